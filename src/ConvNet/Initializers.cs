@@ -1,0 +1,86 @@
+using System;
+
+namespace ConvNet;
+
+/// <summary>Weight initialisation schemes. Biases start at zero except under <see cref="InitScheme.PyTorchDefault"/>.</summary>
+public enum InitScheme
+{
+    /// <summary>He/Kaiming uniform for layers followed by ReLU (or by nothing), Xavier/Glorot uniform for layers
+    /// followed by sigmoid or tanh. Biases zero. What generated constructors use.</summary>
+    Auto,
+    /// <summary>He/Kaiming uniform: U(-b, b) with b = sqrt(6 / fanIn). Keeps activation variance through ReLU.</summary>
+    KaimingUniform,
+    /// <summary>He/Kaiming normal: N(0, 2 / fanIn).</summary>
+    KaimingNormal,
+    /// <summary>Xavier/Glorot uniform: U(-b, b) with b = sqrt(6 / (fanIn + fanOut)).</summary>
+    XavierUniform,
+    /// <summary>PyTorch's default for <c>nn.Conv2d</c>/<c>nn.Linear</c>: weights and biases U(-1/sqrt(fanIn), 1/sqrt(fanIn)).</summary>
+    PyTorchDefault,
+}
+
+/// <summary>Fills a network's parameters deterministically from a seed.</summary>
+public static class Initializers
+{
+    /// <summary>
+    /// Initialises every conv and FC layer of <paramref name="network"/> with <paramref name="scheme"/>, drawing from
+    /// one <see cref="Rng"/> seeded with <paramref name="seed"/> in layer order, weights before biases.
+    /// fanIn is C*K*K for conv and the input length for FC; fanOut is F*K*K for conv and the output count for FC.
+    /// </summary>
+    public static void Initialize(INetwork network, InitScheme scheme = InitScheme.Auto, int seed = 0)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        var rng = new Rng(unchecked((ulong)seed));
+        var layers = network.Layers;
+        for (int i = 0; i < layers.Count; i++)
+        {
+            var layer = layers[i];
+            if (layer.Tensors.Count == 0) continue;
+            var (fanIn, fanOut) = layer.Kind == LayerKind.Conv
+                ? (layer.Input.Channels * layer.Size * layer.Size, layer.Output.Channels * layer.Size * layer.Size)
+                : (layer.Input.Length, layer.Output.Length);
+            var effective = scheme;
+            if (scheme == InitScheme.Auto)
+            {
+                var next = i + 1 < layers.Count ? layers[i + 1].Kind : LayerKind.Relu;
+                effective = next is LayerKind.Sigmoid or LayerKind.Tanh ? InitScheme.XavierUniform : InitScheme.KaimingUniform;
+            }
+            var weight = network.Parameters.AsSpan(layer.Tensors[0].Offset, layer.Tensors[0].Length);
+            var bias = network.Parameters.AsSpan(layer.Tensors[1].Offset, layer.Tensors[1].Length);
+            Fill(weight, bias, effective, fanIn, fanOut, rng);
+        }
+    }
+
+    /// <summary>Fills one weight tensor and its bias with <paramref name="scheme"/> (which must not be <see cref="InitScheme.Auto"/>).</summary>
+    public static void Fill(Span<float> weight, Span<float> bias, InitScheme scheme, int fanIn, int fanOut, Rng rng)
+    {
+        ArgumentNullException.ThrowIfNull(rng);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(fanIn);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(fanOut);
+        bias.Clear();
+        switch (scheme)
+        {
+            case InitScheme.KaimingUniform:
+                Uniform(weight, MathF.Sqrt(6f / fanIn), rng);
+                break;
+            case InitScheme.KaimingNormal:
+                float std = MathF.Sqrt(2f / fanIn);
+                for (int i = 0; i < weight.Length; i++) weight[i] = std * rng.NextGaussian();
+                break;
+            case InitScheme.XavierUniform:
+                Uniform(weight, MathF.Sqrt(6f / (fanIn + fanOut)), rng);
+                break;
+            case InitScheme.PyTorchDefault:
+                float bound = 1f / MathF.Sqrt(fanIn);
+                Uniform(weight, bound, rng);
+                Uniform(bias, bound, rng);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(scheme), scheme, "Auto is resolved per layer by Initialize; pass a concrete scheme.");
+        }
+    }
+
+    private static void Uniform(Span<float> values, float bound, Rng rng)
+    {
+        for (int i = 0; i < values.Length; i++) values[i] = rng.NextUniform(-bound, bound);
+    }
+}
