@@ -1,0 +1,26 @@
+using System.Collections.Generic;
+
+namespace ConvNet.Generator;
+
+/// <summary>Metadata names of the runtime library's attributes. The generator cannot reference src/ (netstandard2.0
+/// vs net10.0), so they are mirrored here; a test checks them against the real types.</summary>
+internal static class KnownNames
+{
+    public const string Namespace = "ConvNet";
+    public const string Input = "ConvNet.InputAttribute";
+    public const string Conv = "ConvNet.ConvAttribute";
+    public const string MaxPool = "ConvNet.MaxPoolAttribute";
+    public const string AvgPool = "ConvNet.AvgPoolAttribute";
+    public const string FullyConnected = "ConvNet.FullyConnectedAttribute";
+    public const string Relu = "ConvNet.ReluAttribute";
+    public const string Sigmoid = "ConvNet.SigmoidAttribute";
+    public const string Tanh = "ConvNet.TanhAttribute";
+
+    /// <summary>Members the generator adds to a network class; layer constants classes and user members must not reuse them.</summary>
+    public static readonly HashSet<string> GeneratedMembers =
+    [
+        "InputChannels", "InputHeight", "InputWidth", "InputLength", "OutputLength", "ParameterCount", "Flops",
+        "ActivationBytes", "Summary", "LayerTable", "Layers", "InputShape", "Parameters", "Gradients",
+        "MaxDegreeOfParallelism", "Forward", "Backward", "ZeroGradients", "LayerOutput",
+    ];
+}
