@@ -1,0 +1,70 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using System.Threading;
+using ConvNet.Generator;
+using ConvNet.Generator.Diagnostics;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+
+namespace ConvNet.Tests;
+
+/// <summary>Runs the generator and the analyzer on in-memory sources, the way the compiler does in a user's build.</summary>
+internal static class Harness
+{
+    private static readonly MetadataReference[] References =
+    [
+        .. Basic.Reference.Assemblies.Net100.References.All,
+        MetadataReference.CreateFromFile(typeof(InputAttribute).Assembly.Location),
+    ];
+
+    public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.CSharp12);
+
+    public static CSharpCompilation Compilation(params string[] sources) =>
+        CSharpCompilation.Create("UserCode",
+            sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: $"Net{i}.cs")),
+            References,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+
+    public static GeneratorDriver Driver() =>
+        CSharpGeneratorDriver.Create([new NetworkGenerator().AsSourceGenerator()], parseOptions: ParseOptions,
+            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+
+    public sealed record Result(Compilation Output, ImmutableArray<Diagnostic> GeneratorDiagnostics,
+        ImmutableArray<Diagnostic> Analyzer, ImmutableArray<Diagnostic> Compiler, IReadOnlyList<(string HintName, string Source)> Generated);
+
+    /// <summary>Generator, then compiler and analyzer diagnostics on the result. Fails the test if the generator threw.</summary>
+    public static Result Run(params string[] sources)
+    {
+        var compilation = Compilation(sources);
+        var driver = Driver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
+        var run = driver.GetRunResult();
+        foreach (var r in run.Results)
+            if (r.Exception is not null) throw new Xunit.Sdk.XunitException("generator threw: " + r.Exception);
+        var analyzer = output.WithAnalyzers([new NetworkAnalyzer()])
+            .GetAnalyzerDiagnosticsAsync(CancellationToken.None).GetAwaiter().GetResult();
+        var compiler = output.GetDiagnostics();
+        var generated = run.Results.SelectMany(r => r.GeneratedSources).Select(s => (s.HintName, s.SourceText.ToString())).ToList();
+        return new Result(output, generatorDiagnostics, analyzer, compiler, generated);
+    }
+
+    /// <summary>Compiles with the generator and loads the assembly, for numeric tests of generated code.</summary>
+    public static Assembly Load(string source)
+    {
+        var result = Run(source);
+        var errors = result.Compiler.Concat(result.Analyzer).Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
+        if (errors.Count > 0)
+            throw new Xunit.Sdk.XunitException("generated code does not compile cleanly:\n" + string.Join("\n", errors) + "\n" + source);
+        using var stream = new MemoryStream();
+        var emit = result.Output.WithOptions(((CSharpCompilationOptions)result.Output.Options).WithOptimizationLevel(OptimizationLevel.Release)).Emit(stream);
+        if (!emit.Success) throw new Xunit.Sdk.XunitException(string.Join("\n", emit.Diagnostics));
+        return Assembly.Load(stream.ToArray());
+    }
+
+    public static INetwork Create(Assembly assembly, string typeName, int seed = 0) =>
+        (INetwork)Activator.CreateInstance(assembly.GetType(typeName, throwOnError: true)!, seed)!;
+}
