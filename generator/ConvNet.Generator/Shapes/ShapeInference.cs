@@ -179,7 +179,8 @@ internal static class ShapeInference
         {
             if (Nearest(p, 0, f - 1, c => Fits(f, c, s)) is { } pad) fixes.Add(("Pad", pad, Out(f, pad, s)));
         }
-        else if (Nearest(f, 1, Math.Min(inShape.H, inShape.W), c => Fits(c, 0, s)) is { } size)
+        // A 1x1 pooling window does nothing, so sizes start at 2.
+        else if (Nearest(f, 2, Math.Min(inShape.H, inShape.W), c => Fits(c, 0, s)) is { } size)
         {
             fixes.Add(("Size", size, Out(size, 0, s)));
         }

@@ -1,0 +1,267 @@
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace ConvNet.Tests;
+
+/// <summary>One test per CNN diagnostic: ID, severity, the line and column it points at, and the numbers in the message.
+/// Sources keep each declaration on known lines: line 1 is "using ConvNet;".</summary>
+public class DiagnosticTests
+{
+    /// <summary>The single diagnostic of the source, and that nothing else (no cascade from generated code) is reported.</summary>
+    private static Diagnostic Single(string source, string id)
+    {
+        var result = Harness.Run(source);
+        var all = result.Analyzer.Concat(result.Compiler.Where(d => d.Severity >= DiagnosticSeverity.Warning)).ToList();
+        Assert.True(all.Count == 1, string.Join("\n", all));
+        var d = all[0];
+        Assert.Equal(id, d.Id);
+        return d;
+    }
+
+    private static void At(Diagnostic d, int line, int column)
+    {
+        var position = d.Location.GetLineSpan().StartLinePosition;
+        Assert.Equal((line, column), (position.Line + 1, position.Character + 1));
+    }
+
+    [Fact]
+    public void Valid_network_has_no_diagnostics_and_compiles_cleanly()
+    {
+        var result = Harness.Run("""
+            using ConvNet;
+            [Input(3, 32, 32)]
+            [Conv(10, 5, Pad = 2)]
+            [Relu]
+            [MaxPool(2)]
+            [FullyConnected(10)]
+            public partial class TinyNet { }
+            """);
+        Assert.Empty(result.Analyzer);
+        Assert.Empty(result.Compiler.Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        Assert.Single(result.Generated);
+    }
+
+    [Fact]
+    public void CNN001_output_not_whole()
+    {
+        var d = Single("""
+            using ConvNet;
+            [Input(1, 7, 7)]
+            [Conv(4, 3, Stride = 3)]
+            public partial class Net { }
+            """, "CNN001");
+        Assert.Equal(DiagnosticSeverity.Error, d.Severity);
+        At(d, 3, 2);
+        Assert.Equal("Conv 'conv1' does not fit: (7 - 3 + 2*0) / 3 + 1 = 2.33 is not a whole number; try Stride = 2 (output 3x3) or Pad = 1 (output 3x3)", d.GetMessage());
+    }
+
+    [Fact]
+    public void CNN001_on_a_pool_suggests_stride_and_size()
+    {
+        var d = Single("""
+            using ConvNet;
+            [Input(2, 7, 7)]
+            [MaxPool(2)]
+            public partial class Net { }
+            """, "CNN001");
+        At(d, 3, 2);
+        Assert.Equal("MaxPool 'pool1' does not fit: (7 - 2 + 2*0) / 2 + 1 = 3.5 is not a whole number; try Stride = 1 (output 6x6) or Size = 3 (output 3x3)", d.GetMessage());
+    }
+
+    [Fact]
+    public void CNN002_window_larger_than_input()
+    {
+        var d = Single("""
+            using ConvNet;
+            [Input(1, 4, 4)]
+            [Conv(2, 3)]
+            [Conv(2, 5)]
+            public partial class Net { }
+            """, "CNN002");
+        Assert.Equal(DiagnosticSeverity.Error, d.Severity);
+        At(d, 4, 2);
+        Assert.Equal("Conv 'conv2' window 5x5 is larger than its padded input 2x2: (2 - 5 + 2*0) / 1 + 1 = -2 < 1; use Size <= 2 or Pad >= 2", d.GetMessage());
+    }
+
+    [Theory]
+    [InlineData("[Conv(0, 3)]", 7, "Filters must be at least 1, got 0")]
+    [InlineData("[Conv(2, -1)]", 10, "Size must be at least 1, got -1")]
+    [InlineData("[Conv(2, 3, Stride = 0)]", 13, "Stride must be at least 1, got 0")]
+    [InlineData("[Conv(2, 3, Pad = -1)]", 13, "Pad must not be negative, got -1")]
+    [InlineData("[MaxPool(2, Stride = -2)]", 13, "Stride must be at least 1, got -2")]
+    [InlineData("[FullyConnected(0)]", 17, "Outputs must be at least 1, got 0")]
+    public void CNN003_invalid_argument_points_at_the_argument(string attribute, int column, string message)
+    {
+        var d = Single($"using ConvNet;\n[Input(1, 8, 8)]\n{attribute}\npublic partial class Net {{ }}\n", "CNN003");
+        Assert.Equal(DiagnosticSeverity.Error, d.Severity);
+        At(d, 3, column);
+        Assert.Equal(message, d.GetMessage());
+    }
+
+    [Fact]
+    public void CNN003_on_the_input()
+    {
+        var d = Single("using ConvNet;\n[Input(1, 0, 8)]\n[Relu]\npublic partial class Net { }\n", "CNN003");
+        At(d, 2, 11);
+        Assert.Equal("Height must be at least 1, got 0", d.GetMessage());
+    }
+
+    [Fact]
+    public void CNN004_not_partial()
+    {
+        var d = Single("""
+            using ConvNet;
+            [Input(1, 8, 8)]
+            [Relu]
+            public class Net { }
+            """, "CNN004");
+        Assert.Equal(DiagnosticSeverity.Error, d.Severity);
+        At(d, 4, 14);
+        Assert.Equal("'Net' must be declared partial so ConvNet can add the generated members", d.GetMessage());
+    }
+
+    [Fact]
+    public void CNN004_containing_type_not_partial()
+    {
+        var d = Single("""
+            using ConvNet;
+            public class Outer
+            {
+                [Input(1, 8, 8)]
+                [Relu]
+                public partial class Net { }
+            }
+            """, "CNN004");
+        At(d, 2, 14);
+        Assert.Contains("'Outer', which contains 'Net',", d.GetMessage());
+    }
+
+    [Fact]
+    public void CNN005_input_missing()
+    {
+        var d = Single("using ConvNet;\n[Conv(2, 3)]\npublic partial class Net { }\n", "CNN005");
+        Assert.Equal(DiagnosticSeverity.Error, d.Severity);
+        At(d, 3, 22);
+        Assert.Contains("no [Input(channels, height, width)]", d.GetMessage());
+    }
+
+    [Fact]
+    public void CNN005_input_not_first()
+    {
+        var d = Single("using ConvNet;\n[Relu]\n[Input(1, 8, 8)]\npublic partial class Net { }\n", "CNN005");
+        At(d, 3, 2);
+        Assert.Contains("[Input] must be the first ConvNet attribute", d.GetMessage());
+    }
+
+    [Theory]
+    [InlineData("public static partial class Net { }", "static class")]
+    [InlineData("public abstract partial class Net { }", "abstract class")]
+    [InlineData("public partial class Net<T> { }", "generic class")]
+    [InlineData("public partial record Net { }", "record")]
+    public void CNN006_unsupported_type(string declaration, string what)
+    {
+        var d = Single($"using ConvNet;\n[Input(1, 8, 8)]\n[Relu]\n{declaration}\n", "CNN006");
+        Assert.Equal(DiagnosticSeverity.Error, d.Severity);
+        Assert.Equal(4, d.Location.GetLineSpan().StartLinePosition.Line + 1);
+        Assert.Contains($"is a {what}", d.GetMessage());
+    }
+
+    /// <summary>The compiler already rejects class-only attributes on a struct (CS0592); CNN006 says what to do instead,
+    /// and nothing is generated.</summary>
+    [Fact]
+    public void CNN006_struct_beside_the_compiler_error()
+    {
+        var result = Harness.Run("using ConvNet;\n[Input(1, 8, 8)]\n[Relu]\npublic partial struct Net { }\n");
+        Assert.Equal("CNN006", Assert.Single(result.Analyzer).Id);
+        Assert.Empty(result.Generated);
+        Assert.All(result.Compiler.Where(d => d.Severity == DiagnosticSeverity.Error), d => Assert.Equal("CS0592", d.Id));
+    }
+
+    [Fact]
+    public void CNN007_layers_split_over_partial_declarations()
+    {
+        var d = Single("""
+            using ConvNet;
+            [Input(1, 8, 8)]
+            [Relu]
+            public partial class Net { }
+            [Tanh]
+            public partial class Net { }
+            """, "CNN007");
+        Assert.Equal(DiagnosticSeverity.Error, d.Severity);
+        At(d, 5, 2);
+    }
+
+    [Fact]
+    public void CNN008_network_too_large()
+    {
+        var d = Single("using ConvNet;\n[Input(1, 8, 8)]\n[FullyConnected(2147483647)]\npublic partial class Net { }\n", "CNN008");
+        Assert.Equal(DiagnosticSeverity.Error, d.Severity);
+        At(d, 3, 2);
+        Assert.Contains("139586437055 parameters", d.GetMessage());
+    }
+
+    [Fact]
+    public void CNN009_padding_at_least_filter_size_is_a_warning_on_pad()
+    {
+        var d = Single("using ConvNet;\n[Input(1, 8, 8)]\n[Conv(2, 3, Pad = 3)]\npublic partial class Net { }\n", "CNN009");
+        Assert.Equal(DiagnosticSeverity.Warning, d.Severity);
+        At(d, 3, 13);
+        Assert.Equal("Conv 'conv1' pads 3 with a 3x3 filter: outputs along the border see only zeros; use Pad < 3", d.GetMessage());
+    }
+
+    [Fact]
+    public void CNN010_no_layers_is_a_warning()
+    {
+        var d = Single("using ConvNet;\n[Input(1, 8, 8)]\npublic partial class Net { }\n", "CNN010");
+        Assert.Equal(DiagnosticSeverity.Warning, d.Severity);
+        At(d, 2, 2);
+    }
+
+    [Fact]
+    public void CNN011_duplicate_layer_name()
+    {
+        var d = Single("using ConvNet;\n[Input(1, 8, 8)]\n[Relu(Name = \"a\")]\n[Tanh(Name = \"a\")]\npublic partial class Net { }\n", "CNN011");
+        Assert.Equal(DiagnosticSeverity.Error, d.Severity);
+        At(d, 4, 7);
+        Assert.Contains("\"a\" is already used by layer 1", d.GetMessage());
+    }
+
+    [Fact]
+    public void CNN011_name_clashing_with_a_generated_member()
+    {
+        var d = Single("using ConvNet;\n[Input(1, 8, 8)]\n[Relu(Name = \"forward\")]\npublic partial class Net { }\n", "CNN011");
+        Assert.Contains("clashes with a member", d.GetMessage());
+    }
+
+    [Fact]
+    public void CNN012_too_many_layers()
+    {
+        string layers = string.Concat(Enumerable.Repeat("[Relu]", 1001));
+        var d = Single($"using ConvNet;\n[Input(1, 2, 2)]\n{layers}\npublic partial class Net {{ }}\n", "CNN012");
+        Assert.Equal(DiagnosticSeverity.Error, d.Severity);
+        Assert.Contains("1001 layers", d.GetMessage());
+    }
+
+    [Fact]
+    public void Diagnostics_can_be_silenced_with_pragma()
+    {
+        var result = Harness.Run("using ConvNet;\n#pragma warning disable CNN009\n[Input(1, 8, 8)]\n[Conv(2, 3, Pad = 3)]\npublic partial class Net { }\n");
+        Assert.All(result.Analyzer, d => Assert.True(d.IsSuppressed));
+    }
+
+    [Fact]
+    public void Attributes_from_another_namespace_are_ignored()
+    {
+        var result = Harness.Run("""
+            namespace Other { public sealed class InputAttribute(int c, int h, int w) : System.Attribute { public int Length => c * h * w; } public sealed class ReluAttribute : System.Attribute; }
+            [Other.Input(1, 2, 3)]
+            [Other.Relu]
+            public partial class Net { }
+            """);
+        Assert.Empty(result.Analyzer);
+        Assert.Empty(result.Generated);
+        Assert.Empty(result.Compiler.Where(d => d.Severity >= DiagnosticSeverity.Warning));
+    }
+}

@@ -1,0 +1,105 @@
+using System.Linq;
+using ConvNet.Generator.Model;
+using ConvNet.Generator.Shapes;
+using Xunit;
+
+namespace ConvNet.Tests;
+
+using LayerKind = ConvNet.Generator.Model.LayerKind;
+
+/// <summary>The lecture's arithmetic, with no compiler involved.</summary>
+public class ShapeInferenceTests
+{
+    private static LayerDecl Conv(long filters, long size, long stride = 1, long pad = 0) => new(LayerKind.Conv, null, filters, size, stride, pad);
+
+    [Theory]
+    [InlineData(7, 3, 1, 0, 5)]   // the lecture: 7x7 input, 3x3 filter, stride 1 -> 5x5
+    [InlineData(7, 3, 2, 0, 3)]   // stride 2 -> 3x3
+    [InlineData(32, 5, 1, 2, 32)] // pad (F-1)/2 keeps the size
+    [InlineData(32, 3, 1, 1, 32)]
+    [InlineData(32, 7, 1, 3, 32)]
+    [InlineData(227, 11, 4, 0, 55)] // AlexNet conv1
+    [InlineData(5, 5, 1, 0, 1)]
+    public void Conv_output_side(long side, long f, long s, long p, long expected)
+    {
+        var (plan, problems) = ShapeInference.Infer(new Shape3(1, side, side), [Conv(2, f, s, p)]);
+        Assert.DoesNotContain(problems, x => ShapeInference.IsError(x.Id));
+        Assert.Equal(new Shape3(2, expected, expected), plan!.Layers[0].Out);
+    }
+
+    [Fact]
+    public void Stride_three_on_seven_by_seven_is_not_whole_and_suggests_fits()
+    {
+        var (plan, problems) = ShapeInference.Infer(new Shape3(1, 7, 7), [Conv(1, 3, 3)]);
+        Assert.Null(plan);
+        var p = Assert.Single(problems);
+        Assert.Equal("CNN001", p.Id);
+        Assert.Contains("(7 - 3 + 2*0) / 3 + 1 = 2.33", p.Message);
+        Assert.Contains("Stride = 2 (output 3x3)", p.Message);
+        Assert.Contains("Pad = 1 (output 3x3)", p.Message);
+    }
+
+    [Fact]
+    public void Ten_five_by_five_filters_on_3x32x32_have_760_parameters()
+    {
+        var (plan, _) = ShapeInference.Infer(new Shape3(3, 32, 32), [Conv(10, 5, 1, 2)]);
+        Assert.Equal(760, plan!.ParameterCount);
+        Assert.Equal(new Shape3(10, 32, 32), plan.Layers[0].Out);
+        Assert.Equal(750, plan.Layers[0].WeightCount);
+    }
+
+    [Fact]
+    public void AlexNet_at_224_is_the_classic_shape_bug()
+    {
+        var (_, problems) = ShapeInference.Infer(new Shape3(3, 224, 224), [Conv(96, 11, 4)]);
+        Assert.Contains("(224 - 11 + 2*0) / 4 + 1 = 54.25", Assert.Single(problems).Message);
+    }
+
+    [Fact]
+    public void Height_and_width_are_checked_separately()
+    {
+        var (plan, problems) = ShapeInference.Infer(new Shape3(1, 8, 7), [Conv(1, 3, 2)]);
+        Assert.Null(plan);
+        Assert.Contains("width (7 - 3 + 2*0) / 2 + 1 = 3", Assert.Single(problems).Message);
+        var (ok, _) = ShapeInference.Infer(new Shape3(1, 9, 7), [Conv(1, 3, 2)]);
+        Assert.Equal(new Shape3(1, 4, 3), ok!.Layers[0].Out);
+    }
+
+    [Fact]
+    public void LeNet5_counts_match_the_published_figures()
+    {
+        var (plan, _) = ShapeInference.Infer(new Shape3(1, 28, 28),
+        [
+            Conv(6, 5, 1, 2), new(LayerKind.Relu, null, 0, 0, 0, 0), new(LayerKind.MaxPool, null, 0, 2, 2, 0),
+            Conv(16, 5), new(LayerKind.Relu, null, 0, 0, 0, 0), new(LayerKind.MaxPool, null, 0, 2, 2, 0),
+            new(LayerKind.FullyConnected, null, 120, 0, 0, 0), new(LayerKind.FullyConnected, null, 84, 0, 0, 0),
+            new(LayerKind.FullyConnected, null, 10, 0, 0, 0),
+        ]);
+        Assert.Equal(833_040, plan!.Flops);
+        Assert.Equal(61_706, plan.ParameterCount);
+        Assert.Equal(["conv1", "relu1", "pool1", "conv2", "relu2", "pool2", "fc1", "fc2", "fc3"], plan.Layers.Select(l => l.Name));
+    }
+
+    [Fact]
+    public void Overflowing_counts_are_reported_not_thrown()
+    {
+        var (plan, problems) = ShapeInference.Infer(new Shape3(100000, 100000, 1000), [Conv(1, 1)]);
+        Assert.Null(plan);
+        Assert.Equal("CNN008", Assert.Single(problems).Id);
+
+        (plan, problems) = ShapeInference.Infer(new Shape3(int.MaxValue, int.MaxValue, int.MaxValue), [new(LayerKind.FullyConnected, null, int.MaxValue, 0, 0, 0)]);
+        Assert.Null(plan);
+        Assert.All(problems, p => Assert.Equal("CNN008", p.Id));
+    }
+
+    [Fact]
+    public void A_thousand_and_one_layers_hit_the_cap()
+    {
+        var layers = Enumerable.Repeat(new LayerDecl(LayerKind.Relu, null, 0, 0, 0, 0), ShapeInference.MaxLayers + 1).ToList();
+        var (plan, problems) = ShapeInference.Infer(new Shape3(1, 2, 2), layers);
+        Assert.Null(plan);
+        Assert.Equal("CNN012", Assert.Single(problems).Id);
+        var (ok, _) = ShapeInference.Infer(new Shape3(1, 2, 2), layers.Take(ShapeInference.MaxLayers).ToList());
+        Assert.NotNull(ok);
+    }
+}
