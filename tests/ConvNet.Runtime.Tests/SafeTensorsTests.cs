@@ -276,9 +276,4 @@ public sealed class SafeTensorsTests : IDisposable
         Assert.Throws<InvalidDataException>(() => SafeTensors.Load(network, path));
         Assert.Equal(TinyNetwork.WithRamp(3f).Parameters, network.Parameters);
     }
-
-    private sealed class ForwardOnlyStream(byte[] bytes) : MemoryStream(bytes)
-    {
-        public override bool CanSeek => false;
-    }
 }
