@@ -26,7 +26,7 @@ public sealed class IdxData
         if (dimensions[0] < 0 || dimensions[0] * itemLength != data.Length)
             throw Mismatch();
         ArgumentException Mismatch() => new(
-            $"Dimensions [{string.Join(", ", dimensions)}] do not describe {data.Length} bytes.", nameof(dimensions));
+            $"Dimensions {IoHelpers.FormatShape(dimensions)} do not describe {data.Length} bytes.", nameof(dimensions));
 
         Dimensions = [.. dimensions];
         Data = data;
@@ -79,13 +79,7 @@ public static class Idx
     {
         ArgumentNullException.ThrowIfNull(stream);
         // Telling gzip from raw IDX needs a look at the first two bytes and a step back.
-        if (!stream.CanSeek)
-        {
-            var copy = new MemoryStream();
-            stream.CopyTo(copy);
-            copy.Position = 0;
-            stream = copy;
-        }
+        stream = IoHelpers.Seekable(stream);
         long start = stream.Position;
         Span<byte> magic = stackalloc byte[2];
         int read = stream.ReadAtLeast(magic, magic.Length, throwOnEndOfStream: false);
@@ -135,7 +129,7 @@ public static class Idx
     {
         ArgumentNullException.ThrowIfNull(labels);
         if (labels.Dimensions.Count != 1)
-            throw new ArgumentException($"Expected labels [N], got dimensions [{string.Join(", ", labels.Dimensions)}].", nameof(labels));
+            throw new ArgumentException($"Expected labels [N], got dimensions {IoHelpers.FormatShape(labels.Dimensions)}.", nameof(labels));
         return Array.ConvertAll(labels.Data, b => (int)b);
     }
 
@@ -144,7 +138,7 @@ public static class Idx
         var data = Read(path);
         if (data.Dimensions.Count != rank)
             throw new InvalidDataException(
-                $"{path}: expected {what} (magic 0x0000080{rank}), found {data.Dimensions.Count} dimensions [{string.Join(", ", data.Dimensions)}].");
+                $"{path}: expected {what} (magic 0x0000080{rank}), found {data.Dimensions.Count} dimensions {IoHelpers.FormatShape(data.Dimensions)}.");
         return data;
     }
 
@@ -178,7 +172,7 @@ public static class Idx
         var data = ReadData(stream, (int)length, dimensions);
         if (stream.ReadByte() != -1)
             throw new InvalidDataException(
-                $"Unexpected bytes after the {length} data bytes for dimensions [{string.Join(", ", dimensions)}].");
+                $"Unexpected bytes after the {length} data bytes for dimensions {IoHelpers.FormatShape(dimensions)}.");
         return new IdxData(dimensions, data);
     }
 
@@ -193,7 +187,7 @@ public static class Idx
             filled += stream.ReadAtLeast(data.AsSpan(filled), data.Length - filled, throwOnEndOfStream: false);
             if (filled < data.Length)
                 throw new InvalidDataException(
-                    $"The data is truncated: dimensions [{string.Join(", ", dimensions)}] need {length} bytes, but only {filled} remain.");
+                    $"The data is truncated: dimensions {IoHelpers.FormatShape(dimensions)} need {length} bytes, but only {filled} remain.");
             if (filled == length) return data;
             Array.Resize(ref data, (int)Math.Min(length, 2L * data.Length));
         }

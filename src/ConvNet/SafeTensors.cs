@@ -121,7 +121,7 @@ public static class SafeTensors
         ArgumentNullException.ThrowIfNull(stream);
         CheckLittleEndian();
         var tensors = NetworkTensors(network);
-        var source = Seekable(stream);
+        var source = IoHelpers.Seekable(stream);
         var header = ReadHeader(source);
 
         var entries = new Dictionary<string, Entry>();
@@ -132,10 +132,10 @@ public static class SafeTensors
             expected.Add(tensor.Name);
             if (!entries.TryGetValue(tensor.Name, out var entry))
                 throw new InvalidDataException(
-                    $"The file has no tensor '{tensor.Name}' (the network expects shape {Format(tensor.Dimensions)}).");
+                    $"The file has no tensor '{tensor.Name}' (the network expects shape {IoHelpers.FormatShape(tensor.Dimensions)}).");
             if (!SameShape(entry.Shape, tensor.Dimensions))
                 throw new InvalidDataException(
-                    $"Tensor '{tensor.Name}' has shape {Format(entry.Shape)} in the file, but the network expects {Format(tensor.Dimensions)}.");
+                    $"Tensor '{tensor.Name}' has shape {IoHelpers.FormatShape(entry.Shape)} in the file, but the network expects {IoHelpers.FormatShape(tensor.Dimensions)}.");
         }
         if (!ignoreExtraTensors)
         {
@@ -143,7 +143,7 @@ public static class SafeTensors
             {
                 if (!expected.Contains(entry.Name))
                     throw new InvalidDataException(
-                        $"The file has tensor '{entry.Name}' (shape {Format(entry.Shape)}), which the network does not have.");
+                        $"The file has tensor '{entry.Name}' (shape {IoHelpers.FormatShape(entry.Shape)}), which the network does not have.");
             }
         }
 
@@ -171,9 +171,9 @@ public static class SafeTensors
     {
         ArgumentNullException.ThrowIfNull(stream);
         CheckLittleEndian();
-        var source = Seekable(stream);
+        var source = IoHelpers.Seekable(stream);
         var header = ReadHeader(source);
-        var tensors = new Dictionary<string, SafeTensor>();
+        var tensors = new OrderedDictionary<string, SafeTensor>();
         foreach (var entry in header.Entries)
         {
             var data = new float[entry.Elements];
@@ -277,9 +277,9 @@ public static class SafeTensors
         foreach (long d in shape) bytes *= d;
         if (bytes != end - begin)
             throw new InvalidDataException(
-                $"Tensor '{name}' of shape {Format(shape)} needs {bytes} bytes, but its data_offsets [{begin}, {end}] span {end - begin}.");
+                $"Tensor '{name}' of shape {IoHelpers.FormatShape(shape)} needs {bytes} bytes, but its data_offsets [{begin}, {end}] span {end - begin}.");
         if ((end - begin) / sizeof(float) > Array.MaxLength)
-            throw new InvalidDataException($"Tensor '{name}' of shape {Format(shape)} is too large to load into one array.");
+            throw new InvalidDataException($"Tensor '{name}' of shape {IoHelpers.FormatShape(shape)} is too large to load into one array.");
         return new Entry(name, Array.ConvertAll(shape, d => (int)d), begin, end);
     }
 
@@ -344,22 +344,12 @@ public static class SafeTensors
                 foreach (int d in tensor.Dimensions) elements *= d;
                 if (elements != tensor.Length || tensor.Offset < 0 || (long)tensor.Offset + tensor.Length > network.Parameters.Length)
                     throw new ArgumentException(
-                        $"Tensor '{tensor.Name}' (shape {Format(tensor.Dimensions)}, offset {tensor.Offset}, length {tensor.Length}) " +
+                        $"Tensor '{tensor.Name}' (shape {IoHelpers.FormatShape(tensor.Dimensions)}, offset {tensor.Offset}, length {tensor.Length}) " +
                         $"does not fit the network's {network.Parameters.Length} parameters.", nameof(network));
                 tensors.Add(tensor);
             }
         }
         return tensors;
-    }
-
-    // Validation needs the total length and tensors are read by offset, so a forward-only stream is buffered first.
-    private static Stream Seekable(Stream stream)
-    {
-        if (stream.CanSeek) return stream;
-        var copy = new MemoryStream();
-        stream.CopyTo(copy);
-        copy.Position = 0;
-        return copy;
     }
 
     // The data is copied between file and floats byte for byte, which is only right on a little-endian machine
@@ -379,6 +369,4 @@ public static class SafeTensors
         }
         return true;
     }
-
-    private static string Format<T>(IReadOnlyList<T> shape) => $"[{string.Join(", ", shape)}]";
 }
