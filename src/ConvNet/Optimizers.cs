@@ -1,0 +1,206 @@
+using System;
+
+namespace ConvNet;
+
+/// <summary>
+/// A gradient-descent optimizer over one flat parameter buffer (such as <see cref="INetwork.Parameters"/>).
+/// State is allocated once, for <see cref="ParameterCount"/> parameters; <see cref="Step(Span{float}, ReadOnlySpan{float})"/> allocates nothing.
+/// </summary>
+/// <remarks>Update rules follow <c>torch.optim</c>, so hyperparameters and training curves carry over from PyTorch.</remarks>
+public abstract class Optimizer
+{
+    private float _learningRate;
+
+    /// <summary>Creates an optimizer for <paramref name="parameterCount"/> parameters.</summary>
+    protected Optimizer(int parameterCount, float learningRate)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(parameterCount);
+        CheckNonNegative(learningRate, nameof(learningRate));
+        ParameterCount = parameterCount;
+        _learningRate = learningRate;
+    }
+
+    /// <summary>Number of parameters this optimizer keeps state for; every step must pass exactly this many.</summary>
+    public int ParameterCount { get; }
+
+    /// <summary>Learning rate of the next step; may be changed between steps (learning-rate schedules). Finite, &gt;= 0.</summary>
+    public float LearningRate
+    {
+        get => _learningRate;
+        set
+        {
+            CheckNonNegative(value, nameof(value));
+            _learningRate = value;
+        }
+    }
+
+    /// <summary>Number of steps taken so far.</summary>
+    public long Steps { get; private set; }
+
+    /// <summary>Updates <paramref name="parameters"/> in place from <paramref name="gradients"/> (both of length <see cref="ParameterCount"/>).</summary>
+    public void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
+    {
+        Guard.Length(parameters.Length, ParameterCount, nameof(parameters));
+        Guard.Length(gradients.Length, ParameterCount, nameof(gradients));
+        Steps++;
+        Update(parameters, gradients, Steps);
+    }
+
+    /// <summary>Updates a network's <see cref="INetwork.Parameters"/> from its <see cref="INetwork.Gradients"/>. Does not zero the gradients.</summary>
+    public void Step(INetwork network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        Step(network.Parameters, network.Gradients);
+    }
+
+    /// <summary>Applies one update; lengths are already checked. <paramref name="step"/> counts from 1.</summary>
+    protected abstract void Update(Span<float> parameters, ReadOnlySpan<float> gradients, long step);
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> unless <paramref name="value"/> is finite and &gt;= 0.</summary>
+    protected static void CheckNonNegative(float value, string parameter)
+    {
+        if (!float.IsFinite(value) || value < 0f)
+            throw new ArgumentOutOfRangeException(parameter, value, "Must be finite and >= 0.");
+    }
+}
+
+/// <summary>
+/// Stochastic gradient descent with optional momentum, Nesterov momentum and L2 weight decay; the update of
+/// <c>torch.optim.SGD</c> with dampening 0.
+/// </summary>
+/// <remarks>
+/// Per parameter: g = grad + weightDecay * p; with momentum, buf = g on the first step and momentum * buf + g after,
+/// then g = g + momentum * buf (Nesterov) or g = buf; finally p -= lr * g.
+/// </remarks>
+public sealed class Sgd : Optimizer
+{
+    private readonly float[] _momentumBuffer;
+
+    /// <summary>Creates an SGD optimizer for <paramref name="parameterCount"/> parameters.</summary>
+    /// <param name="parameterCount">Number of parameters, e.g. <c>network.Parameters.Length</c>.</param>
+    /// <param name="learningRate">Step size, &gt;= 0.</param>
+    /// <param name="momentum">Momentum factor, &gt;= 0; 0 disables momentum.</param>
+    /// <param name="nesterov">Use Nesterov momentum; requires <paramref name="momentum"/> &gt; 0.</param>
+    /// <param name="weightDecay">L2 penalty factor added to the gradient, &gt;= 0.</param>
+    public Sgd(int parameterCount, float learningRate, float momentum = 0f, bool nesterov = false, float weightDecay = 0f)
+        : base(parameterCount, learningRate)
+    {
+        CheckNonNegative(momentum, nameof(momentum));
+        CheckNonNegative(weightDecay, nameof(weightDecay));
+        if (nesterov && momentum == 0f)
+            throw new ArgumentException("Nesterov momentum requires a momentum greater than 0.", nameof(nesterov));
+        Momentum = momentum;
+        Nesterov = nesterov;
+        WeightDecay = weightDecay;
+        _momentumBuffer = momentum == 0f ? [] : new float[parameterCount];
+    }
+
+    /// <summary>Momentum factor.</summary>
+    public float Momentum { get; }
+    /// <summary>Whether Nesterov momentum is used.</summary>
+    public bool Nesterov { get; }
+    /// <summary>L2 penalty factor.</summary>
+    public float WeightDecay { get; }
+
+    /// <inheritdoc/>
+    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, long step)
+    {
+        float lr = LearningRate, momentum = Momentum, weightDecay = WeightDecay;
+        var buffer = _momentumBuffer.AsSpan();
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            float g = gradients[i];
+            // Skipped when 0, as PyTorch does, so an infinite parameter does not turn into NaN through 0 * inf.
+            if (weightDecay != 0f) g += weightDecay * parameters[i];
+            if (momentum != 0f)
+            {
+                // PyTorch starts the buffer at the first gradient rather than at zero.
+                float b = step == 1 ? g : momentum * buffer[i] + g;
+                buffer[i] = b;
+                g = Nesterov ? g + momentum * b : b;
+            }
+            parameters[i] -= lr * g;
+        }
+    }
+}
+
+/// <summary>
+/// Adam, the update of <c>torch.optim.Adam</c> (without AMSGrad); with <c>decoupledWeightDecay</c> it is
+/// <c>torch.optim.AdamW</c>.
+/// </summary>
+/// <remarks>
+/// Per parameter at step t: g = grad + weightDecay * p (L2 form), or p *= 1 - lr * weightDecay (decoupled form);
+/// m = beta1 * m + (1 - beta1) * g; v = beta2 * v + (1 - beta2) * g^2;
+/// p -= lr * (m / (1 - beta1^t)) / (sqrt(v / (1 - beta2^t)) + eps).
+/// </remarks>
+public sealed class Adam : Optimizer
+{
+    private readonly float[] _m;
+    private readonly float[] _v;
+
+    /// <summary>Creates an Adam optimizer for <paramref name="parameterCount"/> parameters, with PyTorch's defaults.</summary>
+    /// <param name="parameterCount">Number of parameters, e.g. <c>network.Parameters.Length</c>.</param>
+    /// <param name="learningRate">Step size, &gt;= 0.</param>
+    /// <param name="beta1">Decay of the first-moment average, in [0, 1).</param>
+    /// <param name="beta2">Decay of the second-moment average, in [0, 1).</param>
+    /// <param name="epsilon">Added to the denominator for numerical stability, &gt;= 0.</param>
+    /// <param name="weightDecay">Weight decay factor, &gt;= 0.</param>
+    /// <param name="decoupledWeightDecay">Decay the weights directly (AdamW) instead of adding an L2 term to the gradient.</param>
+    public Adam(int parameterCount, float learningRate = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f,
+        float epsilon = 1e-8f, float weightDecay = 0f, bool decoupledWeightDecay = false)
+        : base(parameterCount, learningRate)
+    {
+        CheckBeta(beta1, nameof(beta1));
+        CheckBeta(beta2, nameof(beta2));
+        CheckNonNegative(epsilon, nameof(epsilon));
+        CheckNonNegative(weightDecay, nameof(weightDecay));
+        Beta1 = beta1;
+        Beta2 = beta2;
+        Epsilon = epsilon;
+        WeightDecay = weightDecay;
+        DecoupledWeightDecay = decoupledWeightDecay;
+        _m = new float[parameterCount];
+        _v = new float[parameterCount];
+    }
+
+    /// <summary>Decay of the first-moment average.</summary>
+    public float Beta1 { get; }
+    /// <summary>Decay of the second-moment average.</summary>
+    public float Beta2 { get; }
+    /// <summary>Added to the denominator for numerical stability.</summary>
+    public float Epsilon { get; }
+    /// <summary>Weight decay factor.</summary>
+    public float WeightDecay { get; }
+    /// <summary>Whether weight decay is decoupled from the gradient (AdamW).</summary>
+    public bool DecoupledWeightDecay { get; }
+
+    /// <inheritdoc/>
+    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, long step)
+    {
+        float lr = LearningRate, beta1 = Beta1, beta2 = Beta2, eps = Epsilon;
+        // As in PyTorch, the bias corrections are computed once per step in double and folded into two scalars.
+        float stepSize = (float)(lr / (1 - Math.Pow(beta1, step)));
+        float correction2Sqrt = (float)Math.Sqrt(1 - Math.Pow(beta2, step));
+        float l2 = DecoupledWeightDecay ? 0f : WeightDecay;
+        float shrink = DecoupledWeightDecay ? 1f - lr * WeightDecay : 1f;
+        var m = _m.AsSpan();
+        var v = _v.AsSpan();
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            float p = parameters[i];
+            float g = gradients[i];
+            // Both skipped when unused, as in PyTorch (an infinite parameter must not become NaN through 0 * inf).
+            if (shrink != 1f) p *= shrink;
+            if (l2 != 0f) g += l2 * p;
+            m[i] = beta1 * m[i] + (1f - beta1) * g;
+            v[i] = beta2 * v[i] + (1f - beta2) * g * g;
+            parameters[i] = p - stepSize * m[i] / (MathF.Sqrt(v[i]) / correction2Sqrt + eps);
+        }
+    }
+
+    private static void CheckBeta(float value, string parameter)
+    {
+        if (!(value >= 0f && value < 1f))
+            throw new ArgumentOutOfRangeException(parameter, value, "Must be in [0, 1).");
+    }
+}

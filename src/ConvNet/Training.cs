@@ -1,0 +1,126 @@
+using System;
+
+namespace ConvNet;
+
+/// <summary>The loss a training loop minimises.</summary>
+public enum LossKind
+{
+    /// <summary><see cref="Losses.SoftmaxCrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, Span{float})"/>.</summary>
+    SoftmaxCrossEntropy,
+    /// <summary><see cref="Losses.MulticlassSvm(ReadOnlySpan{float}, ReadOnlySpan{int}, int, Span{float})"/>.</summary>
+    MulticlassSvm,
+}
+
+/// <summary>A plain minibatch training loop and evaluation over in-memory data sets.</summary>
+/// <remarks>
+/// Inputs are N samples of <see cref="INetwork.InputLength"/> floats stored one after the other; labels are class
+/// indices in [0, <see cref="INetwork.OutputLength"/>). Every argument and label is checked before the first step,
+/// so bad data never leaves a half-trained network.
+/// </remarks>
+public static class Training
+{
+    /// <summary>
+    /// One pass over the data in an order shuffled by <paramref name="rng"/>: for each minibatch, zero the gradients,
+    /// run Forward, compute the mean loss, run Backward and take one optimizer step. The last batch may be smaller.
+    /// </summary>
+    /// <returns>The mean training loss over the epoch (each batch's loss taken before its step).</returns>
+    public static float TrainEpoch(INetwork network, Optimizer optimizer, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels,
+        int batchSize, Rng rng, LossKind loss = LossKind.SoftmaxCrossEntropy)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        ArgumentNullException.ThrowIfNull(rng);
+        Check(network, inputs, labels, batchSize, loss);
+        Guard.Length(optimizer.ParameterCount, network.Parameters.Length, nameof(optimizer));
+
+        var order = new int[labels.Length];
+        for (int i = 0; i < order.Length; i++) order[i] = i;
+        for (int i = order.Length - 1; i > 0; i--)
+        {
+            int j = rng.NextInt(i + 1);
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+
+        var batch = new Batch(network, Math.Min(batchSize, labels.Length));
+        double total = 0;
+        for (int start = 0; start < order.Length; start += batchSize)
+        {
+            int count = Math.Min(batchSize, order.Length - start);
+            for (int k = 0; k < count; k++)
+            {
+                int sample = order[start + k];
+                inputs.Slice(sample * batch.InputLength, batch.InputLength).CopyTo(batch.Inputs.AsSpan(k * batch.InputLength));
+                batch.Labels[k] = labels[sample];
+            }
+            network.ZeroGradients();
+            total += batch.ForwardAndLoss(batch.Inputs, batch.Labels, count, loss) * count;
+            network.Backward(batch.OutputGradients.AsSpan(0, count * batch.OutputLength), Span<float>.Empty, count);
+            optimizer.Step(network);
+        }
+        return (float)(total / order.Length);
+    }
+
+    /// <summary>Mean loss and accuracy (fraction of samples whose highest score is the label; ties go to the lower class).</summary>
+    public static (float Loss, float Accuracy) Evaluate(INetwork network, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels,
+        int batchSize, LossKind loss = LossKind.SoftmaxCrossEntropy)
+    {
+        Check(network, inputs, labels, batchSize, loss);
+        var batch = new Batch(network, Math.Min(batchSize, labels.Length));
+        double total = 0;
+        int correct = 0;
+        for (int start = 0; start < labels.Length; start += batchSize)
+        {
+            int count = Math.Min(batchSize, labels.Length - start);
+            var batchLabels = labels.Slice(start, count);
+            total += batch.ForwardAndLoss(inputs.Slice(start * batch.InputLength), batchLabels, count, loss) * count;
+            for (int k = 0; k < count; k++)
+            {
+                var scores = batch.Outputs.AsSpan(k * batch.OutputLength, batch.OutputLength);
+                int best = 0;
+                for (int j = 1; j < scores.Length; j++)
+                {
+                    if (scores[j] > scores[best]) best = j;
+                }
+                if (best == batchLabels[k]) correct++;
+            }
+        }
+        return ((float)(total / labels.Length), (float)correct / labels.Length);
+    }
+
+    private static void Check(INetwork network, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, int batchSize, LossKind loss)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        if (loss is not (LossKind.SoftmaxCrossEntropy or LossKind.MulticlassSvm))
+            throw new ArgumentOutOfRangeException(nameof(loss), loss, "Unknown loss.");
+        if (labels.IsEmpty)
+            throw new ArgumentException("Expected at least one sample.", nameof(labels));
+        Guard.BatchLength(inputs.Length, labels.Length, network.InputLength, nameof(inputs));
+        for (int i = 0; i < labels.Length; i++)
+        {
+            if ((uint)labels[i] >= (uint)network.OutputLength)
+                throw new ArgumentOutOfRangeException(nameof(labels), labels[i], $"labels[{i}] must be in [0, {network.OutputLength}).");
+        }
+    }
+
+    // Buffers for one minibatch, allocated once per call; evaluation reads its inputs and labels in place.
+    private sealed class Batch(INetwork network, int size)
+    {
+        public int InputLength { get; } = network.InputLength;
+        public int OutputLength { get; } = network.OutputLength;
+        public float[] Inputs { get; } = new float[size * network.InputLength];
+        public int[] Labels { get; } = new int[size];
+        public float[] Outputs { get; } = new float[size * network.OutputLength];
+        public float[] OutputGradients { get; } = new float[size * network.OutputLength];
+
+        public float ForwardAndLoss(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, int count, LossKind loss)
+        {
+            var outputs = Outputs.AsSpan(0, count * OutputLength);
+            network.Forward(inputs[..(count * InputLength)], outputs, count);
+            labels = labels[..count];
+            var gradients = OutputGradients.AsSpan(0, count * OutputLength);
+            return loss == LossKind.SoftmaxCrossEntropy
+                ? Losses.SoftmaxCrossEntropy(outputs, labels, OutputLength, gradients)
+                : Losses.MulticlassSvm(outputs, labels, OutputLength, gradients);
+        }
+    }
+}

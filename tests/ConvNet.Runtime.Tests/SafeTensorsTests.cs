@@ -1,0 +1,279 @@
+using System;
+using System.Buffers.Binary;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.Json.Nodes;
+using Xunit;
+
+namespace ConvNet.Runtime.Tests;
+
+public sealed class SafeTensorsTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("convnet-safetensors-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private string PathOf(string name) => Path.Combine(_directory, name);
+
+    private static byte[] SaveToBytes(INetwork network)
+    {
+        using var stream = new MemoryStream();
+        SafeTensors.Save(network, stream);
+        return stream.ToArray();
+    }
+
+    private static int HeaderLength(byte[] file) => (int)BinaryPrimitives.ReadUInt64LittleEndian(file);
+
+    // Re-encodes a valid file with its JSON header edited and, optionally, its data area replaced.
+    private static byte[] Rewrite(byte[] file, Action<JsonObject> edit, Func<byte[], byte[]>? data = null)
+    {
+        int n = HeaderLength(file);
+        var header = JsonNode.Parse(file.AsSpan(8, n))!.AsObject();
+        edit(header);
+        return WithHeader(Encoding.UTF8.GetBytes(header.ToJsonString()), file[(8 + n)..], data);
+    }
+
+    private static byte[] WithHeader(byte[] json, byte[] data, Func<byte[], byte[]>? editData = null)
+    {
+        var prefix = new byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(prefix, (ulong)json.Length);
+        return [.. prefix, .. json, .. editData is null ? data : editData(data)];
+    }
+
+    private static JsonObject Entry(string dtype, int[] shape, long begin, long end) => new()
+    {
+        ["dtype"] = dtype,
+        ["shape"] = new JsonArray(shape.Select(d => (JsonNode)d).ToArray()),
+        ["data_offsets"] = new JsonArray(begin, end),
+    };
+
+    // Loading must fail with a message containing every fragment, and leave the parameters exactly as they were.
+    private static InvalidDataException AssertRejected(byte[] file, params string[] fragments)
+    {
+        var network = TinyNetwork.WithRamp(-7.25f);
+        var before = (float[])network.Parameters.Clone();
+        var error = Assert.ThrowsAny<InvalidDataException>(() => SafeTensors.Load(network, new MemoryStream(file)));
+        foreach (var fragment in fragments) Assert.Contains(fragment, error.Message);
+        Assert.Equal(before, network.Parameters);
+        return error;
+    }
+
+    [Fact]
+    public void RoundTrip_IsBitExact_IncludingSpecialValues()
+    {
+        var source = TinyNetwork.WithRamp();
+        float[] specials = [-0f, float.Epsilon, float.MaxValue, float.NegativeInfinity, BitConverter.Int32BitsToSingle(0x7FC12345), 1f / 3];
+        specials.CopyTo(source.Parameters, 17);
+        string path = PathOf("tiny.safetensors");
+        SafeTensors.Save(source, path);
+
+        var target = new TinyNetwork();
+        SafeTensors.Load(target, path);
+        Assert.Equal(source.Parameters.Select(BitConverter.SingleToInt32Bits), target.Parameters.Select(BitConverter.SingleToInt32Bits));
+    }
+
+    [Fact]
+    public void Save_WritesTheReferenceLayout()
+    {
+        var network = TinyNetwork.WithRamp();
+        byte[] file = SaveToBytes(network);
+        int n = HeaderLength(file);
+        Assert.Equal(0, (8 + n) % 8);
+        Assert.Equal(8 + n + 4 * 119, file.Length);
+        string json = Encoding.UTF8.GetString(file, 8, n);
+        const string expected = """
+            {"conv1.weight":{"dtype":"F32","shape":[2,1,3,3],"data_offsets":[0,72]},
+            "conv1.bias":{"dtype":"F32","shape":[2],"data_offsets":[72,80]},
+            "fc2.weight":{"dtype":"F32","shape":[3,32],"data_offsets":[80,464]},
+            "fc2.bias":{"dtype":"F32","shape":[3],"data_offsets":[464,476]}}
+            """;
+        Assert.Equal(expected.ReplaceLineEndings(""), json.TrimEnd(' '));
+        Assert.Equal(network.Parameters, ReadFloats(file.AsSpan(8 + n)));
+    }
+
+    private static float[] ReadFloats(ReadOnlySpan<byte> bytes)
+    {
+        var floats = new float[bytes.Length / 4];
+        for (int i = 0; i < floats.Length; i++) floats[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes[(4 * i)..]);
+        return floats;
+    }
+
+    [Fact]
+    public void Save_ReplacesAnExistingFile_AndLeavesNoTemporaryFiles()
+    {
+        string path = PathOf("weights.safetensors");
+        File.WriteAllText(path, "old content that is longer than nothing");
+        SafeTensors.Save(TinyNetwork.WithRamp(), path);
+        Assert.Equal(SaveToBytes(TinyNetwork.WithRamp()), File.ReadAllBytes(path));
+        Assert.Equal([path], Directory.GetFiles(_directory));
+    }
+
+    [Fact]
+    public void Save_IntoAMissingDirectory_FailsAndCreatesNothing()
+    {
+        Assert.ThrowsAny<IOException>(() => SafeTensors.Save(TinyNetwork.WithRamp(), PathOf("missing/w.safetensors")));
+        Assert.Empty(Directory.GetFileSystemEntries(_directory));
+    }
+
+    [Fact]
+    public void Load_FromAForwardOnlyStream_Works()
+    {
+        byte[] file = SaveToBytes(TinyNetwork.WithRamp());
+        var network = new TinyNetwork();
+        SafeTensors.Load(network, new ForwardOnlyStream(file));
+        Assert.Equal(TinyNetwork.WithRamp().Parameters, network.Parameters);
+    }
+
+    [Fact]
+    public void Read_ReturnsEveryTensorWithShapeAndData()
+    {
+        string path = PathOf("read.safetensors");
+        SafeTensors.Save(TinyNetwork.WithRamp(), path);
+        var tensors = SafeTensors.Read(path);
+        Assert.Equal(["conv1.weight", "conv1.bias", "fc2.weight", "fc2.bias"], tensors.Keys);
+        Assert.Equal([3, 32], tensors["fc2.weight"].Shape);
+        Assert.Equal([20.5f, 21.5f], tensors["fc2.weight"].Data[..2]);
+        Assert.Equal([116.5f, 117.5f, 118.5f], tensors["fc2.bias"].Data);
+    }
+
+    [Fact]
+    public void Load_AcceptsMetadataAndAnyTensorOrder()
+    {
+        byte[] file = Rewrite(SaveToBytes(TinyNetwork.WithRamp()), header =>
+        {
+            var conv = header["conv1.weight"]!;
+            header.Remove("conv1.weight");
+            header["conv1.weight"] = conv;
+            header["__metadata__"] = new JsonObject { ["format"] = "pt" };
+        });
+        var network = new TinyNetwork();
+        SafeTensors.Load(network, new MemoryStream(file));
+        Assert.Equal(TinyNetwork.WithRamp().Parameters, network.Parameters);
+    }
+
+    [Fact]
+    public void ExtraTensor_IsRejectedByDefault_AndIgnoredOnRequest()
+    {
+        byte[] file = Rewrite(SaveToBytes(TinyNetwork.WithRamp()),
+            header => header["extra"] = Entry("F32", [2], 476, 484), data => [.. data, .. new byte[8]]);
+        AssertRejected(file, "'extra'", "[2]");
+
+        var network = new TinyNetwork();
+        SafeTensors.Load(network, new MemoryStream(file), ignoreExtraTensors: true);
+        Assert.Equal(TinyNetwork.WithRamp().Parameters, network.Parameters);
+    }
+
+    [Fact]
+    public void TruncatedFile_IsRejected_NamingTheCutTensor()
+    {
+        byte[] file = SaveToBytes(TinyNetwork.WithRamp());
+        AssertRejected(file[..^10], "'fc2.bias'", "[464, 476]", "truncated");
+        AssertRejected(file[..5], "too short");
+        AssertRejected(file[..20], "runs past the end");
+    }
+
+    [Fact]
+    public void OversizedHeaderLength_IsRejected()
+    {
+        byte[] file = SaveToBytes(TinyNetwork.WithRamp());
+        BinaryPrimitives.WriteUInt64LittleEndian(file, ulong.MaxValue);
+        AssertRejected(file, "exceeds");
+        BinaryPrimitives.WriteUInt64LittleEndian(file, (ulong)file.Length);
+        AssertRejected(file, "runs past the end");
+        BinaryPrimitives.WriteUInt64LittleEndian(file, 1);
+        AssertRejected(file, "too small");
+    }
+
+    [Theory]
+    [InlineData("{not json}      ", "not valid JSON")]
+    [InlineData("[1, 2]", "must be a JSON object")]
+    [InlineData("{\"a\": 1}", "'a'")]
+    [InlineData("{\"__metadata__\": {\"n\": 1}}", "__metadata__")]
+    public void MalformedHeader_IsRejected(string json, string fragment) =>
+        AssertRejected(WithHeader(Encoding.UTF8.GetBytes(json), []), fragment);
+
+    [Fact]
+    public void DuplicateTensorName_IsRejected()
+    {
+        byte[] file = SaveToBytes(TinyNetwork.WithRamp());
+        string json = Encoding.UTF8.GetString(file, 8, HeaderLength(file)).TrimEnd();
+        json = json[..^1] + ""","fc2.bias":{"dtype":"F32","shape":[3],"data_offsets":[464,476]}}""";
+        AssertRejected(WithHeader(Encoding.UTF8.GetBytes(json), file[(8 + HeaderLength(file))..]), "'fc2.bias'", "twice");
+    }
+
+    [Fact]
+    public void OverlappingOffsets_AreRejected_NamingBothTensors()
+    {
+        byte[] file = Rewrite(SaveToBytes(TinyNetwork.WithRamp()), header =>
+        {
+            header["conv1.bias"] = Entry("F32", [2], 68, 76);
+            header["fc2.weight"] = Entry("F32", [3, 32], 76, 460);
+            header["fc2.bias"] = Entry("F32", [3], 460, 472);
+        }, data => data[..^4]);
+        AssertRejected(file, "'conv1.bias'", "overlaps", "'conv1.weight'");
+    }
+
+    [Fact]
+    public void Gap_IsRejected()
+    {
+        byte[] file = Rewrite(SaveToBytes(TinyNetwork.WithRamp()), header =>
+        {
+            header["conv1.bias"] = Entry("F32", [2], 76, 84);
+            header["fc2.weight"] = Entry("F32", [3, 32], 84, 468);
+            header["fc2.bias"] = Entry("F32", [3], 468, 480);
+        }, data => [.. data, 0, 0, 0, 0]);
+        AssertRejected(file, "'conv1.bias'", "[72, 76)", "belong to no tensor");
+    }
+
+    [Fact]
+    public void BadOffsets_AreRejected_NamingTheTensor()
+    {
+        byte[] file = SaveToBytes(TinyNetwork.WithRamp());
+        AssertRejected(Rewrite(file, h => h["conv1.bias"] = Entry("F32", [2], 80, 72)), "'conv1.bias'", "begin is after end");
+        AssertRejected(Rewrite(file, h => h["conv1.bias"] = Entry("F32", [2], 72, 84)), "'conv1.bias'", "needs 8 bytes", "span 12");
+        AssertRejected(Rewrite(file, h => h["conv1.bias"]!["data_offsets"] = new JsonArray(72)), "'conv1.bias'", "data_offsets");
+        AssertRejected(Rewrite(file, h => h["conv1.bias"]!["data_offsets"] = new JsonArray(-8, 72)), "'conv1.bias'", "-8");
+        AssertRejected(Rewrite(file, h => h["conv1.bias"]!["shape"] = new JsonArray(2.5)), "'conv1.bias'", "2.5");
+        AssertRejected(Rewrite(file, h => h["conv1.bias"] = Entry("F32", [int.MaxValue, int.MaxValue, int.MaxValue], 72, 80)),
+            "'conv1.bias'", "span 8");
+    }
+
+    [Fact]
+    public void WrongDtype_IsRejected_NamingTensorAndDtype()
+    {
+        byte[] file = Rewrite(SaveToBytes(TinyNetwork.WithRamp()), h => h["fc2.weight"]!["dtype"] = "F16");
+        AssertRejected(file, "'fc2.weight'", "'F16'", "only F32");
+    }
+
+    [Fact]
+    public void MissingTensor_IsRejected_NamingTensorAndShape()
+    {
+        byte[] file = Rewrite(SaveToBytes(TinyNetwork.WithRamp()), h => h.Remove("fc2.bias"), data => data[..^12]);
+        AssertRejected(file, "'fc2.bias'", "no tensor", "[3]");
+    }
+
+    [Fact]
+    public void WrongShape_IsRejected_NamingTensorExpectedAndActual()
+    {
+        byte[] file = Rewrite(SaveToBytes(TinyNetwork.WithRamp()), h => h["conv1.weight"]!["shape"] = new JsonArray(2, 1, 9));
+        AssertRejected(file, "'conv1.weight'", "[2, 1, 9]", "[2, 1, 3, 3]");
+    }
+
+    [Fact]
+    public void TrailingGarbage_IsRejected()
+    {
+        byte[] file = SaveToBytes(TinyNetwork.WithRamp());
+        AssertRejected([.. file, 1, 2, 3, 4], "'fc2.bias'", "trailing garbage");
+    }
+
+    [Fact]
+    public void FailedLoadFromPath_LeavesParametersUntouched()
+    {
+        string path = PathOf("bad.safetensors");
+        File.WriteAllBytes(path, SaveToBytes(TinyNetwork.WithRamp())[..^1]);
+        var network = TinyNetwork.WithRamp(3f);
+        Assert.Throws<InvalidDataException>(() => SafeTensors.Load(network, path));
+        Assert.Equal(TinyNetwork.WithRamp(3f).Parameters, network.Parameters);
+    }
+}
