@@ -1,0 +1,221 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using Microsoft.ML.OnnxRuntime;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace ConvNet.Onnx.Tests;
+
+// Every network is exported, run in ONNX Runtime and compared with its own generated per-sample Forward.
+public sealed class OnnxExportTests(ITestOutputHelper log)
+{
+    private const int Batch = 4;
+
+    public static TheoryData<string> NetworkNames =>
+    [
+        nameof(LeNet5), nameof(CifarNet), nameof(AvgPoolNet), nameof(SigmoidNet), nameof(StridedNet),
+        nameof(OverlappingPoolNet), nameof(ConvEndNet), nameof(FcThenConvNet), nameof(EmptyNet),
+    ];
+
+    private static INetwork Create(string name) => name switch
+    {
+        nameof(LeNet5) => new LeNet5(1),
+        nameof(CifarNet) => new CifarNet(2),
+        nameof(AvgPoolNet) => new AvgPoolNet(3),
+        nameof(SigmoidNet) => new SigmoidNet(4),
+        nameof(StridedNet) => new StridedNet(5),
+        nameof(OverlappingPoolNet) => new OverlappingPoolNet(6),
+        nameof(ConvEndNet) => new ConvEndNet(7),
+        nameof(FcThenConvNet) => new FcThenConvNet(8),
+        nameof(EmptyNet) => new EmptyNet(),
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
+    };
+
+    [Theory]
+    [MemberData(nameof(NetworkNames))]
+    public void OrtMatchesGeneratedForward(string name)
+    {
+        INetwork net = Create(name);
+        RandomizeBiases(net, seed: 11);
+        var random = new Random(12);
+        float[] inputs = Enumerable.Range(0, Batch * net.InputLength).Select(_ => random.NextSingle() * 2 - 1).ToArray();
+
+        float[] expected = new float[Batch * net.OutputLength];
+        for (int n = 0; n < Batch; n++)
+            net.Forward(inputs.AsSpan(n * net.InputLength, net.InputLength), expected.AsSpan(n * net.OutputLength, net.OutputLength));
+
+        using var session = new InferenceSession(Export(net));
+        // Batch 4, then batch 1 on the same session: the batch dimension must be symbolic, not baked in.
+        float[] got = Run(session, net, inputs, Batch);
+        float[] single = Run(session, net, inputs.AsSpan(0, net.InputLength).ToArray(), 1);
+
+        double maxDiff = Compare(name, got, expected, net.OutputLength);
+        Compare(name + " batch 1", single, expected.AsSpan(0, net.OutputLength).ToArray(), net.OutputLength);
+        log.WriteLine($"{name}: max |ORT - Forward| = {maxDiff:E2} over {expected.Length} outputs, max |ref| = {expected.Max(Math.Abs):G4}");
+    }
+
+    [Theory]
+    [MemberData(nameof(NetworkNames))]
+    public void GraphHasSymbolicBatchAndDeclaredShapes(string name)
+    {
+        INetwork net = Create(name);
+        using var session = new InferenceSession(Export(net));
+
+        NodeMetadata input = Assert.Single(session.InputMetadata, m => m.Key == "input").Value;
+        Assert.Equal([-1, net.InputShape.Channels, net.InputShape.Height, net.InputShape.Width], input.Dimensions);
+        Assert.Equal("N", input.SymbolicDimensions[0]);
+
+        NodeMetadata output = Assert.Single(session.OutputMetadata, m => m.Key == "output").Value;
+        Shape last = net.Layers.Count == 0 ? net.InputShape : net.Layers[^1].Output;
+        // Only these end in a volume (a conv, pool or activation on one, or the input itself); the rest end in FC scores.
+        int[] perSample = name is nameof(ConvEndNet) or nameof(FcThenConvNet) or nameof(EmptyNet)
+            ? [last.Channels, last.Height, last.Width]
+            : [net.OutputLength];
+        Assert.Equal([-1, .. perSample], output.Dimensions);
+        Assert.Equal("N", output.SymbolicDimensions[0]);
+    }
+
+    [Theory]
+    [MemberData(nameof(NetworkNames))]
+    public void InitializersAreTheParameterTensorsBitForBit(string name)
+    {
+        INetwork net = Create(name);
+        RandomizeBiases(net, seed: 13);
+        ModelProto model = ModelProto.Parser.ParseFrom(Export(net));
+
+        Assert.Equal(7, model.IrVersion);
+        Assert.Equal(13, Assert.Single(model.OpsetImport).Version);
+        Assert.Equal("ConvNet", model.ProducerName);
+
+        var byName = model.Graph.Initializer.ToDictionary(t => t.Name);
+        var tensors = net.Layers.SelectMany(l => l.Tensors).ToList();
+        Assert.Equal(tensors.Select(t => t.Name), model.Graph.Initializer.Select(t => t.Name).Where(n => !n.Contains('/')));
+        foreach (ParameterTensor tensor in tensors)
+        {
+            TensorProto proto = byName[tensor.Name];
+            Assert.Equal((int)TensorProto.Types.DataType.Float, proto.DataType);
+            Assert.Equal(tensor.Dimensions.Select(d => (long)d), proto.Dims);
+            float[] values = new float[tensor.Length];
+            proto.RawData.Span.CopyTo(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
+            Assert.Equal(net.Parameters.AsSpan(tensor.Offset, tensor.Length).ToArray(), values);
+        }
+
+        // One node per layer, named after it, in order.
+        Assert.Equal(net.Layers.Select(l => l.Name), model.Graph.Node.Select(n => n.Name).Where(n => !n.Contains('/')));
+    }
+
+    [Fact]
+    public void LeNetGraphIsTheExpectedNodeChain()
+    {
+        ModelProto model = ModelProto.Parser.ParseFrom(Export(new LeNet5()));
+
+        Assert.Equal(
+            ["Conv", "Relu", "MaxPool", "Conv", "Relu", "MaxPool", "Flatten", "Gemm", "Relu", "Gemm", "Relu", "Gemm"],
+            model.Graph.Node.Select(n => n.OpType));
+        Assert.Equal(
+            ["conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias", "fc1.weight", "fc1.bias",
+             "fc2.weight", "fc2.bias", "fc3.weight", "fc3.bias"],
+            model.Graph.Initializer.Select(t => t.Name));
+        NodeProto conv1 = model.Graph.Node[0];
+        Assert.Equal(["input", "conv1.weight", "conv1.bias"], conv1.Input);
+        Assert.Equal([5L, 5], conv1.Attribute.Single(a => a.Name == "kernel_shape").Ints);
+        Assert.Equal([1L, 1], conv1.Attribute.Single(a => a.Name == "strides").Ints);
+        Assert.Equal([2L, 2, 2, 2], conv1.Attribute.Single(a => a.Name == "pads").Ints);
+        Assert.Equal(1, model.Graph.Node[6].Attribute.Single(a => a.Name == "axis").I);
+        Assert.Equal(1, model.Graph.Node[7].Attribute.Single(a => a.Name == "transB").I);
+        Assert.Equal("output", model.Graph.Node[^1].Output.Single());
+    }
+
+    [Fact]
+    public void SaveToPathReplacesTheFileAndLeavesNoTemporaryFile()
+    {
+        string dir = Directory.CreateTempSubdirectory("convnet-onnx-").FullName;
+        try
+        {
+            string path = Path.Combine(dir, "lenet.onnx");
+            File.WriteAllText(path, "old");
+            var net = new LeNet5(3);
+            OnnxExport.Save(net, path);
+
+            Assert.Equal(Export(net), File.ReadAllBytes(path));
+            Assert.Equal(["lenet.onnx"], Directory.GetFiles(dir).Select(Path.GetFileName));
+            using var session = new InferenceSession(path);
+            Assert.Equal(["output"], session.OutputNames);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void SaveToMissingDirectoryThrowsTheIoError()
+    {
+        string path = Path.Combine(Path.GetTempPath(), "convnet-onnx-" + Guid.NewGuid().ToString("N"), "net.onnx");
+        Assert.Throws<DirectoryNotFoundException>(() => OnnxExport.Save(new LeNet5(), path));
+    }
+
+    [Fact]
+    public void SaveToStreamLeavesItOpen()
+    {
+        using var stream = new MemoryStream();
+        OnnxExport.Save(new ConvEndNet(), stream);
+        Assert.True(stream.CanWrite);
+        Assert.True(stream.Length > 0);
+    }
+
+    [Fact]
+    public void NullArgumentsThrow()
+    {
+        Assert.Throws<ArgumentNullException>("network", () => OnnxExport.Save(null!, new MemoryStream()));
+        Assert.Throws<ArgumentNullException>("stream", () => OnnxExport.Save(new LeNet5(), (Stream)null!));
+        Assert.Throws<ArgumentNullException>("path", () => OnnxExport.Save(new LeNet5(), (string)null!));
+        Assert.Throws<ArgumentException>("path", () => OnnxExport.Save(new LeNet5(), ""));
+    }
+
+    // Per element |got - ref| <= 1e-5 + 1e-4 |ref|; returns the largest |got - ref|.
+    private static double Compare(string name, float[] got, float[] expected, int outputLength)
+    {
+        Assert.Equal(expected.Length, got.Length);
+        double maxDiff = 0;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double diff = Math.Abs(got[i] - expected[i]);
+            maxDiff = Math.Max(maxDiff, diff);
+            Assert.True(diff <= 1e-5 + 1e-4 * Math.Abs(expected[i]),
+                $"{name} output {i} (sample {i / outputLength}): ORT {got[i]:R}, generated Forward {expected[i]:R}");
+        }
+        return maxDiff;
+    }
+
+    private static byte[] Export(INetwork net)
+    {
+        using var stream = new MemoryStream();
+        OnnxExport.Save(net, stream);
+        return stream.ToArray();
+    }
+
+    private static float[] Run(InferenceSession session, INetwork net, float[] inputs, int batch)
+    {
+        Shape s = net.InputShape;
+        using OrtValue input = OrtValue.CreateTensorValueFromMemory(inputs, [batch, s.Channels, s.Height, s.Width]);
+        using var runOptions = new RunOptions();
+        using IDisposableReadOnlyCollection<OrtValue> results = session.Run(runOptions, ["input"], [input], ["output"]);
+        OrtValue output = results[0];
+        long[] shape = output.GetTensorTypeAndShape().Shape;
+        Assert.Equal(batch, shape[0]);
+        Assert.Equal(net.OutputLength, shape.Skip(1).Aggregate(1L, (a, b) => a * b));
+        return output.GetTensorDataAsSpan<float>().ToArray();
+    }
+
+    // Generated networks start with zero biases; random ones make the bias inputs of Conv and Gemm count.
+    private static void RandomizeBiases(INetwork net, int seed)
+    {
+        var random = new Random(seed);
+        foreach (ParameterTensor t in net.Layers.SelectMany(l => l.Tensors).Where(t => t.Name.EndsWith(".bias", StringComparison.Ordinal)))
+            for (int i = 0; i < t.Length; i++)
+                net.Parameters[t.Offset + i] = (random.NextSingle() * 2 - 1) * 0.5f;
+    }
+}
