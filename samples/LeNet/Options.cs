@@ -1,6 +1,7 @@
 using System;
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using System.Globalization;
 using System.IO;
 
 namespace LeNet;
@@ -111,6 +112,7 @@ public static class CommandLine
         s_threads.Validators.Add(r => InRange(r, s_threads, 1, 256));
         s_learningRate.Validators.Add(r =>
         {
+            if (!Parses(r, t => float.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out _))) return;
             float? value = r.GetValueOrDefault<float?>();
             if (value is { } lr && (!float.IsFinite(lr) || lr <= 0f || lr > 10f))
                 r.AddError($"--learning-rate must be greater than 0 and at most 10; got {lr}.");
@@ -169,8 +171,20 @@ public static class CommandLine
 
     private static void InRange(OptionResult result, Option<int> option, int min, int max)
     {
+        if (!Parses(result, t => int.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out _))) return;
         int value = result.GetValueOrDefault<int>();
         if (value < min || value > max)
             result.AddError($"{option.Name} must be between {min} and {max}; got {value}.");
+    }
+
+    // Validators run even when a token did not convert (System.CommandLine has already reported that), and reading the
+    // value then throws; so a range check first makes sure there is a value to check.
+    private static bool Parses(OptionResult result, Func<string, bool> tryParse)
+    {
+        foreach (var token in result.Tokens)
+        {
+            if (!tryParse(token.Value)) return false;
+        }
+        return true;
     }
 }

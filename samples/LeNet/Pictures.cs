@@ -71,8 +71,12 @@ public static class Pictures
             ColumnLabel(plot, c + 1, $"{c + 1}");
         }
         ColumnLabel(plot, 0, "input");
-        plot.Axes.SetLimitsX(-4.2 * Cell, (channels + 1) * (Cell + Gap));
-        int width = 200 + (channels + 1) * 62, height = 110 + picks.Count * 70;
+        // Limits hug the tiles and labels, and the picture has their aspect ratio, so square units waste no space.
+        const double labelWidth = 3.2 * Cell, labelHeight = 0.8 * Cell, pixelsPerUnit = 2.4;
+        double right = (channels + 1) * (Cell + Gap), bottom = -picks.Count * (Cell + Gap);
+        plot.Axes.SetLimits(-labelWidth, right, bottom, labelHeight);
+        int width = (int)((right + labelWidth) * pixelsPerUnit) + 40;
+        int height = (int)((labelHeight - bottom) * pixelsPerUnit) + 70;
         return Save(plot, folder, fileName, width, height);
     }
 
@@ -91,6 +95,7 @@ public static class Pictures
         eval.LegendText = $"{evaluationName} (after the epoch)";
         loss.Title("Cross-entropy loss");
         loss.XLabel("epoch");
+        loss.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         loss.Axes.SetLimitsY(0, Math.Max(history.Max(h => Math.Max(h.TrainLoss, h.EvalLoss)) * 1.05, 0.1));
         loss.ShowLegend(Alignment.UpperRight);
 
@@ -99,6 +104,7 @@ public static class Pictures
         acc.LegendText = $"{evaluationName} accuracy";
         accuracy.Title($"{char.ToUpperInvariant(evaluationName[0])}{evaluationName[1..]} accuracy (%)");
         accuracy.XLabel("epoch");
+        accuracy.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         accuracy.ShowLegend(Alignment.LowerRight);
 
         string path = Path.Combine(folder, "training-curves.png");

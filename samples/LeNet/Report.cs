@@ -64,7 +64,7 @@ public static class Report
     public static void ReloadCheck(string weightsPath, string evaluationName, float trained, float reloaded)
     {
         bool same = trained == reloaded;
-        string check = Invariant($"reloaded {Path.GetFileName(weightsPath)} into a new LeNet5: {evaluationName} accuracy {100 * reloaded:F2}%, ");
+        string check = Invariant($"reloaded {Path.GetFileName(weightsPath)}: {evaluationName} accuracy {100 * reloaded:F2}%, ");
         AnsiConsole.MarkupLine(Markup.Escape(check) +
             (same ? "[green]same as trained[/]" : Markup.Escape(Invariant($"MISMATCH: trained {100 * trained:F2}%"))));
     }
