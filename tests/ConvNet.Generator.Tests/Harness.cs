@@ -22,6 +22,18 @@ internal static class Harness
         MetadataReference.CreateFromFile(typeof(InputAttribute).Assembly.Location),
     ];
 
+    /// <summary>The README's example network, as a user would write it.</summary>
+    public const string TinyNetSource = """
+        using ConvNet;
+        namespace App;
+        [Input(3, 32, 32)]
+        [Conv(10, 5, Pad = 2)]
+        [Relu]
+        [MaxPool(2)]
+        [FullyConnected(10)]
+        public partial class TinyNet { }
+        """;
+
     public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.CSharp12);
 
     public static CSharpCompilation Compilation(params string[] sources) =>

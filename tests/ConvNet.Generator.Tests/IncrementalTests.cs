@@ -9,16 +9,7 @@ namespace ConvNet.Tests;
 /// <summary>The generator runs on every keystroke: an unrelated edit must reuse every cached step, and a real change must regenerate.</summary>
 public class IncrementalTests
 {
-    private const string Network = """
-        using ConvNet;
-        namespace App;
-        [Input(3, 32, 32)]
-        [Conv(10, 5, Pad = 2)]
-        [Relu]
-        [MaxPool(2)]
-        [FullyConnected(10)]
-        public partial class TinyNet { }
-        """;
+    private const string Network = Harness.TinyNetSource;
 
     private static (GeneratorDriver Driver, CSharpCompilation Compilation) First(string source)
     {
