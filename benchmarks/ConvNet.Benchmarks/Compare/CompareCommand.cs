@@ -33,6 +33,7 @@ internal static class CompareCommand
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
         var total = Stopwatch.StartNew();
         Console.WriteLine($"Machine: {Machine.Describe()}");
+        Console.WriteLine($"Load average at start: {Machine.LoadAverage()}");
         var peak = FmaPeak.Measure();
         Console.WriteLine($"FMA peak (Vector{peak.VectorBits}, fp32): {peak.PerCoreGflops:F1} GFLOP/s per core; {peak.AllCoresGflops:F1} GFLOP/s on all {peak.Cores} cores together");
         bool torchOk = TorchSystem.TryLoad(out string torchDetail);
@@ -146,6 +147,7 @@ internal static class CompareCommand
         Console.WriteLine();
 
         LayerProfile.Run(peak);
+        Console.WriteLine($"Load average at end: {Machine.LoadAverage()} ({Environment.ProcessorCount} cores)");
         Console.WriteLine($"compare finished in {total.Elapsed.TotalSeconds:F0} s");
         return 0;
     }

@@ -21,6 +21,19 @@ internal static class Machine
         return RuntimeInformation.ProcessArchitecture.ToString();
     }
 
+    /// <summary>The 1-, 5- and 15-minute load averages: above the core count, other processes were competing for the
+    /// cores during the run, and the spreads in the repetition list will show it.</summary>
+    public static string LoadAverage()
+    {
+        try
+        {
+            var parts = File.ReadAllText("/proc/loadavg").Split(' ');
+            return $"{parts[0]} {parts[1]} {parts[2]}";
+        }
+        catch (IOException) { return "unknown"; }
+        catch (UnauthorizedAccessException) { return "unknown"; }
+    }
+
     public static string Describe() =>
         $"{CpuModel()}, {Environment.ProcessorCount} logical cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}; " +
         $"accelerated vectors: 512={Vector512.IsHardwareAccelerated} 256={Vector256.IsHardwareAccelerated}";
