@@ -33,7 +33,8 @@ internal sealed class ConvNetInference : IInference
     public void Dispose() { }
 }
 
-/// <summary>A ConvNet training step: batch Forward, softmax cross-entropy, batch Backward (no input gradient), SGD.</summary>
+/// <summary>A ConvNet training step: batch Forward, <see cref="Losses.SoftmaxCrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, Span{float})"/>
+/// (mean over the batch, as PyTorch's cross_entropy), batch Backward (no input gradient), plain SGD loop.</summary>
 internal sealed class ConvNetTrainer : ITrainer
 {
     private readonly INetwork _net;
@@ -58,7 +59,7 @@ internal sealed class ConvNetTrainer : ITrainer
         // Backward adds into Gradients, so they are cleared first, as optimizer.zero_grad() does in PyTorch.
         _net.ZeroGradients();
         _net.Forward(_inputs, _logits, _batch);
-        float loss = SoftmaxCrossEntropy.LossAndGradient(_logits, _labels, _net.OutputLength, _dLogits);
+        float loss = Losses.SoftmaxCrossEntropy(_logits, _labels, _net.OutputLength, _dLogits);
         _net.Backward(_dLogits, Span<float>.Empty, _batch);
         var p = _net.Parameters;
         var g = _net.Gradients;
