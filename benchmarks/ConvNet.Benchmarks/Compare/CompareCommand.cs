@@ -7,8 +7,9 @@ using ConvNet;
 namespace ConvNet.Benchmarks;
 
 /// <summary>
-/// The quick comparison: every scenario on every system, checked for agreement, then timed with <see cref="CallTimer"/>;
-/// one table of times and ratios, a table of one-time costs, and the CIFAR net's per-layer GFLOP/s.
+/// The quick comparison: every scenario on every system, checked for agreement, then timed with <see cref="CallTimer"/>
+/// (systems of a scenario take turns, repetition by repetition); one table of times and ratios, a table of one-time
+/// costs, and the CIFAR net's per-layer GFLOP/s.
 /// </summary>
 internal static class CompareCommand
 {
@@ -51,80 +52,19 @@ internal static class CompareCommand
             {
                 var w = new Workload(def, s.Batch, s.Threads);
                 var row = new Row($"{def.Name} {s.Label} ({s.Threads}t)") { Threads = s.Threads };
-                string scenarioName = row.Name;
-                if (!s.Training)
+                var prepared = s.Training ? PrepareTraining(w, row, torchOk, once) : PrepareInference(w, row, torchOk, once);
+                try
                 {
-                    row.Flops = (double)def.ForwardFlops * s.Batch;
-                    float[]? reference = null;
-                    row.ConvNet = Infer("ConvNet", () => new ConvNetInference(w));
-                    row.Ort = Infer("ONNX Runtime", () => new OrtInference(w));
-                    if (torchOk) row.Torch = Infer("TorchSharp", () => new TorchInference(w));
-                    row.Naive = Infer("naive C#", () => new NaiveInference(w));
-
-                    double Infer(string system, Func<IInference> create)
+                    var timings = CallTimer.MeasureInterleaved(prepared.ConvertAll(p => p.Run));
+                    for (int i = 0; i < prepared.Count; i++)
                     {
-                        var (inference, setup) = Timed(create);
-                        using (inference)
-                        {
-                            double first = CallTimer.Once(inference.Run);
-                            var scores = inference.Scores();
-                            string agree;
-                            if (reference is null)
-                            {
-                                reference = scores;
-                                agree = "reference";
-                            }
-                            else
-                            {
-                                agree = $"{Agreement.Check($"{scenarioName} {system} scores vs ConvNet", reference, scores, w.Prototype.OutputLength):E1}";
-                            }
-                            once.Add(scenarioName, system, CallTimer.Format(setup), CallTimer.Format(first), agree);
-                            var t = CallTimer.Measure(inference.Run);
-                            details.Add(Detail(scenarioName, system, t));
-                            return t.Median;
-                        }
+                        details.Add(Detail(row.Name, prepared[i].System, timings[i]));
+                        prepared[i].Record(row, timings[i].Median);
                     }
                 }
-                else
+                finally
                 {
-                    row.Flops = (double)def.TrainingFlopsPerSample(w.Prototype) * s.Batch;
-                    float[]? referenceGradients = null;
-                    float referenceLoss = 0;
-                    row.ConvNet = Train("ConvNet", () => new ConvNetTrainer(w));
-                    if (torchOk) row.Torch = Train("TorchSharp", () => new TorchTrainer(w));
-
-                    double Train(string system, Func<ITrainer> create)
-                    {
-                        var (trainer, setup) = Timed(create);
-                        using (trainer)
-                        {
-                            float loss = 0;
-                            double first = CallTimer.Once(() => loss = trainer.Step());
-                            var gradients = trainer.Gradients();
-                            string agree;
-                            if (referenceGradients is null)
-                            {
-                                (referenceGradients, referenceLoss) = (gradients, loss);
-                                agree = $"reference (loss {loss:F4})";
-                            }
-                            else
-                            {
-                                double lossError = Math.Abs(loss - referenceLoss) / Math.Max(1, Math.Abs(referenceLoss));
-                                if (!(lossError <= Agreement.Tolerance))
-                                    throw new DisagreementException($"{scenarioName} {system}: loss {loss:R}, ConvNet {referenceLoss:R}.");
-                                double worst = 0;
-                                foreach (var l in w.Prototype.Layers)
-                                    foreach (var tensor in l.Tensors)
-                                        worst = Math.Max(worst, Agreement.Check($"{scenarioName} {system} gradient of {tensor.Name} vs ConvNet",
-                                            referenceGradients.AsSpan(tensor.Offset, tensor.Length), gradients.AsSpan(tensor.Offset, tensor.Length), tensor.Length));
-                                agree = $"loss {lossError:E1}, gradients {worst:E1}";
-                            }
-                            once.Add(scenarioName, system, CallTimer.Format(setup), CallTimer.Format(first), agree);
-                            var t = CallTimer.Measure(() => trainer.Step());
-                            details.Add(Detail(scenarioName, system, t));
-                            return t.Median;
-                        }
-                    }
+                    foreach (var p in prepared) p.Owner.Dispose();
                 }
                 rows.Add(row);
             }
@@ -148,8 +88,103 @@ internal static class CompareCommand
 
         LayerProfile.Run(peak);
         Console.WriteLine($"Load average at end: {Machine.LoadAverage()} ({Environment.ProcessorCount} cores)");
+        if (Machine.BusyWarning() is { } warning) Console.WriteLine(warning);
         Console.WriteLine($"compare finished in {total.Elapsed.TotalSeconds:F0} s");
         return 0;
+    }
+
+    /// <summary>A system set up, run once and checked, ready for timing; <see cref="Record"/> puts its time in the row.</summary>
+    private sealed record Prepared(string System, Action Run, IDisposable Owner, Action<Row, double> Record);
+
+    /// <summary>Sets up every system for an inference scenario, times setup and first call, and checks each system's
+    /// scores against ConvNet's; throws <see cref="DisagreementException"/> before any timing if one disagrees.</summary>
+    private static List<Prepared> PrepareInference(Workload w, Row row, bool torchOk, TextTable once)
+    {
+        row.Flops = (double)w.Def.ForwardFlops * w.BatchSize;
+        var systems = new List<(string, Func<IInference>, Action<Row, double>)>
+        {
+            ("ConvNet", () => new ConvNetInference(w), (r, t) => r.ConvNet = t),
+            ("ONNX Runtime", () => new OrtInference(w), (r, t) => r.Ort = t),
+        };
+        if (torchOk) systems.Add(("TorchSharp", () => new TorchInference(w), (r, t) => r.Torch = t));
+        systems.Add(("naive C#", () => new NaiveInference(w), (r, t) => r.Naive = t));
+
+        var prepared = new List<Prepared>();
+        float[]? reference = null;
+        try
+        {
+            foreach (var (system, create, record) in systems)
+            {
+                var (inference, setup) = Timed(create);
+                prepared.Add(new Prepared(system, inference.Run, inference, record));
+                double first = CallTimer.Once(inference.Run);
+                var scores = inference.Scores();
+                string agree = reference is null
+                    ? "reference"
+                    : $"{Agreement.Check($"{row.Name} {system} scores vs ConvNet", reference, scores, w.Prototype.OutputLength):E1}";
+                reference ??= scores;
+                once.Add(row.Name, system, CallTimer.Format(setup), CallTimer.Format(first), agree);
+            }
+            return prepared;
+        }
+        catch
+        {
+            foreach (var p in prepared) p.Owner.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Sets up ConvNet and TorchSharp training steps, runs one step each from the same weights and checks
+    /// loss and every gradient tensor against ConvNet's. The weights then drift apart a little as timing goes on,
+    /// which changes nothing a step costs.</summary>
+    private static List<Prepared> PrepareTraining(Workload w, Row row, bool torchOk, TextTable once)
+    {
+        row.Flops = (double)w.Def.TrainingFlopsPerSample(w.Prototype) * w.BatchSize;
+        var systems = new List<(string, Func<ITrainer>, Action<Row, double>)>
+        {
+            ("ConvNet", () => new ConvNetTrainer(w), (r, t) => r.ConvNet = t),
+        };
+        if (torchOk) systems.Add(("TorchSharp", () => new TorchTrainer(w), (r, t) => r.Torch = t));
+
+        var prepared = new List<Prepared>();
+        float[]? referenceGradients = null;
+        float referenceLoss = 0;
+        try
+        {
+            foreach (var (system, create, record) in systems)
+            {
+                var (trainer, setup) = Timed(create);
+                prepared.Add(new Prepared(system, () => trainer.Step(), trainer, record));
+                float loss = 0;
+                double first = CallTimer.Once(() => loss = trainer.Step());
+                var gradients = trainer.Gradients();
+                string agree;
+                if (referenceGradients is null)
+                {
+                    (referenceGradients, referenceLoss) = (gradients, loss);
+                    agree = $"reference (loss {loss:F4})";
+                }
+                else
+                {
+                    double lossError = Math.Abs(loss - referenceLoss) / Math.Max(1, Math.Abs(referenceLoss));
+                    if (!(lossError <= Agreement.Tolerance))
+                        throw new DisagreementException($"{row.Name} {system}: loss {loss:R}, ConvNet {referenceLoss:R}.");
+                    double worst = 0;
+                    foreach (var l in w.Prototype.Layers)
+                        foreach (var tensor in l.Tensors)
+                            worst = Math.Max(worst, Agreement.Check($"{row.Name} {system} gradient of {tensor.Name} vs ConvNet",
+                                referenceGradients.AsSpan(tensor.Offset, tensor.Length), gradients.AsSpan(tensor.Offset, tensor.Length), tensor.Length));
+                    agree = $"loss {lossError:E1}, gradients {worst:E1}";
+                }
+                once.Add(row.Name, system, CallTimer.Format(setup), CallTimer.Format(first), agree);
+            }
+            return prepared;
+        }
+        catch
+        {
+            foreach (var p in prepared) p.Owner.Dispose();
+            throw;
+        }
     }
 
     private static (T, double) Timed<T>(Func<T> create)

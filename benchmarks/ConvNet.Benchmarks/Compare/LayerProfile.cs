@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using ConvNet;
 
 namespace ConvNet.Benchmarks;
@@ -65,14 +66,26 @@ internal static class LayerProfile
     {
         var w = new Workload(NetworkDef.Cifar, 1, 1);
         var table = new TextTable("layer", "shape", "fwd MFLOP", "forward", "fwd GFLOP/s", "% peak", "backward", "bwd GFLOP/s", "% peak");
-        double layerSum = 0;
+        var runs = new List<Action>();
+        var buffers = new List<LayerBuffers>();
         foreach (var k in CifarKernels)
         {
             var b = LayerBuffers.For(k, w);
             k.Forward(b.Parameters, b.Input, b.Output);
             Agreement.Check($"CIFAR {b.Layer.Name} kernel vs network", b.Expected, b.Output, b.Output.Length);
-            var forward = CallTimer.Measure(() => k.Forward(b.Parameters, b.Input, b.Output), budgetSeconds: 1);
-            var backward = CallTimer.Measure(() => k.Backward(b.Parameters, b.Input, b.Expected, b.DOutput, b.Gradients, b.DInput), budgetSeconds: 1);
+            buffers.Add(b);
+            runs.Add(() => k.Forward(b.Parameters, b.Input, b.Output));
+            runs.Add(() => k.Backward(b.Parameters, b.Input, b.Expected, b.DOutput, b.Gradients, b.DInput));
+        }
+        using var whole = new ConvNetInference(w);
+        runs.Add(whole.Run);
+        // Interleaved, so the sum of the layers and the whole pass below are timed under the same conditions.
+        var timings = CallTimer.MeasureInterleaved(runs, budgetSeconds: 1);
+        double layerSum = 0;
+        for (int i = 0; i < CifarKernels.Length; i++)
+        {
+            var (k, b) = (CifarKernels[i], buffers[i]);
+            var (forward, backward) = (timings[2 * i], timings[2 * i + 1]);
             // Backward is the dWeight pass plus, except for the first layer, the dInput pass: each as many FMAs as forward.
             double backwardFlops = k.Flops * (b.DInput.Length == 0 ? 1 : 2);
             double f = k.Flops / forward.Median / 1e9, bw = backwardFlops / backward.Median / 1e9;
@@ -81,8 +94,7 @@ internal static class LayerProfile
                 CallTimer.Format(forward.Median), $"{f:F2}", $"{100 * f / peak.PerCoreGflops:F1}%",
                 CallTimer.Format(backward.Median), $"{bw:F2}", $"{100 * bw / peak.PerCoreGflops:F1}%");
         }
-        using var whole = new ConvNetInference(w);
-        var network = CallTimer.Measure(whole.Run, budgetSeconds: 1);
+        var network = timings[^1];
         Console.WriteLine("CIFAR net per layer, batch 1, 1 thread (generated kernels called directly; % of the one-core FMA peak):");
         Console.WriteLine(table);
         Console.WriteLine($"Sum of these forward kernels {CallTimer.Format(layerSum)}; whole forward pass {CallTimer.Format(network.Median)} " +

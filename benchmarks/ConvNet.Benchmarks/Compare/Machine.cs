@@ -25,13 +25,26 @@ internal static class Machine
     /// cores during the run, and the spreads in the repetition list will show it.</summary>
     public static string LoadAverage()
     {
-        try
-        {
-            var parts = File.ReadAllText("/proc/loadavg").Split(' ');
-            return $"{parts[0]} {parts[1]} {parts[2]}";
-        }
-        catch (IOException) { return "unknown"; }
-        catch (UnauthorizedAccessException) { return "unknown"; }
+        var parts = ReadLoad();
+        return parts is null ? "unknown" : $"{parts[0]} {parts[1]} {parts[2]}";
+    }
+
+    /// <summary>A warning to print when the last minute's load average exceeds the core count, else null.</summary>
+    public static string? BusyWarning()
+    {
+        var parts = ReadLoad();
+        if (parts is null || !double.TryParse(parts[0], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double load)
+            || load <= Environment.ProcessorCount) return null;
+        return $"WARNING: the machine is busy (load {load:F1} on {Environment.ProcessorCount} cores): other processes took CPU time during the run, " +
+            "so absolute times are inflated and noisy, two-thread scenarios most. Ratios hold up better, since the systems of a " +
+            "scenario took turns repetition by repetition; for the record, rerun on a quiet machine.";
+    }
+
+    private static string[]? ReadLoad()
+    {
+        try { return File.ReadAllText("/proc/loadavg").Split(' '); }
+        catch (IOException) { return null; }
+        catch (UnauthorizedAccessException) { return null; }
     }
 
     public static string Describe() =>
