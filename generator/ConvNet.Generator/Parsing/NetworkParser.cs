@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using System.Text;
 using System.Threading;
@@ -75,12 +76,12 @@ internal static class NetworkParser
         int inputCount = attributes.Count(a => Kind(a.Data) is null);
         bool inputOk = inputIndex == 0 && inputCount == 1;
         if (inputIndex < 0)
-            Report(new Problem(ProblemIds.InputPlacement, -2, null, $"'{type.Name}' has layer attributes but no [Input(channels, height, width)]; add it as the first attribute"), typeLocation);
+            Report(new Problem(ProblemIds.InputPlacement, -2, null, $"'{type.Name}' has layer attributes but no [Input(channels, height, width)]; add it as the first attribute") { Fixes = InputFix(FixKeys.InputMissing) }, typeLocation);
         else if (inputCount > 1)
-            Report(new Problem(ProblemIds.InputPlacement, -1, null, $"'{type.Name}' declares [Input] {inputCount} times; keep exactly one"),
+            Report(new Problem(ProblemIds.InputPlacement, -1, null, $"'{type.Name}' declares [Input] {inputCount} times; keep exactly one") { Fixes = InputFix(FixKeys.InputRepeated) },
                 attributes.Where(a => Kind(a.Data) is null).Skip(1).First().Syntax.GetLocation());
         else if (inputIndex > 0)
-            Report(new Problem(ProblemIds.InputPlacement, -1, null, $"[Input] must be the first ConvNet attribute of '{type.Name}': layers run in source order, starting from the input"),
+            Report(new Problem(ProblemIds.InputPlacement, -1, null, $"[Input] must be the first ConvNet attribute of '{type.Name}': layers run in source order, starting from the input") { Fixes = InputFix(FixKeys.InputNotFirst) },
                 attributes[inputIndex].Syntax.GetLocation());
 
         bool bound = attributes.All(a => a.Data.AttributeConstructor is not null);
@@ -109,6 +110,9 @@ internal static class NetworkParser
         var model = generatable ? new NetworkModel(Header(type), plan) : null;
         return new ParseResult(model, problems);
     }
+
+    private static ImmutableDictionary<string, string?> InputFix(string kind) =>
+        ImmutableDictionary<string, string?>.Empty.Add(FixKeys.Input, kind);
 
     private static bool IsConvNetAttribute(AttributeData a) =>
         a.AttributeClass is { } c && AttributeKinds.ContainsKey(c.MetadataName)
