@@ -21,7 +21,7 @@ namespace ConvNet.Tests;
 public class FuzzTests
 {
     private const int AttributeCases = 2000;
-    private const int DeletionCases = 1200;
+    private const int DeletionCases = 600;
     private const int Batch = 100;
 
     private static readonly string[] Values =
@@ -131,7 +131,7 @@ public class FuzzTests
         var makers = DeletionSource.Array[DeletionCases, DeletionCases].Generate(new PCG(1129), null, out _);
         var stats = Check(makers.Select((m, i) => m(i)).ToList());
         // Most deletions break the syntax; the few harmless ones (a modifier, an expression-bodied member) still check generated code.
-        Assert.True(stats.Clean >= DeletionCases / 200, $"only {stats.Clean} clean cases");
+        Assert.True(stats.Clean >= 3, $"only {stats.Clean} clean cases");
     }
 
     /// <summary>Runs every case, in batches; returns how many were clean (so their generated code was checked) and how many were not.</summary>
@@ -161,11 +161,12 @@ public class FuzzTests
         var exceptions = new List<string>();
         var options = new CompilationWithAnalyzersOptions(new AnalyzerOptions([]),
             (e, _, d) => { lock (exceptions) exceptions.Add(e + "\n" + d); }, concurrentAnalysis: false, logAnalyzerExecutionTime: false);
-        var analyzer = output.WithAnalyzers([new NetworkAnalyzer()], options).GetAnalyzerDiagnosticsAsync(CancellationToken.None).GetAwaiter().GetResult();
+        // One pass for compiler and analyzer diagnostics, so the batch is bound once.
+        var all = output.WithAnalyzers([new NetworkAnalyzer()], options).GetAllDiagnosticsAsync(CancellationToken.None).GetAwaiter().GetResult();
         Assert.True(exceptions.Count == 0, string.Join("\n", exceptions));
-        Assert.DoesNotContain(analyzer, d => d.Id == "AD0001");
-
-        var compiler = output.GetDiagnostics();
+        Assert.DoesNotContain(all, d => d.Id == "AD0001");
+        var analyzer = all.Where(d => d.Id.StartsWith("CNN", StringComparison.Ordinal)).ToList();
+        var compiler = all.Where(d => !d.Id.StartsWith("CNN", StringComparison.Ordinal)).ToList();
         var userTrees = compilation.SyntaxTrees.ToList();
         int clean = 0;
         for (int i = 0; i < sources.Count; i++)
