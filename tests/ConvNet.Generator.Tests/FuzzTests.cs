@@ -67,8 +67,8 @@ public class FuzzTests
                    2 => $"using ConvNet;\n{lists}public static partial class {type} {{ }}\n",
                    3 => $"using ConvNet;\n{lists}public partial class {type}<T> {{ }}\n",
                    4 => $"using ConvNet;\nnamespace N{id} {{ public partial class Outer{id}_ {{\n{lists}internal partial class {type} {{ }} }} }}\n",
-                   // A user member beside the generated ones (not one of their names: see User_member_named_like_a_generated_one).
                    5 => $"using ConvNet;\n{lists}public partial class {type} {{ public int Extra; }}\n",
+                   6 => $"using ConvNet;\n{lists}public partial class {type} {{ public int Forward; }}\n",
                    _ => $"using ConvNet;\nnamespace N{id};\n{lists}public sealed partial class {type} {{ }}\n",
                };
            }));
@@ -187,13 +187,17 @@ public class FuzzTests
         return (clean, sources.Count - clean);
     }
 
-    /// <summary>Found by the fuzzer: nothing reports a user member whose name the generator also uses, so the user gets
-    /// CS0102 inside generated code instead of a CNN diagnostic on their member.</summary>
-    [Fact(Skip = "Known gap: needs a new diagnostic for user members that clash with generated ones (KnownNames.GeneratedMembers)")]
-    public void User_member_named_like_a_generated_one()
+    /// <summary>Found by the fuzzer: a user member named like a generated one gave CS0102 inside the generated file
+    /// (which the user cannot edit) and no CNN diagnostic. Now CNN013 points at the user's member and nothing is generated.</summary>
+    [Fact]
+    public void User_member_named_like_a_generated_one_is_CNN013()
     {
-        var result = Harness.Run("using ConvNet;\n[Input(4, 1, 1)]\npublic partial class Net { public int Forward; }\n");
-        Assert.Contains(result.Analyzer, d => d.Id.StartsWith("CNN", StringComparison.Ordinal));
+        var result = Harness.Run("using ConvNet;\n[Input(4, 1, 1)]\n[Relu]\npublic partial class Net { public int Forward; public void Backward(int x) { } }\n");
+        var d = Assert.Single(result.Analyzer);
+        Assert.Equal("CNN013", d.Id);
+        Assert.Equal("'Net.Forward' clashes with a member ConvNet generates; rename it", d.GetMessage());
+        Assert.Equal(4, d.Location.GetLineSpan().StartLinePosition.Line + 1);
+        Assert.Empty(result.Compiler.Where(x => x.Severity == DiagnosticSeverity.Error));
     }
 
     /// <summary>The first single case on which the generator throws, for the failure message.</summary>

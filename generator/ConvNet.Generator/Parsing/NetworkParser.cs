@@ -57,7 +57,7 @@ internal static class NetworkParser
         var typeLocation = type.Locations.FirstOrDefault() ?? Location.None;
         void Report(Problem p, Location l) => problems.Add((p, l));
 
-        bool generatable = CheckType(type, Report, ct);
+        bool generatable = CheckType(type, Report, ct) && CheckReservedMembers(type, Report, ct);
 
         // Layers spread over partial declarations have no defined order.
         var carrier = attributes[0].Syntax.Parent?.Parent;
@@ -157,6 +157,30 @@ internal static class NetworkParser
             }
         }
         return true;
+    }
+
+    /// <summary>CNN013: a user member named like a generated member would make the generated file fail with CS0102,
+    /// reported inside code the user cannot edit. A method named like a generated method is left alone: a different
+    /// signature is a legal overload, and the same one is reported by the compiler at the user's own method.</summary>
+    private static readonly HashSet<string> GeneratedMethods = ["Forward", "Backward", "ZeroGradients", "LayerOutput"];
+
+    private static bool CheckReservedMembers(INamedTypeSymbol type, System.Action<Problem, Location> report, CancellationToken ct)
+    {
+        // The analyzer sees the generated members too; they live in this type's own generated file.
+        string hintName = HintName(type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", ""));
+        bool ok = true;
+        foreach (var member in type.GetMembers())
+        {
+            ct.ThrowIfCancellationRequested();
+            if (member.IsImplicitlyDeclared || !KnownNames.GeneratedMembers.Contains(member.Name)
+                || member.Kind == SymbolKind.Method && GeneratedMethods.Contains(member.Name)) continue;
+            var location = member.Locations.FirstOrDefault(l => l.IsInSource && !l.SourceTree!.FilePath.EndsWith(hintName, System.StringComparison.Ordinal));
+            if (location is null) continue;
+            report(new Problem(ProblemIds.ReservedMember, -2, null,
+                $"'{type.Name}.{member.Name}' clashes with a member ConvNet generates; rename it"), location);
+            ok = false;
+        }
+        return ok;
     }
 
     private static LayerDecl Decl(AttributeData a)

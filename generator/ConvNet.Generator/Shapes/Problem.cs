@@ -54,4 +54,5 @@ internal static class ProblemIds
     public const string NoLayers = "CNN010";
     public const string BadName = "CNN011";
     public const string TooManyLayers = "CNN012";
+    public const string ReservedMember = "CNN013";
 }
