@@ -16,7 +16,7 @@ namespace ConvNet.Tests;
 /// <summary>Runs the generator and the analyzer on in-memory sources, the way the compiler does in a user's build.</summary>
 internal static class Harness
 {
-    private static readonly MetadataReference[] References =
+    internal static readonly MetadataReference[] References =
     [
         .. Basic.Reference.Assemblies.Net100.References.All,
         MetadataReference.CreateFromFile(typeof(InputAttribute).Assembly.Location),
