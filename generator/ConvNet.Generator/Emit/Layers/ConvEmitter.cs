@@ -100,7 +100,8 @@ internal static class ConvEmitter
         }
         // lo = ceil((P - kx) / S) clipped at 0; hi = floor((W - 1 + P - kx) / S) + 1 clipped at OW.
         w.Line($"int lo = kx >= {pad} ? 0 : ({pad} - kx + {s - 1}) / {s};");
-        w.Line($"int hi = ({wi - 1 + pad} - kx) / {s} + 1;");
+        // C# division truncates toward zero, so a negative numerator (the window's last column starts past the input) is cut off first.
+        w.Line($"int hi = kx > {wi - 1 + pad} ? 0 : ({wi - 1 + pad} - kx) / {s} + 1;");
         w.Line($"if (hi > {ow}) hi = {ow};");
     }
 
