@@ -116,6 +116,9 @@ internal static class KernelHelpers
             Gemm(w, mr);
             for (int nr = TileVectors; nr >= 1; nr--) { w.Line(); Tile(w, mr, nr); }
         }
+        w.Line();
+        GemmPanels(w);
+        for (int nr = TileVectors; nr >= 1; nr--) { w.Line(); Rows(w, nr); }
         for (int mr = 1; mr <= TileRows; mr++)
         {
             w.Line();
@@ -138,6 +141,31 @@ internal static class KernelHelpers
         w.Line($"if (j + 2 * V.Count <= n) {{ Tile{mr}x2{Generic}(ref a, ars, aks, ref {Unsafe}.Add(ref b, j), bks, kCount, ref init, ref {Unsafe}.Add(ref c, j), crs); j += 2 * V.Count; }}");
         w.Line($"if (j + V.Count <= n) {{ Tile{mr}x1{Generic}(ref a, ars, aks, ref {Unsafe}.Add(ref b, j), bks, kCount, ref init, ref {Unsafe}.Add(ref c, j), crs); j += V.Count; }}");
         w.Line($"if (j < n) Tile{mr}x1{Generic}(ref a, ars, aks, ref {Unsafe}.Add(ref b, n - V.Count), bks, kCount, ref init, ref {Unsafe}.Add(ref c, n - V.Count), crs);");
+        w.Close();
+    }
+
+    /// <summary>C = init + A·B for m rows and n columns, pixel tiles outer and row blocks inner: one B panel (kCount x 3 vectors)
+    /// is then reused from L1 by every block of rows, instead of the whole of B streaming from L2 once per block.</summary>
+    private static void GemmPanels(SourceWriter w)
+    {
+        w.Line("// C[r*crs + j] = init[r*irs] + sum over k < kCount of A[r*ars + k*aks] * B[k*bks + j], for r < m, j < n, n >= V.Count.");
+        w.Line("// Pixel tiles outer, row blocks inner, so each B panel stays in L1 while every row block uses it; the last vector overlaps.");
+        w.Open($"internal static void Gemm{Generic}(ref float a, nint ars, nint aks, ref float b, nint bks, int kCount, ref float init, nint irs, ref float c, nint crs, int m, int n) {Constraint}");
+        w.Line("int j = 0;");
+        w.Line($"for (; j + 3 * V.Count <= n; j += 3 * V.Count) Rows3{Generic}(ref a, ars, aks, ref {Unsafe}.Add(ref b, j), bks, kCount, ref init, irs, ref {Unsafe}.Add(ref c, j), crs, m);");
+        w.Line($"if (j + 2 * V.Count <= n) {{ Rows2{Generic}(ref a, ars, aks, ref {Unsafe}.Add(ref b, j), bks, kCount, ref init, irs, ref {Unsafe}.Add(ref c, j), crs, m); j += 2 * V.Count; }}");
+        w.Line($"if (j + V.Count <= n) {{ Rows1{Generic}(ref a, ars, aks, ref {Unsafe}.Add(ref b, j), bks, kCount, ref init, irs, ref {Unsafe}.Add(ref c, j), crs, m); j += V.Count; }}");
+        w.Line($"if (j < n) Rows1{Generic}(ref a, ars, aks, ref {Unsafe}.Add(ref b, n - V.Count), bks, kCount, ref init, irs, ref {Unsafe}.Add(ref c, n - V.Count), crs, m);");
+        w.Close();
+    }
+
+    private static void Rows(SourceWriter w, int nr)
+    {
+        w.Open($"private static void Rows{nr}{Generic}(ref float a, nint ars, nint aks, ref float b, nint bks, int kCount, ref float init, nint irs, ref float c, nint crs, int m) {Constraint}");
+        w.Line("int r = 0;");
+        w.Line($"for (; r + {TileRows} <= m; r += {TileRows}) Tile{TileRows}x{nr}{Generic}(ref {Unsafe}.Add(ref a, r * ars), ars, aks, ref b, bks, kCount, ref {Unsafe}.Add(ref init, r * irs), ref {Unsafe}.Add(ref c, r * crs), crs);");
+        for (int mr = TileRows - 1; mr >= 1; mr--)
+            w.Line($"{(mr == TileRows - 1 ? "" : "else ")}if (m - r == {mr}) Tile{mr}x{nr}{Generic}(ref {Unsafe}.Add(ref a, r * ars), ars, aks, ref b, bks, kCount, ref {Unsafe}.Add(ref init, r * irs), ref {Unsafe}.Add(ref c, r * crs), crs);");
         w.Close();
     }
 

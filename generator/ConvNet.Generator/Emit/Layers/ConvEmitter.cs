@@ -38,8 +38,7 @@ internal static class ConvEmitter
         w.Line($"ref float weight = ref {Unsafe}.Add(ref {Marshal}.GetReference(p), {l.ParamOffset});");
         w.Line($"ref float bias = ref {Unsafe}.Add(ref {Marshal}.GetReference(p), {l.BiasOffset});");
         w.Line($"ref float o = ref {Marshal}.GetReference(output);");
-        RowBlocks(w, (int)f, (mr, r) =>
-            $"Kernels.Gemm{mr}{Generic}(ref {Unsafe}.Add(ref weight, {r} * {ckk}), {ckk}, 1, ref col, {hw}, {ckk}, ref {Unsafe}.Add(ref bias, {r}), ref {Unsafe}.Add(ref o, {r} * {hw}), {hw}, {hw});");
+        w.Line($"Kernels.Gemm{Generic}(ref weight, {ckk}, 1, ref col, {hw}, {ckk}, ref bias, 1, ref o, {hw}, {f}, {hw});");
         w.Close();
     }
 
@@ -68,8 +67,7 @@ internal static class ConvEmitter
         w.Line("// col is no longer needed: dCol takes its place. Row r of dCol reads column r of the weight (stride CKK), one filter per step.");
         w.Line($"ref float weight = ref {Unsafe}.Add(ref {Marshal}.GetReference(p), {l.ParamOffset});");
         w.Line($"ref float zeros = ref {Marshal}.GetArrayDataReference(Kernels.Zeros);");
-        RowBlocks(w, ckk, (mr, r) =>
-            $"Kernels.Gemm{mr}{Generic}(ref {Unsafe}.Add(ref weight, {r}), 1, {ckk}, ref dOut, {hw}, {f}, ref zeros, ref {Unsafe}.Add(ref col, {r} * {hw}), {hw}, {hw});");
+        w.Line($"Kernels.Gemm{Generic}(ref weight, 1, {ckk}, ref dOut, {hw}, {f}, ref zeros, 0, ref col, {hw}, {ckk}, {hw});");
         w.Line($"ref float dIn = ref {Marshal}.GetReference(dInput);");
         w.Line($"Kernels.Zero(ref dIn, {l.InLength});");
         w.Line($"Col2Im{Generic}(ref col, ref dIn);");
