@@ -21,13 +21,13 @@ public class CifarLayerBenchmarks
         foreach (var k in LayerProfile.CifarKernels)
             if (w.Prototype.Layers[k.Index].Name == Layer) _kernel = k;
         _b = LayerProfile.LayerBuffers.For(_kernel, w);
-        _kernel.Forward(_b.Parameters, _b.Input, _b.Output);
+        _kernel.Forward(_b.Parameters, _b.Input, _b.Output, _b.Scratch);
         Agreement.Check($"CIFAR {Layer} kernel vs network", _b.Expected, _b.Output, _b.Output.Length);
     }
 
     [Benchmark]
-    public void Forward() => _kernel.Forward(_b.Parameters, _b.Input, _b.Output);
+    public void Forward() => _kernel.Forward(_b.Parameters, _b.Input, _b.Output, _b.Scratch);
 
     [Benchmark]
-    public void Backward() => _kernel.Backward(_b.Parameters, _b.Input, _b.Expected, _b.DOutput, _b.Gradients, _b.DInput);
+    public void Backward() => _kernel.Backward(_b.Parameters, _b.Input, _b.Expected, _b.DOutput, _b.Gradients, _b.DInput, _b.Scratch);
 }

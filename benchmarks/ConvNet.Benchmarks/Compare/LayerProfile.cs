@@ -16,9 +16,9 @@ namespace ConvNet.Benchmarks;
 /// </remarks>
 internal static class LayerProfile
 {
-    internal delegate void LayerForward(ReadOnlySpan<float> p, ReadOnlySpan<float> input, Span<float> output);
+    internal delegate void LayerForward(ReadOnlySpan<float> p, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch);
     internal delegate void LayerBackward(ReadOnlySpan<float> p, ReadOnlySpan<float> input, ReadOnlySpan<float> output,
-        ReadOnlySpan<float> dOutput, Span<float> dp, Span<float> dInput);
+        ReadOnlySpan<float> dOutput, Span<float> dp, Span<float> dInput, Span<float> scratch);
 
     internal sealed record Kernel(int Index, long Flops, LayerForward Forward, LayerBackward Backward);
 
@@ -34,7 +34,7 @@ internal static class LayerProfile
     /// <summary>Buffers for one layer's kernels, filled from a real forward pass of <paramref name="w"/>'s first sample.</summary>
     internal sealed class LayerBuffers
     {
-        public float[] Parameters = [], Input = [], Output = [], Expected = [], DOutput = [], Gradients = [], DInput = [];
+        public float[] Parameters = [], Input = [], Output = [], Expected = [], DOutput = [], Gradients = [], DInput = [], Scratch = [];
         public LayerInfo Layer = null!;
 
         public static LayerBuffers For(Kernel k, Workload w)
@@ -58,6 +58,8 @@ internal static class LayerProfile
                 Gradients = new float[net.Parameters.Length],
                 // The network skips the first layer's input gradient; so does this profile, to time what training runs.
                 DInput = k.Index == 0 ? [] : new float[layer.Input.Length],
+                // A conv kernel's working memory is its im2col matrix: C*K*K rows by one column per output pixel.
+                Scratch = new float[Math.Max(1, layer.Input.Channels * layer.Size * layer.Size * layer.Output.Height * layer.Output.Width)],
             };
         }
     }
@@ -71,11 +73,11 @@ internal static class LayerProfile
         foreach (var k in CifarKernels)
         {
             var b = LayerBuffers.For(k, w);
-            k.Forward(b.Parameters, b.Input, b.Output);
+            k.Forward(b.Parameters, b.Input, b.Output, b.Scratch);
             Agreement.Check($"CIFAR {b.Layer.Name} kernel vs network", b.Expected, b.Output, b.Output.Length);
             buffers.Add(b);
-            runs.Add(() => k.Forward(b.Parameters, b.Input, b.Output));
-            runs.Add(() => k.Backward(b.Parameters, b.Input, b.Expected, b.DOutput, b.Gradients, b.DInput));
+            runs.Add(() => k.Forward(b.Parameters, b.Input, b.Output, b.Scratch));
+            runs.Add(() => k.Backward(b.Parameters, b.Input, b.Expected, b.DOutput, b.Gradients, b.DInput, b.Scratch));
         }
         using var whole = new ConvNetInference(w);
         runs.Add(whole.Run);
