@@ -1,0 +1,187 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using ConvNet;
+using ScottPlot;
+using Range = ScottPlot.Range;
+
+namespace LeNet;
+
+/// <summary>Draws what the network learned and how training went, as PNG files.</summary>
+public static class Pictures
+{
+    // Every image in a grid is drawn into a square of this many plot units, whatever its resolution, so a 10x10 conv2
+    // map lines up with the 28x28 digit it came from; Gap separates the squares.
+    private const double Cell = 28, Gap = 5;
+
+    /// <summary>conv1's six 5x5 filters side by side, on one colour scale centred on zero.</summary>
+    public static string Conv1Filters(LeNet5 network, string folder)
+    {
+        const int filters = LeNet5.Conv1.Channels, size = 5;
+        var weights = network.Parameters.AsSpan(LeNet5.Conv1.WeightOffset, filters * size * size);
+        double limit = MaxAbs(weights);
+        var plot = NewGrid("conv1 filters (5x5 weights; red positive, blue negative)");
+        ScottPlot.Plottables.Heatmap? last = null;
+        for (int f = 0; f < filters; f++)
+        {
+            last = AddTile(plot, ToGrid(weights.Slice(f * size * size, size * size), size, size), 0, f,
+                new ScottPlot.Colormaps.Balance(), new Range(-limit, limit));
+            ColumnLabel(plot, f, $"filter {f + 1}");
+        }
+        plot.Add.ColorBar(last!);
+        return Save(plot, folder, "conv1-filters.png", 900, 260);
+    }
+
+    /// <summary>
+    /// For a few test digits: the digit, then every channel of <paramref name="layer"/>'s output after its ReLU, from a
+    /// single-sample Forward. Each channel keeps one colour scale across the digits, so rows can be compared.
+    /// </summary>
+    public static string ActivationMaps(LeNet5 network, DigitSet digits, IReadOnlyList<int> picks, int reluLayer, string title, string fileName, string folder)
+    {
+        var info = network.Layers[reluLayer];
+        int channels = info.Output.Channels, side = info.Output.Height, mapLength = side * info.Output.Width;
+        var maps = new float[picks.Count][];
+        var predictions = new int[picks.Count];
+        Span<float> scores = stackalloc float[LeNet5.OutputLength];
+        for (int row = 0; row < picks.Count; row++)
+        {
+            network.Forward(digits.Image(picks[row]), scores);
+            maps[row] = network.LayerOutput(reluLayer).ToArray();
+            predictions[row] = ArgMax(scores);
+        }
+
+        var plot = NewGrid(title);
+        for (int row = 0; row < picks.Count; row++)
+        {
+            AddTile(plot, ToGrid(digits.Image(picks[row]), MnistData.Side, MnistData.Side), row, 0, new ScottPlot.Colormaps.Grayscale(), null);
+            var label = plot.Add.Text($"label {digits.Labels[picks[row]]}\npredicted {predictions[row]}",
+                -Gap, -row * (Cell + Gap) - Cell / 2);
+            label.Alignment = Alignment.MiddleRight;
+            label.LabelFontSize = 13;
+        }
+        for (int c = 0; c < channels; c++)
+        {
+            double max = 0;
+            foreach (var map in maps) max = Math.Max(max, MaxAbs(map.AsSpan(c * mapLength, mapLength)));
+            // A channel that stayed dark for every digit shown still needs a non-empty range.
+            var range = new Range(0, max > 0 ? max : 1);
+            for (int row = 0; row < picks.Count; row++)
+                AddTile(plot, ToGrid(maps[row].AsSpan(c * mapLength, mapLength), side, side), row, c + 1, new ScottPlot.Colormaps.Inferno(), range);
+            ColumnLabel(plot, c + 1, $"{c + 1}");
+        }
+        ColumnLabel(plot, 0, "input");
+        // Limits hug the tiles and labels, and the picture has their aspect ratio, so square units waste no space.
+        const double labelWidth = 3.2 * Cell, labelHeight = 0.8 * Cell, pixelsPerUnit = 2.4;
+        double right = (channels + 1) * (Cell + Gap), bottom = -picks.Count * (Cell + Gap);
+        plot.Axes.SetLimits(-labelWidth, right, bottom, labelHeight);
+        int width = (int)((right + labelWidth) * pixelsPerUnit) + 40;
+        int height = (int)((labelHeight - bottom) * pixelsPerUnit) + 70;
+        return Save(plot, folder, fileName, width, height);
+    }
+
+    /// <summary>Training and evaluation loss, and evaluation accuracy, per epoch.</summary>
+    public static string Curves(IReadOnlyList<EpochResult> history, string evaluationName, string folder)
+    {
+        double[] epochs = history.Select(h => (double)h.Epoch).ToArray();
+        var multiplot = new Multiplot();
+        multiplot.AddPlots(2);
+        multiplot.Layout = new ScottPlot.MultiplotLayouts.Columns();
+
+        var loss = multiplot.GetPlot(0);
+        var train = loss.Add.Scatter(epochs, history.Select(h => (double)h.TrainLoss).ToArray());
+        train.LegendText = "training (mean over the epoch, augmented)";
+        var eval = loss.Add.Scatter(epochs, history.Select(h => (double)h.EvalLoss).ToArray());
+        eval.LegendText = $"{evaluationName} (after the epoch)";
+        loss.Title("Cross-entropy loss");
+        loss.XLabel("epoch");
+        loss.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
+        loss.Axes.SetLimitsY(0, Math.Max(history.Max(h => Math.Max(h.TrainLoss, h.EvalLoss)) * 1.05, 0.1));
+        loss.ShowLegend(Alignment.UpperRight);
+
+        var accuracy = multiplot.GetPlot(1);
+        var acc = accuracy.Add.Scatter(epochs, history.Select(h => 100.0 * h.EvalAccuracy).ToArray());
+        acc.LegendText = $"{evaluationName} accuracy";
+        accuracy.Title($"{char.ToUpperInvariant(evaluationName[0])}{evaluationName[1..]} accuracy (%)");
+        accuracy.XLabel("epoch");
+        accuracy.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
+        accuracy.ShowLegend(Alignment.LowerRight);
+
+        string path = Path.Combine(folder, "training-curves.png");
+        multiplot.SavePng(path, 1100, 420);
+        return path;
+    }
+
+    /// <summary>The first digit of each of the first <paramref name="count"/> distinct labels, in set order.</summary>
+    public static int[] FirstOfEachClass(DigitSet digits, int count)
+    {
+        var picks = new List<int>();
+        var seen = new HashSet<int>();
+        for (int i = 0; i < digits.Count && picks.Count < count; i++)
+        {
+            if (seen.Add(digits.Labels[i])) picks.Add(i);
+        }
+        return picks.ToArray();
+    }
+
+    private static Plot NewGrid(string title)
+    {
+        var plot = new Plot();
+        plot.HideAxesAndGrid();
+        plot.Title(title);
+        // Square plot units, so tiles stay square whatever the picture's aspect ratio.
+        plot.Axes.SquareUnits();
+        return plot;
+    }
+
+    private static ScottPlot.Plottables.Heatmap AddTile(Plot plot, double[,] values, int row, int column, IColormap colormap, Range? range)
+    {
+        var heatmap = plot.Add.Heatmap(values);
+        heatmap.Colormap = colormap;
+        if (range is { } r) heatmap.ManualRange = r;
+        double left = column * (Cell + Gap), top = -row * (Cell + Gap);
+        heatmap.Rectangle = new CoordinateRect(left, left + Cell, top - Cell, top);
+        return heatmap;
+    }
+
+    private static void ColumnLabel(Plot plot, int column, string text)
+    {
+        var label = plot.Add.Text(text, column * (Cell + Gap) + Cell / 2, Gap);
+        label.Alignment = Alignment.LowerCenter;
+        label.LabelFontSize = 13;
+    }
+
+    // Row 0 of the array is drawn at the top, as the image's first row is.
+    private static double[,] ToGrid(ReadOnlySpan<float> values, int height, int width)
+    {
+        var grid = new double[height, width];
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++)
+                grid[y, x] = values[y * width + x];
+        return grid;
+    }
+
+    private static string Save(Plot plot, string folder, string fileName, int width, int height)
+    {
+        string path = Path.Combine(folder, fileName);
+        plot.SavePng(path, width, height);
+        return path;
+    }
+
+    private static double MaxAbs(ReadOnlySpan<float> values)
+    {
+        double max = 0;
+        foreach (float v in values) max = Math.Max(max, Math.Abs(v));
+        return max;
+    }
+
+    private static int ArgMax(ReadOnlySpan<float> scores)
+    {
+        int best = 0;
+        for (int i = 1; i < scores.Length; i++)
+        {
+            if (scores[i] > scores[best]) best = i;
+        }
+        return best;
+    }
+}

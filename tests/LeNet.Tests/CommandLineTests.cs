@@ -1,0 +1,96 @@
+using System;
+using System.IO;
+using System.Linq;
+using Xunit;
+
+namespace LeNet.Tests;
+
+public sealed class CommandLineTests
+{
+    private static string Errors(params string[] args) =>
+        string.Join("\n", CommandLine.Parse(args).Errors.Select(e => e.Message));
+
+    [Fact]
+    public void NoArgumentsGiveTheRecipe()
+    {
+        var result = CommandLine.Parse();
+        Assert.Empty(result.Errors);
+        var options = CommandLine.ToOptions(result);
+        Assert.Equal(Recipe.Epochs, options.Epochs);
+        Assert.Equal(Recipe.BatchSize, options.BatchSize);
+        Assert.Equal(Recipe.Optimizer, options.Optimizer);
+        Assert.Equal(Recipe.LearningRate(Recipe.Optimizer), options.LearningRate);
+        Assert.Equal(Recipe.Schedule, options.Schedule);
+        Assert.Equal(Recipe.MaxShift, options.MaxShift);
+        Assert.Equal(0, options.Holdout);
+        Assert.Equal(Environment.ProcessorCount, options.Threads);
+        Assert.Null(options.DataDirectory);
+        // The folder .gitignore expects when the sample is run from its own folder.
+        Assert.Equal(Path.Combine(Environment.CurrentDirectory, "output"), options.OutputDirectory);
+    }
+
+    [Fact]
+    public void EveryOptionIsRead()
+    {
+        string data = Directory.CreateTempSubdirectory("lenet-data-").FullName;
+        try
+        {
+            var options = CommandLine.ToOptions(CommandLine.Parse(
+                "--epochs", "3", "--batch-size", "32", "--learning-rate", "0.5", "--optimizer", "adam", "--schedule", "constant",
+                "--max-shift", "0", "--holdout", "100", "--seed", "-4", "--threads", "1", "--data", data, "--output", "out"));
+            Assert.Equal(new TrainingOptions(3, 32, 0.5f, OptimizerKind.Adam, ScheduleKind.Constant, 0, 100, -4, 1, data,
+                Path.GetFullPath("out")), options);
+        }
+        finally
+        {
+            Directory.Delete(data);
+        }
+    }
+
+    [Fact]
+    public void TheDefaultLearningRateFollowsTheOptimizer() =>
+        Assert.Equal(Recipe.LearningRate(OptimizerKind.Adam),
+            CommandLine.ToOptions(CommandLine.Parse("--optimizer", "adam")).LearningRate);
+
+    [Theory]
+    [InlineData("--epochs", "0", "--epochs must be between 1 and 1000; got 0.")]
+    [InlineData("--batch-size", "-1", "--batch-size must be between 1 and 4096; got -1.")]
+    [InlineData("--threads", "0", "--threads must be between 1 and 256; got 0.")]
+    [InlineData("--max-shift", "9", "--max-shift must be between 0 and 8; got 9.")]
+    [InlineData("--learning-rate", "0", "--learning-rate must be greater than 0 and at most 10; got 0.")]
+    [InlineData("--learning-rate", "NaN", "--learning-rate must be greater than 0 and at most 10; got NaN.")]
+    [InlineData("--holdout", "-5", "--holdout must be between 0 and 1000000; got -5.")]
+    public void OutOfRangeValuesAreRejectedWithTheLimits(string option, string value, string message) =>
+        Assert.Contains(message, Errors(option, value));
+
+    [Fact]
+    public void UnknownOptimizerIsRejected() => Assert.Contains("rmsprop", Errors("--optimizer", "rmsprop"));
+
+    [Fact]
+    public void NonNumbersAreRejected()
+    {
+        Assert.Contains("'ten'", Errors("--epochs", "ten"));
+        Assert.Contains("'fast'", Errors("--learning-rate", "fast"));
+    }
+
+    [Fact]
+    public void MissingDataFolderIsRejected()
+    {
+        string missing = Path.Combine(Path.GetTempPath(), "lenet-no-such-folder-" + Guid.NewGuid().ToString("N"));
+        Assert.Contains($"--data: the folder '{missing}' does not exist.", Errors("--data", missing));
+    }
+
+    [Fact]
+    public void OutputThatIsAFileIsRejected()
+    {
+        string file = Path.GetTempFileName();
+        try
+        {
+            Assert.Contains("is a file, not a folder", Errors("--output", file));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+}
