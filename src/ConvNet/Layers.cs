@@ -105,7 +105,8 @@ public interface INetwork
     /// <summary>Forward for <paramref name="batchSize"/> samples stored one after the other (NCHW), on up to
     /// <see cref="MaxDegreeOfParallelism"/> threads.</summary>
     void Forward(ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize);
-    /// <summary>Backward through the last batch Forward; gradients are summed over the batch into <see cref="Gradients"/>.</summary>
+    /// <summary>Backward through the last batch Forward (same batch size); gradients are summed over the batch into
+    /// <see cref="Gradients"/>, and dL/dinputs are written unless <paramref name="inputGradients"/> is empty.</summary>
     void Backward(ReadOnlySpan<float> outputGradients, Span<float> inputGradients, int batchSize);
     /// <summary>Sets every gradient to zero.</summary>
     void ZeroGradients();

@@ -28,15 +28,7 @@ public class DiagnosticTests
     [Fact]
     public void Valid_network_has_no_diagnostics_and_compiles_cleanly()
     {
-        var result = Harness.Run("""
-            using ConvNet;
-            [Input(3, 32, 32)]
-            [Conv(10, 5, Pad = 2)]
-            [Relu]
-            [MaxPool(2)]
-            [FullyConnected(10)]
-            public partial class TinyNet { }
-            """);
+        var result = Harness.Run(Harness.TinyNetSource);
         Assert.Empty(result.Analyzer);
         Assert.Empty(result.Compiler.Where(d => d.Severity >= DiagnosticSeverity.Warning));
         Assert.Single(result.Generated);

@@ -29,7 +29,35 @@ public class NumericTests
         new("Tiny", new((3, 12, 12), Conv(4, 5, pad: 2), Relu, MaxPool(2), Fc(5))),
         new("LeNetLike", new((1, 28, 28), Conv(6, 5, pad: 2), Relu, MaxPool(2), Conv(16, 5), Relu, MaxPool(2), Fc(120), Relu, Fc(84), Relu, Fc(10))),
         new("Smooth", new((2, 10, 10), Conv(3, 3, pad: 1), Tanh, AvgPool(2), Conv(4, 3, stride: 2, pad: 1), Sigmoid, Fc(6), Tanh, Fc(3))),
+        .. ConvSweep(),
+        .. FcSweep(),
     ];
+
+    // A property, not a field: Cases (above) is initialised first and reads it.
+    private static int[] SweepChannels => [1, 7, 8, 9, 16, 17];
+
+    /// <summary>One conv per output width 1..33, with channel counts around vector and register-tile sizes and a mix of
+    /// strides, pads, kernel sizes and heights, so that every tile, vector tail, overlapping last vector, scalar
+    /// fallback (fewer pixels than a vector) and padded border of the generated kernels meets the reference.</summary>
+    private static IEnumerable<Case> ConvSweep()
+    {
+        for (int ow = 1; ow <= 33; ow++)
+        {
+            int stride = 1 + ow % 3, k = ow % 4 == 0 ? 1 : 2 + ow % 3, pad = Math.Min(ow % 3, k - 1), oh = 1 + ow % 4;
+            int f = SweepChannels[ow % 6], c = SweepChannels[(ow * 5 + 1) % 6];
+            int w = (ow - 1) * stride + k - 2 * pad, h = (oh - 1) * stride + k - 2 * pad;
+            if (w < 1 || h < 1) { pad = 0; w = (ow - 1) * stride + k; h = (oh - 1) * stride + k; }
+            yield return new($"ConvSweep{ow}", new((c, h, w), Conv(f, k, stride, pad)));
+        }
+    }
+
+    /// <summary>FC and ReLU lengths across 4-, 8- and 16-float vector boundaries, and output counts across the 4-row tile.</summary>
+    private static IEnumerable<Case> FcSweep()
+    {
+        int[] lengths = [1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 47, 48, 49];
+        for (int i = 0; i < lengths.Length; i++)
+            yield return new($"FcSweep{lengths[i]}", new((1, 1, lengths[i]), Relu, Fc(SweepChannels[i % 6])));
+    }
 
     public static TheoryData<Case> All => [.. Cases];
 

@@ -25,9 +25,11 @@ internal static class Descriptors
     public static readonly DiagnosticDescriptor BadName = new("CNN011", "Invalid or duplicate layer name", Format, Category, DiagnosticSeverity.Error, true);
     public static readonly DiagnosticDescriptor TooManyLayers = new("CNN012", "Too many layers", Format, Category, DiagnosticSeverity.Error, true);
 
+    public static readonly DiagnosticDescriptor ReservedMember = new("CNN013", "Member name used by the generated code", Format, Category, DiagnosticSeverity.Error, true);
+
     public static readonly ImmutableArray<DiagnosticDescriptor> All = ImmutableArray.Create(
         NotWhole, WindowTooLarge, InvalidArgument, NotPartial, InputPlacement, UnsupportedType,
-        SplitDeclarations, TooLarge, PadTooLarge, NoLayers, BadName, TooManyLayers);
+        SplitDeclarations, TooLarge, PadTooLarge, NoLayers, BadName, TooManyLayers, ReservedMember);
 
     private static readonly Dictionary<string, DiagnosticDescriptor> ById = All.ToDictionary(d => d.Id);
 

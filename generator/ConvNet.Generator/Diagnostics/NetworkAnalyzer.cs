@@ -20,7 +20,7 @@ public sealed class NetworkAnalyzer : DiagnosticAnalyzer
         context.RegisterSymbolAction(static c =>
         {
             foreach (var (problem, location) in NetworkParser.Parse((INamedTypeSymbol)c.Symbol, c.CancellationToken).Problems)
-                c.ReportDiagnostic(Diagnostic.Create(Descriptors.For(problem.Id), location, problem.Message));
+                c.ReportDiagnostic(Diagnostic.Create(Descriptors.For(problem.Id), location, problem.Fixes, problem.Message));
         }, SymbolKind.NamedType);
     }
 }

@@ -59,6 +59,8 @@ internal static class NetworkEmitter
         w.Member($"<summary>The layer table, one line per layer.</summary>", $"public const string Summary = \"{string.Join("\\n", table)}\";");
         w.Line($"private const int ActivationLength = {plan.ActivationLength};");
         w.Line($"private const int OutputOffset = {plan.OutputOffset};");
+        w.Line("// Working memory of the widest layer (a conv layer's im2col matrix); one per thread.");
+        w.Line($"private const int ScratchLength = {plan.Layers.Select(ConvEmitter.ScratchLength).DefaultIfEmpty(0).Max()};");
         w.Line();
         w.Line($"private static readonly global::ConvNet.LayerInfo[] s_layerTable = new global::ConvNet.LayerInfo[]");
         w.Line("{");
@@ -69,10 +71,12 @@ internal static class NetworkEmitter
         w.Line();
         w.Line("private readonly float[] _activations = new float[ActivationLength];");
         w.Line("private readonly float[] _deltas = new float[ActivationLength];");
+        w.Line("private readonly float[] _scratch = new float[ScratchLength];");
         w.Line("private bool _forwardDone;");
         w.Line("private float[] _batchActivations = global::System.Array.Empty<float>();");
         w.Line("private float[] _batchDeltas = global::System.Array.Empty<float>();");
         w.Line("private float[][] _workerGradients = global::System.Array.Empty<float[]>();");
+        w.Line("private float[][] _workerScratch = global::System.Array.Empty<float[]>();");
         w.Line("private int _batchForwardSize = -1, _batchSize, _workers;");
         w.Line("private bool _batchNeedsInputGradients;");
         w.Line("private int _maxDegreeOfParallelism = global::System.Environment.ProcessorCount;");
@@ -106,6 +110,8 @@ internal static class NetworkEmitter
             w.Line();
             LayerClass(w, l);
         }
+        w.Line();
+        KernelHelpers.Emit(w);
         w.Close();
     }
 
@@ -117,7 +123,7 @@ internal static class NetworkEmitter
         w.Line("global::ConvNet.Guard.Length(output.Length, OutputLength, nameof(output));");
         // The input is copied before anything is written, so input and output may overlap.
         w.Line("input.CopyTo(_activations);");
-        w.Line("RunForward(Parameters, _activations);");
+        w.Line("RunForward(Parameters, _activations, _scratch);");
         w.Line($"new {ReadOnlySpan}(_activations, OutputOffset, OutputLength).CopyTo(output);");
         w.Line("_forwardDone = true;");
         w.Close();
@@ -128,7 +134,7 @@ internal static class NetworkEmitter
         w.Line("if (!inputGradient.IsEmpty) global::ConvNet.Guard.Length(inputGradient.Length, InputLength, nameof(inputGradient));");
         w.Line("if (!_forwardDone) throw new global::System.InvalidOperationException(\"Backward uses the activations of the last Forward on this instance; call Forward(input, output) first.\");");
         w.Line($"outputGradient.CopyTo(new {Span}(_deltas, OutputOffset, OutputLength));");
-        w.Line("RunBackward(Parameters, _activations, _deltas, Gradients, inputGradient);");
+        w.Line("RunBackward(Parameters, _activations, _deltas, Gradients, inputGradient, _scratch);");
         w.Close();
         w.Line();
         w.Line("/// <inheritdoc/>");
@@ -192,11 +198,17 @@ internal static class NetworkEmitter
         w.Line("    for (int i = 0; i < _workers; i++) grown[i] = i < _workerGradients.Length ? _workerGradients[i] : new float[ParameterCount];");
         w.Line("    _workerGradients = grown;");
         w.Line("}");
+        w.Line("if (_workerScratch.Length < _workers)");
+        w.Line("{");
+        w.Line("    var grown = new float[_workers][];");
+        w.Line("    for (int i = 0; i < _workers; i++) grown[i] = i < _workerScratch.Length ? _workerScratch[i] : new float[ScratchLength];");
+        w.Line("    _workerScratch = grown;");
+        w.Line("}");
         w.Close();
         w.Line();
         w.Open("private void ForwardWorker(int worker)");
         w.Line("for (int n = worker * _batchSize / _workers; n < (worker + 1) * _batchSize / _workers; n++)");
-        w.Line($"    RunForward(Parameters, new {Span}(_batchActivations, n * ActivationLength, ActivationLength));");
+        w.Line($"    RunForward(Parameters, new {Span}(_batchActivations, n * ActivationLength, ActivationLength), _workerScratch[worker]);");
         w.Close();
         w.Line();
         w.Open("private void BackwardWorker(int worker)");
@@ -205,23 +217,23 @@ internal static class NetworkEmitter
         w.Open("for (int n = worker * _batchSize / _workers; n < (worker + 1) * _batchSize / _workers; n++)");
         w.Line($"var deltas = new {Span}(_batchDeltas, n * ActivationLength, ActivationLength);");
         w.Line($"RunBackward(Parameters, new {ReadOnlySpan}(_batchActivations, n * ActivationLength, ActivationLength), deltas, gradients,");
-        w.Line($"    _batchNeedsInputGradients ? deltas.Slice(0, InputLength) : default({Span}));");
+        w.Line($"    _batchNeedsInputGradients ? deltas.Slice(0, InputLength) : default({Span}), _workerScratch[worker]);");
         w.Close();
         w.Close();
         w.Line();
         w.Line("// Per-sample activation layout: [input copy | layer 1 output | layer 2 output | ...]; deltas mirror it.");
-        w.Open($"private static void RunForward({ReadOnlySpan} p, {Span} a)");
+        w.Open($"private static void RunForward({ReadOnlySpan} p, {Span} a, {Span} scratch)");
         foreach (var l in plan.Layers)
-            w.Line($"{l.Identifier}.Forward(p, a.Slice({l.InOffset}, {l.InLength}), a.Slice({l.OutOffset}, {l.OutLength}));");
+            w.Line($"{l.Identifier}.Forward(p, a.Slice({l.InOffset}, {l.InLength}), a.Slice({l.OutOffset}, {l.OutLength}), scratch);");
         w.Close();
         w.Line();
-        w.Open($"private static void RunBackward({ReadOnlySpan} p, {ReadOnlySpan} a, {Span} d, {Span} dp, {Span} dInput)");
+        w.Open($"private static void RunBackward({ReadOnlySpan} p, {ReadOnlySpan} a, {Span} d, {Span} dp, {Span} dInput, {Span} scratch)");
         if (plan.Layers.Count == 0) w.Line("if (!dInput.IsEmpty) d.Slice(0, InputLength).CopyTo(dInput);");
         for (int i = plan.Layers.Count - 1; i >= 0; i--)
         {
             var l = plan.Layers[i];
             string dIn = i == 0 ? "dInput" : $"d.Slice({l.InOffset}, {l.InLength})";
-            w.Line($"{l.Identifier}.Backward(p, a.Slice({l.InOffset}, {l.InLength}), a.Slice({l.OutOffset}, {l.OutLength}), d.Slice({l.OutOffset}, {l.OutLength}), dp, {dIn});");
+            w.Line($"{l.Identifier}.Backward(p, a.Slice({l.InOffset}, {l.InLength}), a.Slice({l.OutOffset}, {l.OutLength}), d.Slice({l.OutOffset}, {l.OutLength}), dp, {dIn}, scratch);");
         }
         w.Close();
     }

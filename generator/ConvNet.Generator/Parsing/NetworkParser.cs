@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using System.Text;
 using System.Threading;
@@ -56,7 +57,7 @@ internal static class NetworkParser
         var typeLocation = type.Locations.FirstOrDefault() ?? Location.None;
         void Report(Problem p, Location l) => problems.Add((p, l));
 
-        bool generatable = CheckType(type, Report, ct);
+        bool generatable = CheckType(type, Report, ct) && CheckReservedMembers(type, Report, ct);
 
         // Layers spread over partial declarations have no defined order.
         var carrier = attributes[0].Syntax.Parent?.Parent;
@@ -75,12 +76,12 @@ internal static class NetworkParser
         int inputCount = attributes.Count(a => Kind(a.Data) is null);
         bool inputOk = inputIndex == 0 && inputCount == 1;
         if (inputIndex < 0)
-            Report(new Problem(ProblemIds.InputPlacement, -2, null, $"'{type.Name}' has layer attributes but no [Input(channels, height, width)]; add it as the first attribute"), typeLocation);
+            Report(new Problem(ProblemIds.InputPlacement, -2, null, $"'{type.Name}' has layer attributes but no [Input(channels, height, width)]; add it as the first attribute") { Fixes = InputFix(FixKeys.InputMissing) }, typeLocation);
         else if (inputCount > 1)
-            Report(new Problem(ProblemIds.InputPlacement, -1, null, $"'{type.Name}' declares [Input] {inputCount} times; keep exactly one"),
+            Report(new Problem(ProblemIds.InputPlacement, -1, null, $"'{type.Name}' declares [Input] {inputCount} times; keep exactly one") { Fixes = InputFix(FixKeys.InputRepeated) },
                 attributes.Where(a => Kind(a.Data) is null).Skip(1).First().Syntax.GetLocation());
         else if (inputIndex > 0)
-            Report(new Problem(ProblemIds.InputPlacement, -1, null, $"[Input] must be the first ConvNet attribute of '{type.Name}': layers run in source order, starting from the input"),
+            Report(new Problem(ProblemIds.InputPlacement, -1, null, $"[Input] must be the first ConvNet attribute of '{type.Name}': layers run in source order, starting from the input") { Fixes = InputFix(FixKeys.InputNotFirst) },
                 attributes[inputIndex].Syntax.GetLocation());
 
         bool bound = attributes.All(a => a.Data.AttributeConstructor is not null);
@@ -109,6 +110,9 @@ internal static class NetworkParser
         var model = generatable ? new NetworkModel(Header(type), plan) : null;
         return new ParseResult(model, problems);
     }
+
+    private static ImmutableDictionary<string, string?> InputFix(string kind) =>
+        ImmutableDictionary<string, string?>.Empty.Add(FixKeys.Input, kind);
 
     private static bool IsConvNetAttribute(AttributeData a) =>
         a.AttributeClass is { } c && AttributeKinds.ContainsKey(c.MetadataName)
@@ -153,6 +157,30 @@ internal static class NetworkParser
             }
         }
         return true;
+    }
+
+    /// <summary>CNN013: a user member named like a generated member would make the generated file fail with CS0102,
+    /// reported inside code the user cannot edit. A method named like a generated method is left alone: a different
+    /// signature is a legal overload, and the same one is reported by the compiler at the user's own method.</summary>
+    private static readonly HashSet<string> GeneratedMethods = ["Forward", "Backward", "ZeroGradients", "LayerOutput"];
+
+    private static bool CheckReservedMembers(INamedTypeSymbol type, System.Action<Problem, Location> report, CancellationToken ct)
+    {
+        // The analyzer sees the generated members too; they live in this type's own generated file.
+        string hintName = HintName(type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", ""));
+        bool ok = true;
+        foreach (var member in type.GetMembers())
+        {
+            ct.ThrowIfCancellationRequested();
+            if (member.IsImplicitlyDeclared || !KnownNames.GeneratedMembers.Contains(member.Name)
+                || member.Kind == SymbolKind.Method && GeneratedMethods.Contains(member.Name)) continue;
+            var location = member.Locations.FirstOrDefault(l => l.IsInSource && !l.SourceTree!.FilePath.EndsWith(hintName, System.StringComparison.Ordinal));
+            if (location is null) continue;
+            report(new Problem(ProblemIds.ReservedMember, -2, null,
+                $"'{type.Name}.{member.Name}' clashes with a member ConvNet generates; rename it"), location);
+            ok = false;
+        }
+        return ok;
     }
 
     private static LayerDecl Decl(AttributeData a)

@@ -1,9 +1,44 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Globalization;
+using ConvNet.Generator.Model;
+
 namespace ConvNet.Generator.Shapes;
 
 /// <summary>Something wrong with a declaration, before it has a source location.
 /// <paramref name="Layer"/> is the index of the layer attribute (-1: the [Input] attribute, -2: the class itself);
 /// <paramref name="Argument"/> names the argument to point at (null: the whole attribute).</summary>
-internal sealed record Problem(string Id, int Layer, string? Argument, string Message);
+internal sealed record Problem(string Id, int Layer, string? Argument, string Message)
+{
+    /// <summary>Machine-readable data for code fixes, copied into Diagnostic.Properties (keys: <see cref="FixKeys"/>).</summary>
+    public ImmutableDictionary<string, string?> Fixes { get; init; } = ImmutableDictionary<string, string?>.Empty;
+
+    /// <summary>CNN001/CNN002: one entry per suggested argument value, plus its output shape and the stride in force,
+    /// so a fix that changes a pool's size can keep its (implicit) stride.</summary>
+    public static ImmutableDictionary<string, string?> ArgumentFixes(IEnumerable<(string Argument, long Value, Shape3 Output)> fixes, long stride)
+    {
+        var builder = ImmutableDictionary.CreateBuilder<string, string?>();
+        foreach (var (argument, value, output) in fixes)
+        {
+            builder[argument] = value.ToString(CultureInfo.InvariantCulture);
+            builder[argument + FixKeys.OutputSuffix] = $"{output.H}x{output.W}";
+        }
+        if (builder.Count > 0) builder[FixKeys.CurrentStride] = stride.ToString(CultureInfo.InvariantCulture);
+        return builder.ToImmutable();
+    }
+}
+
+/// <summary>Diagnostic.Properties keys shared by the analyzer and the code fixes.</summary>
+internal static class FixKeys
+{
+    public const string OutputSuffix = ".Output";
+    public const string CurrentStride = "CurrentStride";
+    /// <summary>CNN005: <see cref="InputMissing"/>, <see cref="InputNotFirst"/> or <see cref="InputRepeated"/>.</summary>
+    public const string Input = "Input";
+    public const string InputMissing = "Missing";
+    public const string InputNotFirst = "NotFirst";
+    public const string InputRepeated = "Repeated";
+}
 
 internal static class ProblemIds
 {
@@ -19,4 +54,5 @@ internal static class ProblemIds
     public const string NoLayers = "CNN010";
     public const string BadName = "CNN011";
     public const string TooManyLayers = "CNN012";
+    public const string ReservedMember = "CNN013";
 }

@@ -130,7 +130,10 @@ internal static class ShapeInference
         {
             problems.Add(new Problem(ProblemIds.WindowTooLarge, i, null,
                 $"{what} window {f}x{f} is larger than its padded input {inShape.H + 2 * p}x{inShape.W + 2 * p}: " +
-                $"{Formula(inShape.H, inShape.W, f, p, s)} < 1; {TooLargeAdvice(layer, inShape)}"));
+                $"{Formula(inShape.H, inShape.W, f, p, s)} < 1; {TooLargeAdvice(layer, inShape)}")
+            {
+                Fixes = Problem.ArgumentFixes(WindowTooLargeFixes(layer, inShape), s),
+            });
             return null;
         }
         if (layer.Kind == LayerKind.Conv && p >= f)
@@ -139,7 +142,10 @@ internal static class ShapeInference
         if (nh % s != 0 || nw % s != 0)
         {
             problems.Add(new Problem(ProblemIds.NotWhole, i, null,
-                $"{what} does not fit: {Formula(inShape.H, inShape.W, f, p, s)} is not a whole number; {NotWholeAdvice(layer, inShape)}"));
+                $"{what} does not fit: {Formula(inShape.H, inShape.W, f, p, s)} is not a whole number; {NotWholeAdvice(layer, inShape)}")
+            {
+                Fixes = Problem.ArgumentFixes(NotWholeFixes(layer, inShape), s),
+            });
             return null;
         }
         return new Shape3(layer.Kind == LayerKind.Conv ? layer.A : inShape.C, nh / s + 1, nw / s + 1);
@@ -184,6 +190,29 @@ internal static class ShapeInference
         {
             fixes.Add(("Size", size, Out(size, 0, s)));
         }
+        return fixes;
+    }
+
+    /// <summary>CNN002: the largest size, and for a conv the smallest pad below the filter size, that fit the input
+    /// whole at the current stride (a fix that trades CNN002 for CNN001 or CNN009 would not be a fix).</summary>
+    public static List<(string Argument, long Value, Shape3 Output)> WindowTooLargeFixes(LayerDecl layer, Shape3 inShape)
+    {
+        var fixes = new List<(string, long, Shape3)>();
+        long f = layer.Size, s = layer.Stride, p = layer.Pad;
+        long channels = layer.Kind == LayerKind.Conv ? layer.A : inShape.C;
+        bool Fits(long ff, long pp) =>
+            inShape.H - ff + 2 * pp >= 0 && inShape.W - ff + 2 * pp >= 0
+            && (inShape.H - ff + 2 * pp) % s == 0 && (inShape.W - ff + 2 * pp) % s == 0;
+        Shape3 Out(long ff, long pp) => new(channels, (inShape.H - ff + 2 * pp) / s + 1, (inShape.W - ff + 2 * pp) / s + 1);
+
+        long low = layer.Kind == LayerKind.Conv ? 1 : 2;
+        long side = Math.Min(inShape.H, inShape.W) + 2 * p;
+        if (layer.Kind != LayerKind.Conv || p < f)
+            for (long size = Math.Min(side, f - 1); size >= low && f - size <= 100_000; size--)
+                if (Fits(size, p) && (layer.Kind != LayerKind.Conv || p < size)) { fixes.Add(("Size", size, Out(size, p))); break; }
+        if (layer.Kind == LayerKind.Conv)
+            for (long pad = Math.Max(p + 1, (f - Math.Min(inShape.H, inShape.W) + 1) / 2); pad < f && pad - p <= 100_000; pad++)
+                if (Fits(f, pad)) { fixes.Add(("Pad", pad, Out(f, pad))); break; }
         return fixes;
     }
 

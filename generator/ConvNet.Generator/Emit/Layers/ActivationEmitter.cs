@@ -16,6 +16,15 @@ internal static class ActivationEmitter
         };
         w.Line($"// {l.Name} forward: {l.Kind} over ({l.In.C},{l.In.H},{l.In.W}) = {l.InLength} values.");
         w.Open(LayerEmitter.ForwardSignature);
+        if (l.Kind == LayerKind.Relu)
+        {
+            // Lengths checked once here, then the vector kernel runs unchecked.
+            w.Line($"if (input.Length != {l.InLength} || output.Length != {l.InLength}) throw new global::System.ArgumentException(\"{l.Name}: span lengths do not match the layer.\");");
+            KernelHelpers.Dispatch(w, l.InLength, "Kernels.Relu", $"ref {KernelHelpers.Marshal}.GetReference(input), ref {KernelHelpers.Marshal}.GetReference(output), {l.InLength}");
+            w.Close();
+            return;
+        }
+        // Sigmoid and tanh stay scalar: MathF.Exp/Tanh are exact to the last bit, and these layers are rare in practice.
         w.Open($"for (int i = 0; i < {l.InLength}; i++)");
         w.Line("float x = input[i];");
         w.Line($"output[i] = {y};");
@@ -33,6 +42,13 @@ internal static class ActivationEmitter
         w.Line($"// {l.Name} backward: dOutput {l.OutLength} -> dInput {l.InLength}, from the saved output.");
         w.Open(LayerEmitter.BackwardSignature);
         w.Line("if (dInput.IsEmpty) return;");
+        if (l.Kind == LayerKind.Relu)
+        {
+            w.Line($"if (output.Length != {l.InLength} || dOutput.Length != {l.InLength} || dInput.Length != {l.InLength}) throw new global::System.ArgumentException(\"{l.Name}: span lengths do not match the layer.\");");
+            KernelHelpers.Dispatch(w, l.InLength, "Kernels.ReluBackward", $"ref {KernelHelpers.Marshal}.GetReference(output), ref {KernelHelpers.Marshal}.GetReference(dOutput), ref {KernelHelpers.Marshal}.GetReference(dInput), {l.InLength}");
+            w.Close();
+            return;
+        }
         w.Open($"for (int i = 0; i < {l.InLength}; i++)");
         w.Line("float y = output[i];");
         w.Line($"dInput[i] = {dx};");

@@ -1,76 +1,156 @@
 using ConvNet.Generator.Model;
+using static ConvNet.Generator.Emit.KernelHelpers;
 
 namespace ConvNet.Generator.Emit.Layers;
 
-/// <summary>Convolution, forward and backward. Weight [F, C, K, K] then bias [F]; CHW activations.
-/// Padding is never materialised: each output row and column clips the filter window to the input instead.</summary>
+/// <summary>Convolution, forward and backward, as GEMMs over an im2col matrix. Weight [F, C, K, K] then bias [F]; CHW activations.
+/// <para>col[(c*K + ky)*K + kx][oy*OW + ox] = input[c, oy*S + ky - P, ox*S + kx - P] (zero in the padding), so with
+/// CKK = C*K*K and HW = OH*OW: output[F, HW] = weight[F, CKK] · col[CKK, HW] + bias, dWeight += dOutput · colᵀ,
+/// and dCol = weightᵀ · dOutput scattered back (col2im) into dInput.</para>
+/// <para>Why im2col rather than a direct convolution: the public weight layout is already the GEMM's A matrix (row f is
+/// contiguous over CKK), so no packing is needed and stale packed weights cannot happen; output rows of HW pixels are
+/// contiguous, so vectors run over pixels across output-row boundaries and small widths (8, 10, 14) still fill whole
+/// vectors; and padding is resolved once while building col, so the GEMM has no borders at all. The copy costs CKK*HW
+/// floats against F times as many multiply-adds.</para></summary>
 internal static class ConvEmitter
 {
+    /// <summary>Floats of scratch the layer needs: the col matrix (reused for dCol in backward).</summary>
+    public static int ScratchLength(LayerPlan l) => l.Kind == LayerKind.Conv ? Ckk(l) * Hw(l) : 0;
+
+    private static int Ckk(LayerPlan l) => (int)l.In.C * l.Size * l.Size;
+    private static int Hw(LayerPlan l) => (int)(l.Out.H * l.Out.W);
+
     public static void Forward(SourceWriter w, LayerPlan l)
     {
-        long c = l.In.C, h = l.In.H, wi = l.In.W, f = l.Out.C, oh = l.Out.H, ow = l.Out.W;
-        int k = l.Size, s = l.Stride, pad = l.Pad;
-        w.Line($"// {l.Name} forward: input ({c},{h},{wi}) -> output ({f},{oh},{ow}); weight [{f},{c},{k},{k}], bias [{f}]; stride {s}, pad {pad}.");
+        long f = l.Out.C;
+        int ckk = Ckk(l), hw = Hw(l);
+        w.Line($"// {l.Name} forward: input ({l.In.C},{l.In.H},{l.In.W}) -> output ({f},{l.Out.H},{l.Out.W}); weight [{f},{l.In.C},{l.Size},{l.Size}], bias [{f}]; stride {l.Stride}, pad {l.Pad}.");
+        w.Line($"// output[{f}, {hw}] = weight[{f}, {ckk}] · col[{ckk}, {hw}] + bias, in {TileRows}-filter x {TileVectors}-vector register tiles over pixels.");
         w.Open(LayerEmitter.ForwardSignature);
-        w.Line($"var weight = p.Slice({l.ParamOffset}, {l.WeightCount});");
-        w.Line($"var bias = p.Slice({l.BiasOffset}, {f});");
-        w.Open($"for (int f = 0; f < {f}; f++)");
-        w.Open($"for (int oy = 0; oy < {oh}; oy++)");
-        Window(w, "y", "oy", s, pad, k, h);
-        w.Open($"for (int ox = 0; ox < {ow}; ox++)");
-        Window(w, "x", "ox", s, pad, k, wi);
-        w.Line("float sum = bias[f];");
-        w.Open($"for (int c = 0; c < {c}; c++)");
-        w.Open("for (int ky = kyLo; ky < kyHi; ky++)");
-        w.Open("for (int kx = kxLo; kx < kxHi; kx++)");
-        w.Line($"sum += weight[((f * {c} + c) * {k} + ky) * {k} + kx] * input[(c * {h} + iy0 + ky) * {wi} + ix0 + kx];");
-        w.Close().Close().Close();
-        w.Line($"output[(f * {oh} + oy) * {ow} + ox] = sum;");
-        w.Close().Close().Close().Close();
+        Dispatch(w, hw, "ForwardCore", "p, input, output, scratch");
+        w.Close();
+        w.Line();
+        w.Open($"private static void ForwardCore{Generic}(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch) {Constraint}");
+        w.Line("// The only bounds checks: every ref below stays inside these lengths.");
+        w.Line($"if (p.Length < {l.BiasOffset + f} || input.Length != {l.InLength} || output.Length != {l.OutLength} || scratch.Length < {ckk * hw}) throw new global::System.ArgumentException(\"{l.Name}: span lengths do not match the layer.\");");
+        w.Line($"ref float col = ref {Marshal}.GetReference(scratch);");
+        w.Line($"Im2Col{Generic}(ref {Marshal}.GetReference(input), ref col);");
+        w.Line($"ref float weight = ref {Unsafe}.Add(ref {Marshal}.GetReference(p), {l.ParamOffset});");
+        w.Line($"ref float bias = ref {Unsafe}.Add(ref {Marshal}.GetReference(p), {l.BiasOffset});");
+        w.Line($"ref float o = ref {Marshal}.GetReference(output);");
+        w.Line($"Kernels.Gemm{Generic}(ref weight, {ckk}, 1, ref col, {hw}, {ckk}, ref bias, 1, ref o, {hw}, {f}, {hw});");
+        w.Close();
     }
 
     public static void Backward(SourceWriter w, LayerPlan l)
     {
-        long c = l.In.C, h = l.In.H, wi = l.In.W, f = l.Out.C, oh = l.Out.H, ow = l.Out.W;
-        int k = l.Size, s = l.Stride, pad = l.Pad;
-        w.Line($"// {l.Name} backward: dOutput ({f},{oh},{ow}) -> dInput ({c},{h},{wi}), dWeight [{f},{c},{k},{k}] +=, dBias [{f}] +=.");
+        long f = l.Out.C;
+        int ckk = Ckk(l), hw = Hw(l);
+        w.Line($"// {l.Name} backward: dOutput ({f},{l.Out.H},{l.Out.W}) -> dInput ({l.In.C},{l.In.H},{l.In.W}), dWeight [{f},{l.In.C},{l.Size},{l.Size}] +=, dBias [{f}] +=.");
+        w.Line($"// dWeight[{f}, {ckk}] += dOutput[{f}, {hw}] · colᵀ (dot products over pixels); dCol[{ckk}, {hw}] = weightᵀ · dOutput, then col2im adds it into dInput.");
         w.Open(LayerEmitter.BackwardSignature);
-        w.Line($"var weight = p.Slice({l.ParamOffset}, {l.WeightCount});");
-        w.Line($"var dWeight = dp.Slice({l.ParamOffset}, {l.WeightCount});");
-        w.Line($"var dBias = dp.Slice({l.BiasOffset}, {f});");
+        Dispatch(w, hw, "BackwardCore", "p, input, dOutput, dp, dInput, scratch");
+        w.Close();
+        w.Line();
+        w.Open($"private static void BackwardCore{Generic}(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> dOutput, global::System.Span<float> dp, global::System.Span<float> dInput, global::System.Span<float> scratch) {Constraint}");
         w.Line("bool needInput = !dInput.IsEmpty;");
-        w.Line("if (needInput) dInput.Clear();");
-        w.Open($"for (int f = 0; f < {f}; f++)");
-        w.Line("float biasSum = 0f;");
-        w.Open($"for (int oy = 0; oy < {oh}; oy++)");
-        Window(w, "y", "oy", s, pad, k, h);
-        w.Open($"for (int ox = 0; ox < {ow}; ox++)");
-        Window(w, "x", "ox", s, pad, k, wi);
-        w.Line($"float g = dOutput[(f * {oh} + oy) * {ow} + ox];");
-        w.Line("biasSum += g;");
-        w.Open($"for (int c = 0; c < {c}; c++)");
-        w.Open("for (int ky = kyLo; ky < kyHi; ky++)");
-        w.Open("for (int kx = kxLo; kx < kxHi; kx++)");
-        w.Line($"int wIdx = ((f * {c} + c) * {k} + ky) * {k} + kx;");
-        w.Line($"int iIdx = (c * {h} + iy0 + ky) * {wi} + ix0 + kx;");
-        w.Line("dWeight[wIdx] += g * input[iIdx];");
-        w.Line("if (needInput) dInput[iIdx] += g * weight[wIdx];");
-        w.Close().Close().Close().Close().Close();
-        w.Line("dBias[f] += biasSum;");
-        w.Close().Close();
+        w.Line($"if (p.Length < {l.BiasOffset + f} || dp.Length < {l.BiasOffset + f} || input.Length != {l.InLength} || dOutput.Length != {l.OutLength} || (needInput && dInput.Length != {l.InLength}) || scratch.Length < {ckk * hw}) throw new global::System.ArgumentException(\"{l.Name}: span lengths do not match the layer.\");");
+        w.Line($"ref float col = ref {Marshal}.GetReference(scratch);");
+        w.Line($"ref float dOut = ref {Marshal}.GetReference(dOutput);");
+        w.Line($"ref float dWeight = ref {Unsafe}.Add(ref {Marshal}.GetReference(dp), {l.ParamOffset});");
+        w.Line($"ref float dBias = ref {Unsafe}.Add(ref {Marshal}.GetReference(dp), {l.BiasOffset});");
+        w.Line($"for (int f = 0; f < {f}; f++) {Unsafe}.Add(ref dBias, f) += Kernels.Sum{Generic}(ref {Unsafe}.Add(ref dOut, f * {hw}), {hw});");
+        w.Line($"Im2Col{Generic}(ref {Marshal}.GetReference(input), ref col);");
+        RowBlocks(w, (int)f, (mr, r) =>
+            $"Kernels.Dots{mr}{Generic}(ref {Unsafe}.Add(ref dOut, {r} * {hw}), {hw}, ref col, {hw}, {ckk}, {hw}, ref {Unsafe}.Add(ref dWeight, {r} * {ckk}), {ckk});");
+        w.Line("if (!needInput) return;");
+        w.Line("// col is no longer needed: dCol takes its place. Row r of dCol reads column r of the weight (stride CKK), one filter per step.");
+        w.Line($"ref float weight = ref {Unsafe}.Add(ref {Marshal}.GetReference(p), {l.ParamOffset});");
+        w.Line($"ref float zeros = ref {Marshal}.GetArrayDataReference(Kernels.Zeros);");
+        w.Line($"Kernels.Gemm{Generic}(ref weight, 1, {ckk}, ref dOut, {hw}, {f}, ref zeros, 0, ref col, {hw}, {ckk}, {hw});");
+        w.Line($"ref float dIn = ref {Marshal}.GetReference(dInput);");
+        w.Line($"Kernels.Zero(ref dIn, {l.InLength});");
+        w.Line($"Col2Im{Generic}(ref col, ref dIn);");
+        w.Close();
+        w.Line();
+        Im2Col(w, l);
+        w.Line();
+        Col2Im(w, l);
     }
 
-    /// <summary>First input row/column of the window, and the part of the window [lo, hi) that lies inside the input.</summary>
-    private static void Window(SourceWriter w, string axis, string o, int stride, int pad, int k, long side)
+    /// <summary>A loop over blocks of <see cref="KernelHelpers.TileRows"/> rows, then one call for the remaining rows.</summary>
+    private static void RowBlocks(SourceWriter w, int rows, System.Func<int, string, string> call)
     {
-        w.Line($"int i{axis}0 = {o} * {stride} - {pad};");
+        int main = rows - rows % TileRows;
+        if (main > 0) w.Line($"for (int r = 0; r < {main}; r += {TileRows}) {call(TileRows, "r")}");
+        if (main < rows) w.Line(call(rows - main, main.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    /// <summary>The column range [lo, hi) of output pixels whose input column ox*S + kx - P lies inside the input.</summary>
+    private static void ColumnRange(SourceWriter w, LayerPlan l)
+    {
+        int s = l.Stride, pad = l.Pad;
+        long wi = l.In.W, ow = l.Out.W;
         if (pad == 0)
         {
-            // Without padding every window lies inside the input (the shape check guarantees it).
-            w.Line($"const int k{axis}Lo = 0, k{axis}Hi = {k};");
+            w.Line($"const int lo = 0, hi = {ow};");
             return;
         }
-        w.Line($"int k{axis}Lo = i{axis}0 < 0 ? -i{axis}0 : 0;");
-        w.Line($"int k{axis}Hi = {side} - i{axis}0 < {k} ? {side} - i{axis}0 : {k};");
+        // lo = ceil((P - kx) / S) clipped at 0; hi = floor((W - 1 + P - kx) / S) + 1 clipped at OW.
+        w.Line($"int lo = kx >= {pad} ? 0 : ({pad} - kx + {s - 1}) / {s};");
+        // C# division truncates toward zero, so a negative numerator (the window's last column starts past the input) is cut off first.
+        w.Line($"int hi = kx > {wi - 1 + pad} ? 0 : ({wi - 1 + pad} - kx) / {s} + 1;");
+        w.Line($"if (hi > {ow}) hi = {ow};");
+    }
+
+    private static void Im2Col(SourceWriter w, LayerPlan l)
+    {
+        int k = l.Size, s = l.Stride, pad = l.Pad;
+        long c = l.In.C, h = l.In.H, wi = l.In.W, oh = l.Out.H, ow = l.Out.W;
+        int hw = Hw(l);
+        w.Line($"// col[(c*{k} + ky)*{k} + kx][oy*{ow} + ox] = input[c, oy*{s} + ky - {pad}, ox*{s} + kx - {pad}], zero in the padding.");
+        w.Line("// Each col row segment is one output row: a clipped copy of an input row, zeros at the padded ends.");
+        w.Open($"private static void Im2Col{Generic}(ref float input, ref float col) {Constraint}");
+        w.Open($"for (int c = 0; c < {c}; c++)");
+        w.Open($"for (int ky = 0; ky < {k}; ky++)");
+        w.Open($"for (int kx = 0; kx < {k}; kx++)");
+        ColumnRange(w, l);
+        w.Line($"ref float row = ref {Unsafe}.Add(ref col, ((c * {k} + ky) * {k} + kx) * {hw});");
+        w.Open($"for (int oy = 0; oy < {oh}; oy++)");
+        w.Line($"ref float dst = ref {Unsafe}.Add(ref row, oy * {ow});");
+        w.Line($"int iy = oy * {s} + ky - {pad};");
+        if (pad > 0) w.Line($"if ((uint)iy >= {h}u || hi <= lo) {{ Kernels.Zero(ref dst, {ow}); continue; }}");
+        w.Line($"ref float src = ref {Unsafe}.Add(ref input, (c * {h} + iy) * {wi} + lo * {s} + kx - {pad});");
+        if (s == 1) w.Line($"Kernels.Copy{Generic}(ref src, ref {Unsafe}.Add(ref dst, lo), hi - lo);");
+        else w.Line($"for (int ox = lo; ox < hi; ox++) {Unsafe}.Add(ref dst, ox) = {Unsafe}.Add(ref src, (ox - lo) * {s});");
+        if (pad > 0)
+        {
+            w.Line("Kernels.Zero(ref dst, lo);");
+            w.Line($"Kernels.Zero(ref {Unsafe}.Add(ref dst, hi), {ow} - hi);");
+        }
+        w.Close().Close().Close().Close().Close();
+    }
+
+    private static void Col2Im(SourceWriter w, LayerPlan l)
+    {
+        int k = l.Size, s = l.Stride, pad = l.Pad;
+        long c = l.In.C, h = l.In.H, wi = l.In.W, oh = l.Out.H, ow = l.Out.W;
+        int hw = Hw(l);
+        w.Line($"// dInput[c, oy*{s} + ky - {pad}, ox*{s} + kx - {pad}] += dCol[(c*{k} + ky)*{k} + kx][oy*{ow} + ox], skipping the padding; the inverse of Im2Col.");
+        w.Open($"private static void Col2Im{Generic}(ref float dCol, ref float dInput) {Constraint}");
+        w.Open($"for (int c = 0; c < {c}; c++)");
+        w.Open($"for (int ky = 0; ky < {k}; ky++)");
+        w.Open($"for (int kx = 0; kx < {k}; kx++)");
+        ColumnRange(w, l);
+        if (pad > 0) w.Line("if (hi <= lo) continue;");
+        w.Line($"ref float row = ref {Unsafe}.Add(ref dCol, ((c * {k} + ky) * {k} + kx) * {hw});");
+        w.Open($"for (int oy = 0; oy < {oh}; oy++)");
+        w.Line($"int iy = oy * {s} + ky - {pad};");
+        if (pad > 0) w.Line($"if ((uint)iy >= {h}u) continue;");
+        w.Line($"ref float src = ref {Unsafe}.Add(ref row, oy * {ow} + lo);");
+        w.Line($"ref float dst = ref {Unsafe}.Add(ref dInput, (c * {h} + iy) * {wi} + lo * {s} + kx - {pad});");
+        if (s == 1) w.Line($"Kernels.Add{Generic}(ref src, ref dst, hi - lo);");
+        else w.Line($"for (int ox = 0; ox < hi - lo; ox++) {Unsafe}.Add(ref dst, ox * {s}) += {Unsafe}.Add(ref src, ox);");
+        w.Close().Close().Close().Close().Close();
     }
 }

@@ -1,0 +1,203 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using ConvNet;
+
+namespace ConvNet.Benchmarks;
+
+/// <summary>
+/// The quick comparison: every scenario on every system, checked for agreement, then timed with <see cref="CallTimer"/>
+/// (systems of a scenario take turns, repetition by repetition); one table of times and ratios, a table of one-time
+/// costs, and the CIFAR net's per-layer GFLOP/s.
+/// </summary>
+internal static class CompareCommand
+{
+    private sealed record Scenario(string Label, int Batch, int Threads, bool Training);
+
+    private static readonly Scenario[] s_scenarios =
+    [
+        new("infer b1", 1, 1, false),
+        new("infer b64", 64, 2, false),
+        new("train b64", 64, 2, true),
+    ];
+
+    private sealed class Row(string name)
+    {
+        public string Name { get; } = name;
+        public double? ConvNet, Ort, Torch, Naive;
+        public double Flops, Threads;
+    }
+
+    public static int Run()
+    {
+        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        var total = Stopwatch.StartNew();
+        Console.WriteLine($"Machine: {Machine.Describe()}");
+        Console.WriteLine($"Load average at start: {Machine.LoadAverage()}");
+        var peak = FmaPeak.Measure();
+        Console.WriteLine($"FMA peak (Vector{peak.VectorBits}, fp32): {peak.PerCoreGflops:F1} GFLOP/s per core; {peak.AllCoresGflops:F1} GFLOP/s on all {peak.Cores} cores together");
+        bool torchOk = TorchSystem.TryLoad(out string torchDetail);
+        Console.WriteLine($"TorchSharp: {(torchOk ? "loaded" : "n/a")} ({torchDetail})");
+        Console.WriteLine("ONNX Runtime training: n/a (the training package is not available here; ORT is timed for inference only)");
+        Console.WriteLine();
+
+        var rows = new List<Row>();
+        var once = new TextTable("scenario", "system", "setup", "first call", "agreement (worst scaled error)");
+        once.Add("(process)", "TorchSharp", torchOk ? CallTimer.Format(TorchSystem.LoadTime.TotalSeconds) : "n/a", "", "native load incl. ELF patch");
+        var details = new List<string>();
+
+        foreach (var def in NetworkDef.All)
+            foreach (var s in s_scenarios)
+            {
+                var w = new Workload(def, s.Batch, s.Threads);
+                var row = new Row($"{def.Name} {s.Label} ({s.Threads}t)") { Threads = s.Threads };
+                var prepared = s.Training ? PrepareTraining(w, row, torchOk, once) : PrepareInference(w, row, torchOk, once);
+                try
+                {
+                    var timings = CallTimer.MeasureInterleaved(prepared.ConvertAll(p => p.Run));
+                    for (int i = 0; i < prepared.Count; i++)
+                    {
+                        details.Add(Detail(row.Name, prepared[i].System, timings[i]));
+                        prepared[i].Record(row, timings[i].Median);
+                    }
+                }
+                finally
+                {
+                    foreach (var p in prepared) p.Owner.Dispose();
+                }
+                rows.Add(row);
+            }
+
+        var table = new TextTable("scenario", "ConvNet", "ORT", "TorchSharp", "naive C#", "ConvNet/ORT", "ConvNet/Torch", "ConvNet GFLOP/s", "% FMA peak");
+        foreach (var r in rows)
+        {
+            double gflops = r.Flops / r.ConvNet!.Value / 1e9;
+            table.Add(r.Name, Time(r.ConvNet), Time(r.Ort), Time(r.Torch), Time(r.Naive),
+                Ratio(r.ConvNet, r.Ort), Ratio(r.ConvNet, r.Torch),
+                $"{gflops:F2}", $"{100 * gflops / (peak.PerCoreGflops * r.Threads):F1}%");
+        }
+        Console.WriteLine("Time per call (one batch), median of repetitions; ratio = ConvNet time / other time (> 1: ConvNet slower).");
+        Console.WriteLine($"% FMA peak = ConvNet GFLOP/s / ({peak.PerCoreGflops:F1} GFLOP/s per core x threads). Training FLOPs = 3 x forward - first layer's forward (its dInput is skipped).");
+        Console.WriteLine(table);
+        Console.WriteLine("One-time costs (excluded from the table above) and the agreement check run before timing:");
+        Console.WriteLine(once);
+        Console.WriteLine("Repetitions (median, min..max, repetitions x calls):");
+        foreach (var d in details) Console.WriteLine("  " + d);
+        Console.WriteLine();
+
+        LayerProfile.Run(peak);
+        Console.WriteLine($"Load average at end: {Machine.LoadAverage()} ({Environment.ProcessorCount} cores)");
+        if (Machine.BusyWarning() is { } warning) Console.WriteLine(warning);
+        Console.WriteLine($"compare finished in {total.Elapsed.TotalSeconds:F0} s");
+        return 0;
+    }
+
+    /// <summary>A system set up, run once and checked, ready for timing; <see cref="Record"/> puts its time in the row.</summary>
+    private sealed record Prepared(string System, Action Run, IDisposable Owner, Action<Row, double> Record);
+
+    /// <summary>Sets up every system for an inference scenario, times setup and first call, and checks each system's
+    /// scores against ConvNet's; throws <see cref="DisagreementException"/> before any timing if one disagrees.</summary>
+    private static List<Prepared> PrepareInference(Workload w, Row row, bool torchOk, TextTable once)
+    {
+        row.Flops = (double)w.Def.ForwardFlops * w.BatchSize;
+        var systems = new List<(string, Func<IInference>, Action<Row, double>)>
+        {
+            ("ConvNet", () => new ConvNetInference(w), (r, t) => r.ConvNet = t),
+            ("ONNX Runtime", () => new OrtInference(w), (r, t) => r.Ort = t),
+        };
+        if (torchOk) systems.Add(("TorchSharp", () => new TorchInference(w), (r, t) => r.Torch = t));
+        systems.Add(("naive C#", () => new NaiveInference(w), (r, t) => r.Naive = t));
+
+        var prepared = new List<Prepared>();
+        float[]? reference = null;
+        try
+        {
+            foreach (var (system, create, record) in systems)
+            {
+                var (inference, setup) = Timed(create);
+                prepared.Add(new Prepared(system, inference.Run, inference, record));
+                double first = CallTimer.Once(inference.Run);
+                var scores = inference.Scores();
+                string agree = reference is null
+                    ? "reference"
+                    : $"{Agreement.Check($"{row.Name} {system} scores vs ConvNet", reference, scores, w.Prototype.OutputLength):E1}";
+                reference ??= scores;
+                once.Add(row.Name, system, CallTimer.Format(setup), CallTimer.Format(first), agree);
+            }
+            return prepared;
+        }
+        catch
+        {
+            foreach (var p in prepared) p.Owner.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Sets up ConvNet and TorchSharp training steps, runs one step each from the same weights and checks
+    /// loss and every gradient tensor against ConvNet's. The weights then drift apart a little as timing goes on,
+    /// which changes nothing a step costs.</summary>
+    private static List<Prepared> PrepareTraining(Workload w, Row row, bool torchOk, TextTable once)
+    {
+        row.Flops = (double)w.Def.TrainingFlopsPerSample(w.Prototype) * w.BatchSize;
+        var systems = new List<(string, Func<ITrainer>, Action<Row, double>)>
+        {
+            ("ConvNet", () => new ConvNetTrainer(w), (r, t) => r.ConvNet = t),
+        };
+        if (torchOk) systems.Add(("TorchSharp", () => new TorchTrainer(w), (r, t) => r.Torch = t));
+
+        var prepared = new List<Prepared>();
+        float[]? referenceGradients = null;
+        float referenceLoss = 0;
+        try
+        {
+            foreach (var (system, create, record) in systems)
+            {
+                var (trainer, setup) = Timed(create);
+                prepared.Add(new Prepared(system, () => trainer.Step(), trainer, record));
+                float loss = 0;
+                double first = CallTimer.Once(() => loss = trainer.Step());
+                var gradients = trainer.Gradients();
+                string agree;
+                if (referenceGradients is null)
+                {
+                    (referenceGradients, referenceLoss) = (gradients, loss);
+                    agree = $"reference (loss {loss:F4})";
+                }
+                else
+                {
+                    double lossError = Math.Abs(loss - referenceLoss) / Math.Max(1, Math.Abs(referenceLoss));
+                    if (!(lossError <= Agreement.Tolerance))
+                        throw new DisagreementException($"{row.Name} {system}: loss {loss:R}, ConvNet {referenceLoss:R}.");
+                    double worst = 0;
+                    foreach (var l in w.Prototype.Layers)
+                        foreach (var tensor in l.Tensors)
+                            worst = Math.Max(worst, Agreement.Check($"{row.Name} {system} gradient of {tensor.Name} vs ConvNet",
+                                referenceGradients.AsSpan(tensor.Offset, tensor.Length), gradients.AsSpan(tensor.Offset, tensor.Length), tensor.Length));
+                    agree = $"loss {lossError:E1}, gradients {worst:E1}";
+                }
+                once.Add(row.Name, system, CallTimer.Format(setup), CallTimer.Format(first), agree);
+            }
+            return prepared;
+        }
+        catch
+        {
+            foreach (var p in prepared) p.Owner.Dispose();
+            throw;
+        }
+    }
+
+    private static (T, double) Timed<T>(Func<T> create)
+    {
+        long start = Stopwatch.GetTimestamp();
+        var value = create();
+        return (value, Stopwatch.GetElapsedTime(start).TotalSeconds);
+    }
+
+    private static string Time(double? seconds) => seconds is { } s ? CallTimer.Format(s) : "n/a";
+
+    private static string Ratio(double? convNet, double? other) => convNet is { } c && other is { } o ? $"{c / o:F2}" : "n/a";
+
+    private static string Detail(string scenario, string system, Timing t) =>
+        $"{scenario,-28} {system,-13} {CallTimer.Format(t.Median),10}  ({CallTimer.Format(t.Min)}..{CallTimer.Format(t.Max)}, {t.Repetitions} x {t.CallsPerRepetition})";
+}

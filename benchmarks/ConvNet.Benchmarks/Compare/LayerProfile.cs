@@ -1,0 +1,106 @@
+using System;
+using System.Collections.Generic;
+using ConvNet;
+
+namespace ConvNet.Benchmarks;
+
+/// <summary>
+/// GFLOP/s of each CIFAR-net layer that has FLOPs, forward and backward, one sample on one thread.
+/// </summary>
+/// <remarks>
+/// The generated kernels (<c>CifarNet.Conv1.Forward</c> and so on) are <c>internal</c>, and the generator emits them
+/// into this assembly, because <see cref="CifarNet"/> is declared here: so they are called directly, on the
+/// activations of a real forward pass, with no InternalsVisibleTo and no timing by subtraction (which would mix in the
+/// noise of two whole-network runs). The sum of the layer times is set against one whole forward pass, so the share
+/// spent outside these kernels (ReLU, pooling, copies) is visible too.
+/// </remarks>
+internal static class LayerProfile
+{
+    internal delegate void LayerForward(ReadOnlySpan<float> p, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch);
+    internal delegate void LayerBackward(ReadOnlySpan<float> p, ReadOnlySpan<float> input, ReadOnlySpan<float> output,
+        ReadOnlySpan<float> dOutput, Span<float> dp, Span<float> dInput, Span<float> scratch);
+
+    internal sealed record Kernel(int Index, long Flops, LayerForward Forward, LayerBackward Backward);
+
+    internal static readonly Kernel[] CifarKernels =
+    [
+        new(CifarNet.Conv1.Index, CifarNet.Conv1.Flops, CifarNet.Conv1.Forward, CifarNet.Conv1.Backward),
+        new(CifarNet.Conv2.Index, CifarNet.Conv2.Flops, CifarNet.Conv2.Forward, CifarNet.Conv2.Backward),
+        new(CifarNet.Conv3.Index, CifarNet.Conv3.Flops, CifarNet.Conv3.Forward, CifarNet.Conv3.Backward),
+        new(CifarNet.Fc1.Index, CifarNet.Fc1.Flops, CifarNet.Fc1.Forward, CifarNet.Fc1.Backward),
+        new(CifarNet.Fc2.Index, CifarNet.Fc2.Flops, CifarNet.Fc2.Forward, CifarNet.Fc2.Backward),
+    ];
+
+    /// <summary>Buffers for one layer's kernels, filled from a real forward pass of <paramref name="w"/>'s first sample.</summary>
+    internal sealed class LayerBuffers
+    {
+        public float[] Parameters = [], Input = [], Output = [], Expected = [], DOutput = [], Gradients = [], DInput = [], Scratch = [];
+        public LayerInfo Layer = null!;
+
+        public static LayerBuffers For(Kernel k, Workload w)
+        {
+            var net = new CifarNet();
+            w.Prototype.Parameters.CopyTo(net.Parameters, 0);
+            var sample = w.Inputs.AsSpan(0, CifarNet.InputLength);
+            net.Forward(sample, new float[CifarNet.OutputLength]);
+            var layer = net.Layers[k.Index];
+            var rng = new Rng(7);
+            var dOutput = new float[layer.Output.Length];
+            for (int i = 0; i < dOutput.Length; i++) dOutput[i] = rng.NextUniform(-1, 1);
+            return new LayerBuffers
+            {
+                Layer = layer,
+                Parameters = net.Parameters,
+                Input = k.Index == 0 ? sample.ToArray() : net.LayerOutput(k.Index - 1).ToArray(),
+                Output = new float[layer.Output.Length],
+                Expected = net.LayerOutput(k.Index).ToArray(),
+                DOutput = dOutput,
+                Gradients = new float[net.Parameters.Length],
+                // The network skips the first layer's input gradient; so does this profile, to time what training runs.
+                DInput = k.Index == 0 ? [] : new float[layer.Input.Length],
+                // A conv kernel's working memory is its im2col matrix: C*K*K rows by one column per output pixel.
+                Scratch = new float[Math.Max(1, layer.Input.Channels * layer.Size * layer.Size * layer.Output.Height * layer.Output.Width)],
+            };
+        }
+    }
+
+    public static void Run(FmaPeak.Result peak)
+    {
+        var w = new Workload(NetworkDef.Cifar, 1, 1);
+        var table = new TextTable("layer", "shape", "fwd MFLOP", "forward", "fwd GFLOP/s", "% peak", "backward", "bwd GFLOP/s", "% peak");
+        var runs = new List<Action>();
+        var buffers = new List<LayerBuffers>();
+        foreach (var k in CifarKernels)
+        {
+            var b = LayerBuffers.For(k, w);
+            k.Forward(b.Parameters, b.Input, b.Output, b.Scratch);
+            Agreement.Check($"CIFAR {b.Layer.Name} kernel vs network", b.Expected, b.Output, b.Output.Length);
+            buffers.Add(b);
+            runs.Add(() => k.Forward(b.Parameters, b.Input, b.Output, b.Scratch));
+            runs.Add(() => k.Backward(b.Parameters, b.Input, b.Expected, b.DOutput, b.Gradients, b.DInput, b.Scratch));
+        }
+        using var whole = new ConvNetInference(w);
+        runs.Add(whole.Run);
+        // Interleaved, so the sum of the layers and the whole pass below are timed under the same conditions.
+        var timings = CallTimer.MeasureInterleaved(runs, budgetSeconds: 1);
+        double layerSum = 0;
+        for (int i = 0; i < CifarKernels.Length; i++)
+        {
+            var (k, b) = (CifarKernels[i], buffers[i]);
+            var (forward, backward) = (timings[2 * i], timings[2 * i + 1]);
+            // Backward is the dWeight pass plus, except for the first layer, the dInput pass: each as many FMAs as forward.
+            double backwardFlops = k.Flops * (b.DInput.Length == 0 ? 1 : 2);
+            double f = k.Flops / forward.Median / 1e9, bw = backwardFlops / backward.Median / 1e9;
+            layerSum += forward.Median;
+            table.Add(b.Layer.Name, $"{b.Layer.Input} -> {b.Layer.Output}", $"{k.Flops / 1e6:F2}",
+                CallTimer.Format(forward.Median), $"{f:F2}", $"{100 * f / peak.PerCoreGflops:F1}%",
+                CallTimer.Format(backward.Median), $"{bw:F2}", $"{100 * bw / peak.PerCoreGflops:F1}%");
+        }
+        var network = timings[^1];
+        Console.WriteLine("CIFAR net per layer, batch 1, 1 thread (generated kernels called directly; % of the one-core FMA peak):");
+        Console.WriteLine(table);
+        Console.WriteLine($"Sum of these forward kernels {CallTimer.Format(layerSum)}; whole forward pass {CallTimer.Format(network.Median)} " +
+            $"({100 * (1 - layerSum / network.Median):F1}% outside conv/FC kernels: ReLU, pooling, copies).");
+        Console.WriteLine();
+    }
+}

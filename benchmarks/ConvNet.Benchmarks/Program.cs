@@ -1,0 +1,27 @@
+using System;
+using BenchmarkDotNet.Running;
+
+namespace ConvNet.Benchmarks;
+
+/// <summary>
+/// <c>compare</c>: the quick comparison table (under three minutes); <c>peak</c>: only the FMA peak. Anything else goes to BenchmarkDotNet, e.g.
+/// <c>--filter *Inference*</c> or <c>--list flat</c>.
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "compare") return CompareCommand.Run();
+        if (args.Length > 0 && args[0] == "peak") return PrintPeak();
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
+    }
+
+    private static int PrintPeak()
+    {
+        Console.WriteLine($"Machine: {Machine.Describe()}");
+        var peak = FmaPeak.Measure();
+        Console.WriteLine($"FMA peak (Vector{peak.VectorBits}, fp32): {peak.PerCoreGflops:F1} GFLOP/s per core; {peak.AllCoresGflops:F1} GFLOP/s on all {peak.Cores} cores together");
+        return 0;
+    }
+}

@@ -1,0 +1,67 @@
+using System;
+using System.Collections.Generic;
+using ConvNet;
+
+namespace ConvNet.Benchmarks;
+
+/// <summary>A network under test: how to make a fresh instance, and its forward FLOPs.</summary>
+internal sealed record NetworkDef(string Name, Func<INetwork> Create, long ForwardFlops)
+{
+    public static readonly NetworkDef LeNet5 = new("LeNet-5", () => new global::ConvNet.Benchmarks.LeNet5(), global::ConvNet.Benchmarks.LeNet5.Flops);
+    public static readonly NetworkDef Cifar = new("CIFAR", () => new global::ConvNet.Benchmarks.CifarNet(), global::ConvNet.Benchmarks.CifarNet.Flops);
+    public static readonly IReadOnlyList<NetworkDef> All = [LeNet5, Cifar];
+
+    public static NetworkDef ByName(string name) =>
+        name switch { "LeNet5" or "LeNet-5" => LeNet5, "CifarNet" or "CIFAR" => Cifar, _ => throw new ArgumentException($"Unknown network '{name}'.") };
+
+    /// <summary>
+    /// FLOPs of one training step per sample: forward, then backward's dWeight and dInput passes, each as many
+    /// multiply-adds as the forward pass, except the first layer's dInput, which no one asks for and ConvNet skips.
+    /// Loss, ReLU, pooling and the SGD update are left out, as they are from <see cref="ForwardFlops"/>.
+    /// </summary>
+    public long TrainingFlopsPerSample(INetwork network) => 3 * ForwardFlops - LayerFlops(network.Layers[0]);
+
+    /// <summary>Forward FLOPs of one layer, recomputed from the layer table (2 per multiply-add).</summary>
+    public static long LayerFlops(LayerInfo l) => l.Kind switch
+    {
+        LayerKind.Conv => 2L * l.Output.Length * l.Input.Channels * l.Size * l.Size,
+        LayerKind.FullyConnected => 2L * l.Input.Length * l.Output.Length,
+        _ => 0,
+    };
+}
+
+/// <summary>One network with fixed weights and a fixed batch of inputs and labels, shared by every system.</summary>
+internal sealed class Workload
+{
+    public const float LearningRate = 0.01f;
+
+    public NetworkDef Def { get; }
+    /// <summary>The weights every system copies. Never run: each system works on its own copy.</summary>
+    public INetwork Prototype { get; }
+    public int BatchSize { get; }
+    public int Threads { get; }
+    public float[] Inputs { get; }
+    public int[] Labels { get; }
+
+    public Workload(NetworkDef def, int batchSize, int threads, int seed = 42)
+    {
+        Def = def;
+        BatchSize = batchSize;
+        Threads = threads;
+        Prototype = def.Create();
+        // PyTorch's default init draws non-zero biases too, so a bias mixed up anywhere shows in the agreement check.
+        Initializers.Initialize(Prototype, InitScheme.PyTorchDefault, seed);
+        long sum = 0;
+        foreach (var l in Prototype.Layers) sum += NetworkDef.LayerFlops(l);
+        if (sum != def.ForwardFlops)
+            throw new InvalidOperationException($"{def.Name}: layer table gives {sum} FLOPs, the generated Flops constant {def.ForwardFlops}.");
+
+        var rng = new Rng((ulong)seed + 1);
+        Inputs = new float[batchSize * Prototype.InputLength];
+        for (int i = 0; i < Inputs.Length; i++) Inputs[i] = rng.NextSingle();
+        Labels = new int[batchSize];
+        for (int i = 0; i < batchSize; i++) Labels[i] = rng.NextInt(Prototype.OutputLength);
+    }
+
+    public string Describe(string what) => $"{Def.Name} {what} b{BatchSize} {Threads}t";
+}

@@ -1,0 +1,298 @@
+namespace ConvNet.Generator.Emit;
+
+/// <summary>Helpers every generated network shares, emitted once per network as private nested types:
+/// <list type="bullet">
+/// <item>IVectorOps: one vector width as a set of static operations, implemented by Vec512, Vec256, Vec128 and Scalar
+/// (TensorPrimitives' operator-struct pattern). Kernels are generic over it, so one kernel body is JIT-compiled once per
+/// width with the width a constant, and the dispatch on IsHardwareAccelerated (also a JIT-time constant) costs nothing.</item>
+/// <item>Kernels: register-blocked GEMM tiles, dot-product tiles and row helpers over <c>ref float</c>, unchecked.
+/// Every caller validates its spans' lengths once before passing refs in.</item>
+/// </list>
+/// Strides and counts are parameters here (the tiles are shared by all layers); each layer passes literals.</summary>
+internal static class KernelHelpers
+{
+    public const string Ops = "Vectors.IVectorOps<TV>";
+    public const string Generic = "<TV, V>";
+    public const string Constraint = "where TV : struct where V : struct, Vectors.IVectorOps<TV>";
+    public const string Unsafe = "global::System.Runtime.CompilerServices.Unsafe";
+    public const string Marshal = "global::System.Runtime.InteropServices.MemoryMarshal";
+    private const string Inline = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]";
+
+    /// <summary>Widest GEMM tile in vectors (columns) and rows. 4x3 = 12 accumulators: enough independent FMA chains to
+    /// hide FMA latency (4 cycles x 2 pipes), and with 3 B loads and a broadcast it still fits AVX2's 16 registers.</summary>
+    public const int TileRows = 4, TileVectors = 3;
+
+    public static void Emit(SourceWriter w)
+    {
+        Vectors(w);
+        w.Line();
+        Kernels(w);
+    }
+
+    /// <summary>The if-chain that picks the widest accelerated width whose vector fits <paramref name="minLength"/>
+    /// (kernels need at least one whole vector of their vectorised dimension), then scalar.</summary>
+    public static void Dispatch(SourceWriter w, int minLength, string method, string args)
+    {
+        var widths = new (int Lanes, string Check, string Type, string Ops)[]
+        {
+            (16, "global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated", "global::System.Runtime.Intrinsics.Vector512<float>", "Vectors.Vec512"),
+            (8, "global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated", "global::System.Runtime.Intrinsics.Vector256<float>", "Vectors.Vec256"),
+            (4, "global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated", "global::System.Runtime.Intrinsics.Vector128<float>", "Vectors.Vec128"),
+        };
+        string keyword = "if";
+        foreach (var v in widths)
+        {
+            if (v.Lanes > minLength) continue;
+            w.Line($"{keyword} ({v.Check}) {method}<{v.Type}, {v.Ops}>({args});");
+            keyword = "else if";
+        }
+        w.Line(keyword == "if" ? $"{method}<float, Vectors.Scalar>({args});" : $"else {method}<float, Vectors.Scalar>({args});");
+    }
+
+    private static void Vectors(SourceWriter w)
+    {
+        w.Line("/// <summary>One SIMD width as static operations; kernels generic over it are compiled once per width.</summary>");
+        w.Open("private static class Vectors");
+        w.Open("internal interface IVectorOps<TV> where TV : struct");
+        w.Line("static abstract int Count { get; }");
+        w.Line("static abstract TV Load(ref float source, nint offset);");
+        w.Line("static abstract void Store(TV value, ref float destination, nint offset);");
+        w.Line("static abstract TV Broadcast(float value);");
+        w.Line("/// <summary>a * b + c, fused where the hardware has FMA (exact either way on small integers).</summary>");
+        w.Line("static abstract TV MultiplyAdd(TV a, TV b, TV c);");
+        w.Line("static abstract TV Add(TV a, TV b);");
+        w.Line("static abstract float Sum(TV value);");
+        w.Line("/// <summary>Zeroes all lanes but the last <paramref name=\"lanes\"/>: the part of an overlapping last vector not yet counted.</summary>");
+        w.Line("static abstract TV KeepLast(TV value, int lanes);");
+        w.Line("/// <summary>x &lt; 0 ? 0 : x per lane, so NaN passes through as in the scalar code.</summary>");
+        w.Line("static abstract TV Relu(TV x);");
+        w.Line("/// <summary>y &gt; 0 ? g : 0 per lane.</summary>");
+        w.Line("static abstract TV ReluBackward(TV y, TV g);");
+        w.Close();
+        foreach (var (name, lanes) in new[] { ("Vector512", 16), ("Vector256", 8), ("Vector128", 4) })
+        {
+            string v = $"global::System.Runtime.Intrinsics.{name}";
+            string t = $"{v}<float>";
+            w.Line();
+            w.Open($"internal readonly struct Vec{lanes * 32} : IVectorOps<{t}>");
+            w.Line($"public static int Count => {lanes};");
+            w.Line(Inline); w.Line($"public static {t} Load(ref float source, nint offset) => {v}.LoadUnsafe(ref source, (nuint)offset);");
+            w.Line(Inline); w.Line($"public static void Store({t} value, ref float destination, nint offset) => {v}.StoreUnsafe(value, ref destination, (nuint)offset);");
+            w.Line(Inline); w.Line($"public static {t} Broadcast(float value) => {v}.Create(value);");
+            w.Line(Inline); w.Line($"public static {t} MultiplyAdd({t} a, {t} b, {t} c) => {v}.MultiplyAddEstimate(a, b, c);");
+            w.Line(Inline); w.Line($"public static {t} Add({t} a, {t} b) => a + b;");
+            w.Line(Inline); w.Line($"public static float Sum({t} value) => {v}.Sum(value);");
+            w.Line(Inline); w.Line($"public static {t} KeepLast({t} value, int lanes) => value & {v}.AsSingle({v}.GreaterThanOrEqual({v}<int>.Indices, {v}.Create({lanes} - lanes)));");
+            w.Line(Inline); w.Line($"public static {t} Relu({t} x) => {v}.AndNot(x, {v}.LessThan(x, {t}.Zero));");
+            w.Line(Inline); w.Line($"public static {t} ReluBackward({t} y, {t} g) => g & {v}.GreaterThan(y, {t}.Zero);");
+            w.Close();
+        }
+        w.Line();
+        w.Line("/// <summary>Width 1: the fallback when no vector width is accelerated, and for dimensions shorter than a Vector128.</summary>");
+        w.Open("internal readonly struct Scalar : IVectorOps<float>");
+        w.Line("public static int Count => 1;");
+        w.Line(Inline); w.Line($"public static float Load(ref float source, nint offset) => {Unsafe}.Add(ref source, offset);");
+        w.Line(Inline); w.Line($"public static void Store(float value, ref float destination, nint offset) => {Unsafe}.Add(ref destination, offset) = value;");
+        w.Line(Inline); w.Line("public static float Broadcast(float value) => value;");
+        w.Line(Inline); w.Line("public static float MultiplyAdd(float a, float b, float c) => a * b + c;");
+        w.Line(Inline); w.Line("public static float Add(float a, float b) => a + b;");
+        w.Line(Inline); w.Line("public static float Sum(float value) => value;");
+        w.Line(Inline); w.Line("public static float KeepLast(float value, int lanes) => lanes > 0 ? value : 0f;");
+        w.Line(Inline); w.Line("public static float Relu(float x) => x < 0f ? 0f : x;");
+        w.Line(Inline); w.Line("public static float ReluBackward(float y, float g) => y > 0f ? g : 0f;");
+        w.Close();
+        w.Close();
+    }
+
+    private static void Kernels(SourceWriter w)
+    {
+        w.Line("/// <summary>Unchecked kernels on refs, shared by all layers; callers validate lengths first.</summary>");
+        w.Open("private static class Kernels");
+        w.Line("/// <summary>Initial accumulators for GEMMs without a bias.</summary>");
+        w.Line($"internal static readonly float[] Zeros = new float[{TileRows}];");
+        for (int mr = 1; mr <= TileRows; mr++)
+        {
+            w.Line();
+            Gemm(w, mr);
+            for (int nr = TileVectors; nr >= 1; nr--) { w.Line(); Tile(w, mr, nr); }
+        }
+        w.Line();
+        GemmPanels(w);
+        for (int nr = TileVectors; nr >= 1; nr--) { w.Line(); Rows(w, nr); }
+        for (int mr = 1; mr <= TileRows; mr++)
+        {
+            w.Line();
+            Dots(w, mr);
+            for (int nj = 3; nj >= 1; nj -= 2) { w.Line(); Reduce(w, mr, nj); }
+        }
+        w.Line();
+        RowHelpers(w);
+        w.Close();
+    }
+
+    /// <summary>C = init + A·B for <paramref name="mr"/> rows across n columns, in tiles of 3, 2, then 1 vector.</summary>
+    private static void Gemm(SourceWriter w, int mr)
+    {
+        w.Line($"// C[m*crs + j] = init[m] + sum over k < kCount of A[m*ars + k*aks] * B[k*bks + j], for m < {mr}, j < n, n >= V.Count.");
+        w.Line("// The last vector overlaps its neighbour instead of running a scalar tail: C is stored, not accumulated, so recomputing is harmless.");
+        w.Open($"internal static void Gemm{mr}{Generic}(ref float a, nint ars, nint aks, ref float b, nint bks, int kCount, ref float init, ref float c, nint crs, int n) {Constraint}");
+        w.Line("int j = 0;");
+        w.Line($"for (; j + 3 * V.Count <= n; j += 3 * V.Count) Tile{mr}x3{Generic}(ref a, ars, aks, ref {Unsafe}.Add(ref b, j), bks, kCount, ref init, ref {Unsafe}.Add(ref c, j), crs);");
+        w.Line($"if (j + 2 * V.Count <= n) {{ Tile{mr}x2{Generic}(ref a, ars, aks, ref {Unsafe}.Add(ref b, j), bks, kCount, ref init, ref {Unsafe}.Add(ref c, j), crs); j += 2 * V.Count; }}");
+        w.Line($"if (j + V.Count <= n) {{ Tile{mr}x1{Generic}(ref a, ars, aks, ref {Unsafe}.Add(ref b, j), bks, kCount, ref init, ref {Unsafe}.Add(ref c, j), crs); j += V.Count; }}");
+        w.Line($"if (j < n) Tile{mr}x1{Generic}(ref a, ars, aks, ref {Unsafe}.Add(ref b, n - V.Count), bks, kCount, ref init, ref {Unsafe}.Add(ref c, n - V.Count), crs);");
+        w.Close();
+    }
+
+    /// <summary>C = init + A·B for m rows and n columns, pixel tiles outer and row blocks inner: one B panel (kCount x 3 vectors)
+    /// is then reused from L1 by every block of rows, instead of the whole of B streaming from L2 once per block.</summary>
+    private static void GemmPanels(SourceWriter w)
+    {
+        w.Line("// C[r*crs + j] = init[r*irs] + sum over k < kCount of A[r*ars + k*aks] * B[k*bks + j], for r < m, j < n, n >= V.Count.");
+        w.Line("// Pixel tiles outer, row blocks inner, so each B panel stays in L1 while every row block uses it; the last vector overlaps.");
+        w.Open($"internal static void Gemm{Generic}(ref float a, nint ars, nint aks, ref float b, nint bks, int kCount, ref float init, nint irs, ref float c, nint crs, int m, int n) {Constraint}");
+        w.Line("int j = 0;");
+        w.Line($"for (; j + 3 * V.Count <= n; j += 3 * V.Count) Rows3{Generic}(ref a, ars, aks, ref {Unsafe}.Add(ref b, j), bks, kCount, ref init, irs, ref {Unsafe}.Add(ref c, j), crs, m);");
+        w.Line($"if (j + 2 * V.Count <= n) {{ Rows2{Generic}(ref a, ars, aks, ref {Unsafe}.Add(ref b, j), bks, kCount, ref init, irs, ref {Unsafe}.Add(ref c, j), crs, m); j += 2 * V.Count; }}");
+        w.Line($"if (j + V.Count <= n) {{ Rows1{Generic}(ref a, ars, aks, ref {Unsafe}.Add(ref b, j), bks, kCount, ref init, irs, ref {Unsafe}.Add(ref c, j), crs, m); j += V.Count; }}");
+        w.Line($"if (j < n) Rows1{Generic}(ref a, ars, aks, ref {Unsafe}.Add(ref b, n - V.Count), bks, kCount, ref init, irs, ref {Unsafe}.Add(ref c, n - V.Count), crs, m);");
+        w.Close();
+    }
+
+    private static void Rows(SourceWriter w, int nr)
+    {
+        w.Open($"private static void Rows{nr}{Generic}(ref float a, nint ars, nint aks, ref float b, nint bks, int kCount, ref float init, nint irs, ref float c, nint crs, int m) {Constraint}");
+        w.Line("int r = 0;");
+        w.Line($"for (; r + {TileRows} <= m; r += {TileRows}) Tile{TileRows}x{nr}{Generic}(ref {Unsafe}.Add(ref a, r * ars), ars, aks, ref b, bks, kCount, ref {Unsafe}.Add(ref init, r * irs), ref {Unsafe}.Add(ref c, r * crs), crs);");
+        for (int mr = TileRows - 1; mr >= 1; mr--)
+            w.Line($"{(mr == TileRows - 1 ? "" : "else ")}if (m - r == {mr}) Tile{mr}x{nr}{Generic}(ref {Unsafe}.Add(ref a, r * ars), ars, aks, ref b, bks, kCount, ref {Unsafe}.Add(ref init, r * irs), ref {Unsafe}.Add(ref c, r * crs), crs);");
+        w.Close();
+    }
+
+    private static void Tile(SourceWriter w, int mr, int nr)
+    {
+        w.Open($"private static void Tile{mr}x{nr}{Generic}(ref float a, nint ars, nint aks, ref float b, nint bks, int kCount, ref float init, ref float c, nint crs) {Constraint}");
+        for (int m = 1; m < mr; m++) w.Line($"nint ar{m} = {m} * ars, cr{m} = {m} * crs;");
+        for (int m = 0; m < mr; m++)
+        {
+            w.Line($"TV c{m}0 = V.Broadcast({Unsafe}.Add(ref init, {m}));");
+            for (int j = 1; j < nr; j++) w.Line($"TV c{m}{j} = c{m}0;");
+        }
+        w.Open("for (int k = 0; k < kCount; k++)");
+        for (int j = 0; j < nr; j++) w.Line($"TV b{j} = V.Load(ref b, {Col(j)});");
+        for (int m = 0; m < mr; m++)
+        {
+            w.Line($"TV a{m} = V.Broadcast({(m == 0 ? "a" : $"{Unsafe}.Add(ref a, ar{m})")});");
+            for (int j = 0; j < nr; j++) w.Line($"c{m}{j} = V.MultiplyAdd(a{m}, b{j}, c{m}{j});");
+        }
+        w.Line($"a = ref {Unsafe}.Add(ref a, aks);");
+        w.Line($"b = ref {Unsafe}.Add(ref b, bks);");
+        w.Close();
+        for (int m = 0; m < mr; m++)
+            for (int j = 0; j < nr; j++)
+                w.Line($"V.Store(c{m}{j}, ref c, {(m == 0 ? Col(j) : j == 0 ? $"cr{m}" : $"cr{m} + {Col(j)}")});");
+        w.Close();
+    }
+
+    private static string Col(int j) => j == 0 ? "0" : j == 1 ? "V.Count" : $"{j} * V.Count";
+
+    /// <summary>C += X·Yᵀ: dot products of <paramref name="mr"/> rows of X with each of jCount rows of Y, in tiles of 3 then 1.</summary>
+    private static void Dots(SourceWriter w, int mr)
+    {
+        w.Line($"// C[m*crs + j] += sum over p < n of X[m*xrs + p] * Y[j*yrs + p], for m < {mr}, j < jCount, n >= V.Count.");
+        w.Open($"internal static void Dots{mr}{Generic}(ref float x, nint xrs, ref float y, nint yrs, int jCount, int n, ref float c, nint crs) {Constraint}");
+        w.Line("int j = 0;");
+        w.Line($"for (; j + 3 <= jCount; j += 3) Reduce{mr}x3{Generic}(ref x, xrs, ref {Unsafe}.Add(ref y, j * yrs), yrs, n, ref {Unsafe}.Add(ref c, j), crs);");
+        w.Line($"for (; j < jCount; j++) Reduce{mr}x1{Generic}(ref x, xrs, ref {Unsafe}.Add(ref y, j * yrs), yrs, n, ref {Unsafe}.Add(ref c, j), crs);");
+        w.Close();
+    }
+
+    private static void Reduce(SourceWriter w, int mr, int nj)
+    {
+        w.Line("// Accumulates one vector of partial sums per (m, j); the last vector overlaps and is masked to the lanes not yet counted.");
+        w.Open($"private static void Reduce{mr}x{nj}{Generic}(ref float x, nint xrs, ref float y, nint yrs, int n, ref float c, nint crs) {Constraint}");
+        for (int m = 1; m < mr; m++) w.Line($"nint xr{m} = {m} * xrs, cr{m} = {m} * crs;");
+        for (int j = 1; j < nj; j++) w.Line($"nint yr{j} = {j} * yrs;");
+        for (int m = 0; m < mr; m++)
+            for (int j = 0; j < nj; j++) w.Line($"TV s{m}{j} = default;");
+        w.Line("nint p = 0;");
+        w.Open("for (; p <= n - V.Count; p += V.Count)");
+        ReduceStep(w, mr, nj, masked: false);
+        w.Close();
+        w.Open("if (p < n)");
+        w.Line("int keep = (int)(n - p);");
+        w.Line("p = n - V.Count;");
+        ReduceStep(w, mr, nj, masked: true);
+        w.Close();
+        for (int m = 0; m < mr; m++)
+            for (int j = 0; j < nj; j++)
+                w.Line($"{Unsafe}.Add(ref c, {(m == 0 ? "" : $"cr{m} + ")}{j}) += V.Sum(s{m}{j});");
+        w.Close();
+    }
+
+    private static void ReduceStep(SourceWriter w, int mr, int nj, bool masked)
+    {
+        string Wrap(string load) => masked ? $"V.KeepLast({load}, keep)" : load;
+        for (int m = 0; m < mr; m++) w.Line($"TV x{m} = {Wrap($"V.Load(ref x, {(m == 0 ? "p" : $"xr{m} + p")})")};");
+        for (int j = 0; j < nj; j++) w.Line($"TV y{j} = {Wrap($"V.Load(ref y, {(j == 0 ? "p" : $"yr{j} + p")})")};");
+        for (int m = 0; m < mr; m++)
+            for (int j = 0; j < nj; j++) w.Line($"s{m}{j} = V.MultiplyAdd(x{m}, y{j}, s{m}{j});");
+    }
+
+    private static void RowHelpers(SourceWriter w)
+    {
+        w.Line("// dst[i] = src[i] for i < n; an overlapping last vector when n >= V.Count (a copy is idempotent), else scalar.");
+        w.Open($"internal static void Copy{Generic}(ref float src, ref float dst, int n) {Constraint}");
+        w.Open("if (n >= V.Count)");
+        w.Line("nint i = 0;");
+        w.Line("for (; i <= n - V.Count; i += V.Count) V.Store(V.Load(ref src, i), ref dst, i);");
+        w.Line("if (i < n) V.Store(V.Load(ref src, n - V.Count), ref dst, n - V.Count);");
+        w.Close();
+        w.Line($"else for (nint i = 0; i < n; i++) {Unsafe}.Add(ref dst, i) = {Unsafe}.Add(ref src, i);");
+        w.Close();
+        w.Line();
+        w.Line("// dst[i] = 0 for i < n.");
+        w.Open("internal static void Zero(ref float dst, int n)");
+        w.Line($"for (nint i = 0; i < n; i++) {Unsafe}.Add(ref dst, i) = 0f;");
+        w.Close();
+        w.Line();
+        w.Line("// dst[i] += a * src[i] for i < n; a scalar tail, since accumulation is not idempotent.");
+        w.Open($"internal static void AddScaled{Generic}(ref float src, float a, ref float dst, int n) {Constraint}");
+        w.Line("TV va = V.Broadcast(a);");
+        w.Line("nint i = 0;");
+        w.Line("for (; i <= n - V.Count; i += V.Count) V.Store(V.MultiplyAdd(va, V.Load(ref src, i), V.Load(ref dst, i)), ref dst, i);");
+        w.Line($"for (; i < n; i++) {Unsafe}.Add(ref dst, i) += a * {Unsafe}.Add(ref src, i);");
+        w.Close();
+        w.Line();
+        w.Line("// dst[i] += src[i] for i < n.");
+        w.Open($"internal static void Add{Generic}(ref float src, ref float dst, int n) {Constraint}");
+        w.Line("nint i = 0;");
+        w.Line("for (; i <= n - V.Count; i += V.Count) V.Store(V.Add(V.Load(ref src, i), V.Load(ref dst, i)), ref dst, i);");
+        w.Line($"for (; i < n; i++) {Unsafe}.Add(ref dst, i) += {Unsafe}.Add(ref src, i);");
+        w.Close();
+        w.Line();
+        w.Line("// The sum of x[0..n), n >= V.Count, two accumulators.");
+        w.Open($"internal static float Sum{Generic}(ref float x, int n) {Constraint}");
+        w.Line("TV s0 = default, s1 = default;");
+        w.Line("nint i = 0;");
+        w.Line("for (; i <= n - 2 * V.Count; i += 2 * V.Count) { s0 = V.Add(s0, V.Load(ref x, i)); s1 = V.Add(s1, V.Load(ref x, i + V.Count)); }");
+        w.Line("for (; i <= n - V.Count; i += V.Count) s0 = V.Add(s0, V.Load(ref x, i));");
+        w.Line("if (i < n) s1 = V.Add(s1, V.KeepLast(V.Load(ref x, n - V.Count), (int)(n - i)));");
+        w.Line("return V.Sum(V.Add(s0, s1));");
+        w.Close();
+        w.Line();
+        w.Line("// y = relu(x) over n >= V.Count values; the overlapping last vector rewrites the same values.");
+        w.Open($"internal static void Relu{Generic}(ref float x, ref float y, int n) {Constraint}");
+        w.Line("nint i = 0;");
+        w.Line("for (; i <= n - V.Count; i += V.Count) V.Store(V.Relu(V.Load(ref x, i)), ref y, i);");
+        w.Line("if (i < n) V.Store(V.Relu(V.Load(ref x, n - V.Count)), ref y, n - V.Count);");
+        w.Close();
+        w.Line();
+        w.Line("// dx = y > 0 ? dy : 0 over n >= V.Count values.");
+        w.Open($"internal static void ReluBackward{Generic}(ref float y, ref float dy, ref float dx, int n) {Constraint}");
+        w.Line("nint i = 0;");
+        w.Line("for (; i <= n - V.Count; i += V.Count) V.Store(V.ReluBackward(V.Load(ref y, i), V.Load(ref dy, i)), ref dx, i);");
+        w.Line("if (i < n) V.Store(V.ReluBackward(V.Load(ref y, n - V.Count), V.Load(ref dy, n - V.Count)), ref dx, n - V.Count);");
+        w.Close();
+    }
+}
