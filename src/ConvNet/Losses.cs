@@ -33,16 +33,8 @@ public static class Losses
     /// <param name="classes">Scores per sample.</param>
     /// <param name="gradients">Receives the gradient of the mean loss; same length as <paramref name="scores"/>.</param>
     /// <returns>The mean loss over the batch.</returns>
-    public static float SoftmaxCrossEntropy(ReadOnlySpan<float> scores, ReadOnlySpan<int> labels, int classes, Span<float> gradients)
-    {
-        CheckBatch(scores, labels, classes, gradients);
-        float scale = 1f / labels.Length;
-        double total = 0;
-        for (int n = 0; n < labels.Length; n++)
-            total += SoftmaxCrossEntropyCore(
-                scores.Slice(n * classes, classes), labels[n], gradients.Slice(n * classes, classes), scale);
-        return (float)(total / labels.Length);
-    }
+    public static float SoftmaxCrossEntropy(ReadOnlySpan<float> scores, ReadOnlySpan<int> labels, int classes, Span<float> gradients) =>
+        Mean<CrossEntropy>(scores, labels, classes, gradients);
 
     /// <summary>
     /// Multiclass SVM (hinge) loss for one sample, margin 1 as in CS231n: L = sum over j != label of max(0, s_j - s_label + 1).
@@ -64,14 +56,35 @@ public static class Losses
     /// <param name="classes">Scores per sample.</param>
     /// <param name="gradients">Receives the gradient of the mean loss; same length as <paramref name="scores"/>.</param>
     /// <returns>The mean loss over the batch.</returns>
-    public static float MulticlassSvm(ReadOnlySpan<float> scores, ReadOnlySpan<int> labels, int classes, Span<float> gradients)
+    public static float MulticlassSvm(ReadOnlySpan<float> scores, ReadOnlySpan<int> labels, int classes, Span<float> gradients) =>
+        Mean<Svm>(scores, labels, classes, gradients);
+
+    private interface ILoss
+    {
+        static abstract double Core(ReadOnlySpan<float> scores, int label, Span<float> gradient, float scale);
+    }
+
+    private struct CrossEntropy : ILoss
+    {
+        public static double Core(ReadOnlySpan<float> scores, int label, Span<float> gradient, float scale) =>
+            SoftmaxCrossEntropyCore(scores, label, gradient, scale);
+    }
+
+    private struct Svm : ILoss
+    {
+        public static double Core(ReadOnlySpan<float> scores, int label, Span<float> gradient, float scale) =>
+            MulticlassSvmCore(scores, label, gradient, scale);
+    }
+
+    // One batch loop for every loss; the static interface call is resolved at JIT time, so it costs nothing.
+    private static float Mean<TLoss>(ReadOnlySpan<float> scores, ReadOnlySpan<int> labels, int classes, Span<float> gradients)
+        where TLoss : struct, ILoss
     {
         CheckBatch(scores, labels, classes, gradients);
         float scale = 1f / labels.Length;
         double total = 0;
         for (int n = 0; n < labels.Length; n++)
-            total += MulticlassSvmCore(
-                scores.Slice(n * classes, classes), labels[n], gradients.Slice(n * classes, classes), scale);
+            total += TLoss.Core(scores.Slice(n * classes, classes), labels[n], gradients.Slice(n * classes, classes), scale);
         return (float)(total / labels.Length);
     }
 
