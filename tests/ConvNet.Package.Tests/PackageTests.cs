@@ -44,7 +44,10 @@ public sealed class PackedConvNet : IDisposable
             throw new InvalidOperationException($"dotnet pack failed ({pack.ExitCode}):\n{pack.Output}");
     }
 
-    /// <summary>Creates a console project referencing only the packed ConvNet, with the given source files.</summary>
+    /// <summary>
+    /// Creates a console project referencing only the packed ConvNet, with the given source files. The exact-version
+    /// reference keeps any other feed's ConvNet out of the resolution.
+    /// </summary>
     public string CreateConsumer(string name, params (string File, string Text)[] sources)
     {
         string dir = Path.Combine(Root, name);
@@ -58,7 +61,7 @@ public sealed class PackedConvNet : IDisposable
                 <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
               </PropertyGroup>
               <ItemGroup>
-                <PackageReference Include="ConvNet" Version="{Version}" />
+                <PackageReference Include="ConvNet" Version="[{Version}]" />
               </ItemGroup>
             </Project>
             """);
