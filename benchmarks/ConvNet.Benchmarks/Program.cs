@@ -4,7 +4,8 @@ using BenchmarkDotNet.Running;
 namespace ConvNet.Benchmarks;
 
 /// <summary>
-/// <c>compare</c>: the quick comparison table (under three minutes); <c>peak</c>: only the FMA peak. Anything else goes to BenchmarkDotNet, e.g.
+/// <c>compare</c>: the quick comparison table (under three minutes); <c>peak</c>: only the FMA peak;
+/// <c>export-torch-fixture DIR</c>: the PyTorch-made weights for the interop test (<see cref="TorchFixtureCommand"/>). Anything else goes to BenchmarkDotNet, e.g.
 /// <c>--filter *Inference*</c> or <c>--list flat</c>.
 /// </summary>
 public static class Program
@@ -13,6 +14,7 @@ public static class Program
     {
         if (args.Length > 0 && args[0] == "compare") return CompareCommand.Run();
         if (args.Length > 0 && args[0] == "peak") return PrintPeak();
+        if (args.Length > 0 && args[0] == "export-torch-fixture") return TorchFixtureCommand.Run(args[1..]);
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
     }

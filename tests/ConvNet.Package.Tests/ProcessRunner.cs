@@ -1,0 +1,67 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Text;
+
+namespace ConvNet.Package.Tests;
+
+internal sealed record ProcessResult(int ExitCode, string Output);
+
+/// <summary>Runs <c>dotnet</c> (the one on PATH) with a hard timeout, collecting stdout and stderr together.</summary>
+internal static class DotNet
+{
+    public static ProcessResult Run(string workingDirectory, TimeSpan timeout, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in args) start.ArgumentList.Add(a);
+        // The test host inherits MSBuild's variables from `dotnet test`; they would steer the child build to the
+        // parent's MSBuild state instead of a clean one.
+        var inherited = new List<string>();
+        foreach (string key in start.Environment.Keys)
+            if (key.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase) || key == "DOTNET_HOST_PATH") inherited.Add(key);
+        foreach (var key in inherited) start.Environment.Remove(key);
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        start.Environment["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1";
+        // Lingering MSBuild nodes or a compiler server would hold our output pipes open past the timeout, and
+        // would outlive the test.
+        start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
+        start.Environment["UseSharedCompilation"] = "false";
+
+        var output = new StringBuilder();
+        using var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.Append(e.Data).Append('\n'); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.Append(e.Data).Append('\n'); };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        if (!process.WaitForExit(timeout))
+        {
+            try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+            lock (output)
+                throw new TimeoutException($"dotnet {string.Join(' ', args)} did not finish within {timeout.TotalSeconds:F0} s:\n{output}");
+        }
+        process.WaitForExit(); // drains the asynchronous readers
+        lock (output) return new ProcessResult(process.ExitCode, output.ToString());
+    }
+}
+
+internal static class Repo
+{
+    /// <summary>The repository root: the nearest folder above the test assembly that holds ConvNet.sln.</summary>
+    public static string Root { get; } = FindRoot();
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "ConvNet.sln"))) return dir.FullName;
+        throw new InvalidOperationException($"No ConvNet.sln above {AppContext.BaseDirectory}.");
+    }
+}
