@@ -4,7 +4,8 @@ using BenchmarkDotNet.Running;
 namespace ConvNet.Benchmarks;
 
 /// <summary>
-/// <c>compare</c>: the quick comparison table (under three minutes); <c>peak</c>: only the FMA peak. Anything else goes to BenchmarkDotNet, e.g.
+/// <c>compare</c>: the quick comparison table (under three minutes); <c>peak</c>: only the FMA peak; <c>generator</c>: the
+/// generator's and analyzer's own cost. Anything else goes to BenchmarkDotNet, e.g.
 /// <c>--filter *Inference*</c> or <c>--list flat</c>.
 /// </summary>
 public static class Program
@@ -13,6 +14,7 @@ public static class Program
     {
         if (args.Length > 0 && args[0] == "compare") return CompareCommand.Run();
         if (args.Length > 0 && args[0] == "peak") return PrintPeak();
+        if (args.Length > 0 && args[0] == "generator") return GeneratorCommand.Run();
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
     }
