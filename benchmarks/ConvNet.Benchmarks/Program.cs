@@ -5,7 +5,7 @@ namespace ConvNet.Benchmarks;
 
 /// <summary>
 /// <c>compare</c>: the quick comparison table (under three minutes); <c>peak</c>: only the FMA peak; <c>generator</c>: the
-/// generator's and analyzer's own cost. Anything else goes to BenchmarkDotNet, e.g.
+/// generator's and analyzer's own cost; <c>bignets</c>: AlexNet and VGG-16 once, with the JIT checks. Anything else goes to BenchmarkDotNet, e.g.
 /// <c>--filter *Inference*</c> or <c>--list flat</c>.
 /// </summary>
 public static class Program
@@ -15,6 +15,8 @@ public static class Program
         if (args.Length > 0 && args[0] == "compare") return CompareCommand.Run();
         if (args.Length > 0 && args[0] == "peak") return PrintPeak();
         if (args.Length > 0 && args[0] == "generator") return GeneratorCommand.Run();
+        if (args.Length > 0 && args[0] == "bignets") return BigNetsCommand.Run();
+        if (args.Length > 0 && args[0] == "bignets-once") return BigNetsCommand.Once();
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
     }

@@ -77,6 +77,18 @@ public sealed class GeneratorWorkload
     public static int AnalyzeOnly(Compilation output) =>
         output.WithAnalyzers([new NetworkAnalyzer()]).GetAnalyzerDiagnosticsAsync(CancellationToken.None).GetAwaiter().GetResult().Length;
 
+    /// <summary>The analyzer's own execution time on a fresh generated compilation (Roslyn's telemetry): the wall time
+    /// of <see cref="AnalyzeOnly"/> also includes binding every method body, the generated ones too, which a build
+    /// pays anyway to emit.</summary>
+    public TimeSpan AnalyzerExecutionTime()
+    {
+        var analyzer = new NetworkAnalyzer();
+        var run = Generated().WithAnalyzers([analyzer],
+            new CompilationWithAnalyzersOptions(new AnalyzerOptions([]), onAnalyzerException: null, concurrentAnalysis: false, logAnalyzerExecutionTime: true));
+        run.GetAnalyzerDiagnosticsAsync(CancellationToken.None).GetAwaiter().GetResult();
+        return run.GetAnalyzerTelemetryInfoAsync(analyzer, CancellationToken.None).GetAwaiter().GetResult().ExecutionTime;
+    }
+
     /// <summary>Generator then analyzer, both cold: what one build of the project spends in ConvNet.</summary>
     public int GenerateAndAnalyze()
     {
@@ -92,10 +104,10 @@ public sealed class GeneratorWorkload
     }
 
     /// <summary>Runs the driver once so that <see cref="Incremental"/> has a warm state to update.</summary>
-    public void WarmUp()
+    public void WarmUp(bool track = false)
     {
         _warmCompilation = _compilation.Clone();
-        _warmDriver = NewDriver(track: true).RunGenerators(_warmCompilation);
+        _warmDriver = NewDriver(track).RunGenerators(_warmCompilation);
         _edited = false;
     }
 
@@ -107,6 +119,15 @@ public sealed class GeneratorWorkload
         _warmDriver = _warmDriver.RunGenerators(_warmCompilation);
         _edited = !_edited;
         return _warmDriver;
+    }
+
+    /// <summary>Only the compilation update of <see cref="Incremental"/>, to separate the compiler's share.</summary>
+    public Compilation EditOnly()
+    {
+        var (from, to) = _edited ? (_unrelatedEdited, _unrelated) : (_unrelated, _unrelatedEdited);
+        _warmCompilation = _warmCompilation.ReplaceSyntaxTree(from, to);
+        _edited = !_edited;
+        return _warmCompilation;
     }
 
     /// <summary>Throws unless the last incremental run reused the cached model and output (the point of measuring it).</summary>
