@@ -32,8 +32,12 @@ public sealed class GeneratorWorkload
     private Compilation _warmCompilation = null!;
     private bool _edited;
 
-    public GeneratorWorkload(string network)
+    private readonly bool _floor;
+
+    /// <param name="floor">Run <see cref="FloorGenerator"/> instead of ConvNet's: Roslyn's own share of the same pipeline.</param>
+    public GeneratorWorkload(string network, bool floor = false)
     {
+        _floor = floor;
         Network = network;
         string source = network switch
         {
@@ -55,8 +59,8 @@ public sealed class GeneratorWorkload
 
     private static SyntaxTree Parse(string text, string path) => CSharpSyntaxTree.ParseText(text, ParseOptions, path);
 
-    private static GeneratorDriver NewDriver(bool track = false) =>
-        CSharpGeneratorDriver.Create([new NetworkGenerator().AsSourceGenerator()], parseOptions: ParseOptions,
+    private GeneratorDriver NewDriver(bool track = false) =>
+        CSharpGeneratorDriver.Create([(_floor ? new FloorGenerator() : (IIncrementalGenerator)new NetworkGenerator()).AsSourceGenerator()], parseOptions: ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: track));
 
     /// <summary>A cold generator run: new driver, new compilation. Returns the generated source length.</summary>
@@ -197,4 +201,19 @@ public sealed class GeneratorWorkload
             public static int Main() => {{version}};
         }
         """;
+}
+
+/// <summary>The least a generator keyed on [Input] can do: the same ForAttributeWithMetadataName, a transform that reads
+/// the attributes (binding them, as ConvNet's parser must) into an equatable value, and a constant one-line output. Its
+/// incremental time is the floor that ConvNet's parser and emitter add to.</summary>
+public sealed class FloorGenerator : IIncrementalGenerator
+{
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        var names = context.SyntaxProvider.ForAttributeWithMetadataName(
+            "ConvNet.InputAttribute",
+            static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax,
+            static (ctx, _) => ctx.TargetSymbol.Name + ":" + ctx.TargetSymbol.GetAttributes().Length);
+        context.RegisterSourceOutput(names, static (spc, name) => spc.AddSource("Floor.g.cs", "// " + name));
+    }
 }
