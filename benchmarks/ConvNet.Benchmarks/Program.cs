@@ -4,8 +4,10 @@ using BenchmarkDotNet.Running;
 namespace ConvNet.Benchmarks;
 
 /// <summary>
-/// <c>compare</c>: the quick comparison table (under three minutes); <c>peak</c>: only the FMA peak;
-/// <c>export-torch-fixture DIR</c>: the PyTorch-made weights for the interop test (<see cref="TorchFixtureCommand"/>). Anything else goes to BenchmarkDotNet, e.g.
+/// <c>compare</c>: the quick comparison table (under three minutes); <c>peak</c>: only the FMA peak; <c>generator</c>: the
+/// generator's and analyzer's own cost; <c>bignets</c>: AlexNet and VGG-16 once, with the JIT checks;
+/// <c>export-torch-fixture DIR</c>: the PyTorch-made weights for the interop test (<see cref="TorchFixtureCommand"/>).
+/// Anything else goes to BenchmarkDotNet, e.g.
 /// <c>--filter *Inference*</c> or <c>--list flat</c>.
 /// </summary>
 public static class Program
@@ -15,6 +17,9 @@ public static class Program
         if (args.Length > 0 && args[0] == "compare") return CompareCommand.Run();
         if (args.Length > 0 && args[0] == "peak") return PrintPeak();
         if (args.Length > 0 && args[0] == "export-torch-fixture") return TorchFixtureCommand.Run(args[1..]);
+        if (args.Length > 0 && args[0] == "generator") return GeneratorCommand.Run();
+        if (args.Length > 0 && args[0] == "bignets") return BigNetsCommand.Run();
+        if (args.Length > 0 && args[0] == "bignets-once") return BigNetsCommand.Once();
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
     }

@@ -22,5 +22,9 @@ internal static class KnownNames
         "InputChannels", "InputHeight", "InputWidth", "InputLength", "OutputLength", "ParameterCount", "Flops",
         "ActivationBytes", "Summary", "LayerTable", "Layers", "InputShape", "Parameters", "Gradients",
         "MaxDegreeOfParallelism", "Forward", "Backward", "ZeroGradients", "LayerOutput",
+        // Private, but just as much in the way of a layer class or a user member of the same name (CS0102).
+        // ContractTests checks this list against the members of a generated class.
+        "ActivationLength", "OutputOffset", "ScratchLength", "Vectors", "Kernels", "PrepareBatch", "ForwardWorker",
+        "BackwardWorker", "RunForward", "RunBackward",
     ];
 }

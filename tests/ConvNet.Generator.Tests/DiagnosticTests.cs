@@ -61,6 +61,23 @@ public class DiagnosticTests
         Assert.Equal("MaxPool 'pool1' does not fit: (7 - 2 + 2*0) / 2 + 1 = 3.5 is not a whole number; try Stride = 1 (output 6x6) or Size = 3 (output 3x3)", d.GetMessage());
     }
 
+    /// <summary>The classic mistake: AlexNet's conv1 only fits 227 (or 224 with Pad = 2 on the first layer).</summary>
+    [Fact]
+    public void CNN001_AlexNet_at_224()
+    {
+        var d = Single(BigNets.AlexNet(224), "CNN001");
+        At(d, 3, 2);
+        Assert.StartsWith("Conv 'conv1' does not fit: (224 - 11 + 2*0) / 4 + 1 = 54.25 is not a whole number", d.GetMessage());
+    }
+
+    [Fact]
+    public void AlexNet_at_227_is_clean()
+    {
+        var result = Harness.Run(BigNets.AlexNet(227));
+        Assert.Empty(result.Analyzer);
+        Assert.Empty(result.Compiler.Where(d => d.Severity >= DiagnosticSeverity.Warning));
+    }
+
     [Fact]
     public void CNN002_window_larger_than_input()
     {
@@ -234,6 +251,35 @@ public class DiagnosticTests
         var d = Single($"using ConvNet;\n[Input(1, 2, 2)]\n{layers}\npublic partial class Net {{ }}\n", "CNN012");
         Assert.Equal(DiagnosticSeverity.Error, d.Severity);
         Assert.Contains("1001 layers", d.GetMessage());
+    }
+
+    [Theory]
+    [InlineData("public int Conv1;", "Conv1", "conv1")]
+    [InlineData("public sealed class Pool1 { }", "Pool1", "pool1")]
+    [InlineData("public static void Fc1() { }", "Fc1", "fc1")]
+    [InlineData("private int Features_0 => 1;", "Features_0", "features.0")]
+    public void CNN013_user_member_named_like_a_layer_class(string member, string identifier, string layer)
+    {
+        var d = Single($$"""
+            using ConvNet;
+            [Input(1, 4, 4)]
+            [Conv(2, 3)] [MaxPool(2)] [FullyConnected(3)] [Relu(Name = "features.0")]
+            public partial class Net
+            {
+                {{member}}
+            }
+            """, "CNN013");
+        Assert.Equal(DiagnosticSeverity.Error, d.Severity);
+        At(d, 6, member.IndexOf(identifier, System.StringComparison.Ordinal) + 5);
+        Assert.Equal($"'Net.{identifier}' clashes with the nested class ConvNet generates for layer '{layer}'; rename the member, or set Name = \"...\" on the layer", d.GetMessage());
+    }
+
+    [Fact]
+    public void CNN013_not_reported_for_a_layer_renamed_away()
+    {
+        var result = Harness.Run("using ConvNet;\n[Input(1, 4, 4)]\n[Conv(2, 3, Name = \"first\")]\npublic partial class Net { public int Conv1; }\n");
+        Assert.Empty(result.Analyzer);
+        Assert.Empty(result.Compiler.Where(d => d.Severity >= DiagnosticSeverity.Warning));
     }
 
     [Fact]

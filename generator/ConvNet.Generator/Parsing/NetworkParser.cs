@@ -106,6 +106,8 @@ internal static class NetworkParser
             }
             if (inputOk && !split) plan = inferred;
         }
+        // Layer constants classes exist only in a full generation, so only a plan can clash with them.
+        if (generatable && plan is not null && !CheckLayerClassNames(type, plan, Report, ct)) generatable = false;
 
         var model = generatable ? new NetworkModel(Header(type), plan) : null;
         return new ParseResult(model, problems);
@@ -164,7 +166,26 @@ internal static class NetworkParser
     /// signature is a legal overload, and the same one is reported by the compiler at the user's own method.</summary>
     private static readonly HashSet<string> GeneratedMethods = ["Forward", "Backward", "ZeroGradients", "LayerOutput"];
 
-    private static bool CheckReservedMembers(INamedTypeSymbol type, System.Action<Problem, Location> report, CancellationToken ct)
+    private static bool CheckReservedMembers(INamedTypeSymbol type, System.Action<Problem, Location> report, CancellationToken ct) =>
+        CheckUserMembers(type, ct, member =>
+            !KnownNames.GeneratedMembers.Contains(member.Name) || member.Kind == SymbolKind.Method && GeneratedMethods.Contains(member.Name)
+                ? null
+                : $"'{type.Name}.{member.Name}' clashes with a member ConvNet generates; rename it", report);
+
+    /// <summary>CNN013 for the nested class generated per layer (Conv1 for conv1): any member of that name, a method
+    /// included, is CS0102 in the generated file.</summary>
+    private static bool CheckLayerClassNames(INamedTypeSymbol type, NetworkPlan plan, System.Action<Problem, Location> report, CancellationToken ct)
+    {
+        var layers = new Dictionary<string, string>(System.StringComparer.Ordinal);
+        foreach (var layer in plan.Layers) layers[layer.Identifier] = layer.Name;
+        return CheckUserMembers(type, ct, member =>
+            layers.TryGetValue(member.Name, out var layer)
+                ? $"'{type.Name}.{member.Name}' clashes with the nested class ConvNet generates for layer '{layer}'; rename the member, or set Name = \"...\" on the layer"
+                : null, report);
+    }
+
+    /// <summary>Reports every member declared in the user's own source for which <paramref name="clash"/> gives a message.</summary>
+    private static bool CheckUserMembers(INamedTypeSymbol type, CancellationToken ct, System.Func<ISymbol, string?> clash, System.Action<Problem, Location> report)
     {
         // The analyzer sees the generated members too; they live in this type's own generated file.
         string hintName = HintName(type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", ""));
@@ -172,12 +193,10 @@ internal static class NetworkParser
         foreach (var member in type.GetMembers())
         {
             ct.ThrowIfCancellationRequested();
-            if (member.IsImplicitlyDeclared || !KnownNames.GeneratedMembers.Contains(member.Name)
-                || member.Kind == SymbolKind.Method && GeneratedMethods.Contains(member.Name)) continue;
+            if (member.IsImplicitlyDeclared || clash(member) is not { } message) continue;
             var location = member.Locations.FirstOrDefault(l => l.IsInSource && !l.SourceTree!.FilePath.EndsWith(hintName, System.StringComparison.Ordinal));
             if (location is null) continue;
-            report(new Problem(ProblemIds.ReservedMember, -2, null,
-                $"'{type.Name}.{member.Name}' clashes with a member ConvNet generates; rename it"), location);
+            report(new Problem(ProblemIds.ReservedMember, -2, null, message), location);
             ok = false;
         }
         return ok;
