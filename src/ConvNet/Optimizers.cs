@@ -1,4 +1,6 @@
 using System;
+using System.Numerics;
+using System.Runtime.InteropServices;
 
 namespace ConvNet;
 
@@ -107,7 +109,27 @@ public sealed class Sgd : Optimizer
     {
         float lr = LearningRate, momentum = Momentum, weightDecay = WeightDecay;
         var buffer = _momentumBuffer.AsSpan();
-        for (int i = 0; i < parameters.Length; i++)
+        int i = 0;
+        if (momentum != 0f && Vector.IsHardwareAccelerated && buffer.Length == parameters.Length && gradients.Length == parameters.Length)
+        {
+            // The same operations as the scalar loop below, lane by lane and each rounded separately (no fused
+            // multiply-add), so the result is the same bits; only the loop is vectorised.
+            var pv = MemoryMarshal.Cast<float, Vector<float>>(parameters);
+            var gv = MemoryMarshal.Cast<float, Vector<float>>(gradients);
+            var bv = MemoryMarshal.Cast<float, Vector<float>>(buffer);
+            Vector<float> lrv = new(lr), mv = new(momentum), wdv = new(weightDecay);
+            for (int v = 0; v < pv.Length; v++)
+            {
+                var g = gv[v];
+                if (weightDecay != 0f) g += wdv * pv[v];
+                var b = step == 1 ? g : mv * bv[v] + g;
+                bv[v] = b;
+                g = Nesterov ? g + mv * b : b;
+                pv[v] -= lrv * g;
+            }
+            i = pv.Length * Vector<float>.Count;
+        }
+        for (; i < parameters.Length; i++)
         {
             float g = gradients[i];
             // Skipped when 0, as PyTorch does, so an infinite parameter does not turn into NaN through 0 * inf.

@@ -161,11 +161,12 @@ internal static class NetworkEmitter
         w.Line("_batchNeedsInputGradients = !inputGradients.IsEmpty;");
         w.Line("global::ConvNet.WorkerPool.Run(_workers, this, static (net, worker) => net.BackwardWorker(worker));");
         w.Line("// Summed in worker order, so the result is the same bits on every run with the same thread count.");
-        w.Line("for (int worker = 0; worker < _workers; worker++)");
-        w.Line("{");
-        w.Line("    var source = _workerGradients[worker];");
-        w.Line("    for (int i = 0; i < ParameterCount; i++) Gradients[i] += source[i];");
-        w.Line("}");
+        w.Open("for (int worker = 0; worker < _workers; worker++)");
+        w.Line("var source = _workerGradients[worker];");
+        w.Line("if (source.Length != ParameterCount || Gradients.Length != ParameterCount) throw new global::System.InvalidOperationException(\"Gradient buffers do not match the network.\");");
+        // Elementwise adds, vectorised: the same bits as the scalar loop, in the same worker order.
+        KernelHelpers.Dispatch(w, plan.ParameterCount, "Kernels.Add", $"ref {KernelHelpers.Marshal}.GetArrayDataReference(source), ref {KernelHelpers.Marshal}.GetArrayDataReference(Gradients), ParameterCount");
+        w.Close();
         w.Line("if (_batchNeedsInputGradients)");
         w.Line("    for (int n = 0; n < batchSize; n++)");
         w.Line($"        new {ReadOnlySpan}(_batchDeltas, n * ActivationLength, InputLength).CopyTo(inputGradients.Slice(n * InputLength, InputLength));");

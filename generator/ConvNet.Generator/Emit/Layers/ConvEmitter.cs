@@ -15,7 +15,15 @@ namespace ConvNet.Generator.Emit.Layers;
 internal static class ConvEmitter
 {
     /// <summary>Floats of scratch the layer needs: the col matrix (reused for dCol in backward).</summary>
-    public static int ScratchLength(LayerPlan l) => l.Kind == LayerKind.Conv ? Ckk(l) * Hw(l) : 0;
+    public static int ScratchLength(LayerPlan l) =>
+        l.Kind != LayerKind.Conv ? 0 : Ckk(l) * Hw(l) + (WeightGradientAsGemm(l) ? (int)l.Out.C * Ckk(l) : 0);
+
+    /// <summary>dWeight as a GEMM over a transposed col (vectors over CKK, one FMA chain per output over all pixels)
+    /// instead of dot products over pixels, which end in a horizontal sum per weight: for small images (HW of 64 or
+    /// 100) those sums cost more than the multiply-adds. Needs CKK of at least one Vector512, the GEMM's vector dimension.
+    /// Where HW is much longer than CKK (a first layer: CKK 25 against HW 784) the dot products stay: their sums are
+    /// few, and a narrow GEMM would waste most of its overlapping last vector.</summary>
+    private static bool WeightGradientAsGemm(LayerPlan l) => Ckk(l) >= 16 && Hw(l) <= 2 * Ckk(l);
 
     private static int Ckk(LayerPlan l) => (int)l.In.C * l.Size * l.Size;
     private static int Hw(LayerPlan l) => (int)(l.Out.H * l.Out.W);
@@ -54,15 +62,26 @@ internal static class ConvEmitter
         w.Line();
         w.Open($"private static void BackwardCore{Generic}(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> dOutput, global::System.Span<float> dp, global::System.Span<float> dInput, global::System.Span<float> scratch) {Constraint}");
         w.Line("bool needInput = !dInput.IsEmpty;");
-        w.Line($"if (p.Length < {l.BiasOffset + f} || dp.Length < {l.BiasOffset + f} || input.Length != {l.InLength} || dOutput.Length != {l.OutLength} || (needInput && dInput.Length != {l.InLength}) || scratch.Length < {ckk * hw}) throw new global::System.ArgumentException(\"{l.Name}: span lengths do not match the layer.\");");
+        w.Line($"if (p.Length < {l.BiasOffset + f} || dp.Length < {l.BiasOffset + f} || input.Length != {l.InLength} || dOutput.Length != {l.OutLength} || (needInput && dInput.Length != {l.InLength}) || scratch.Length < {ScratchLength(l)}) throw new global::System.ArgumentException(\"{l.Name}: span lengths do not match the layer.\");");
         w.Line($"ref float col = ref {Marshal}.GetReference(scratch);");
         w.Line($"ref float dOut = ref {Marshal}.GetReference(dOutput);");
         w.Line($"ref float dWeight = ref {Unsafe}.Add(ref {Marshal}.GetReference(dp), {l.ParamOffset});");
         w.Line($"ref float dBias = ref {Unsafe}.Add(ref {Marshal}.GetReference(dp), {l.BiasOffset});");
         w.Line($"for (int f = 0; f < {f}; f++) {Unsafe}.Add(ref dBias, f) += Kernels.Sum{Generic}(ref {Unsafe}.Add(ref dOut, f * {hw}), {hw});");
-        w.Line($"Im2Col{Generic}(ref {Marshal}.GetReference(input), ref col);");
-        RowBlocks(w, (int)f, (mr, r) =>
-            $"Kernels.Dots{mr}{Generic}(ref {Unsafe}.Add(ref dOut, {r} * {hw}), {hw}, ref col, {hw}, {ckk}, {hw}, ref {Unsafe}.Add(ref dWeight, {r} * {ckk}), {ckk});");
+        if (WeightGradientAsGemm(l))
+        {
+            w.Line($"// dWeight[{f}, {ckk}] += dOutput[{f}, {hw}] · colT[{hw}, {ckk}]: the GEMM writes a fresh product after colT in scratch, then it is added in.");
+            w.Line($"Im2ColT{Generic}(ref {Marshal}.GetReference(input), ref col);");
+            w.Line($"ref float product = ref {Unsafe}.Add(ref col, {ckk * hw});");
+            w.Line($"Kernels.Gemm{Generic}(ref dOut, {hw}, 1, ref col, {ckk}, {hw}, ref {Marshal}.GetArrayDataReference(Kernels.Zeros), 0, ref product, {ckk}, {f}, {ckk});");
+            w.Line($"Kernels.Add{Generic}(ref product, ref dWeight, {f * ckk});");
+        }
+        else
+        {
+            w.Line($"Im2Col{Generic}(ref {Marshal}.GetReference(input), ref col);");
+            RowBlocks(w, (int)f, (mr, r) =>
+                $"Kernels.Dots{mr}{Generic}(ref {Unsafe}.Add(ref dOut, {r} * {hw}), {hw}, ref col, {hw}, {ckk}, {hw}, ref {Unsafe}.Add(ref dWeight, {r} * {ckk}), {ckk});");
+        }
         w.Line("if (!needInput) return;");
         w.Line("// col is no longer needed: dCol takes its place. Row r of dCol reads column r of the weight (stride CKK), one filter per step.");
         w.Line($"ref float weight = ref {Unsafe}.Add(ref {Marshal}.GetReference(p), {l.ParamOffset});");
@@ -75,7 +94,34 @@ internal static class ConvEmitter
         w.Line();
         Im2Col(w, l);
         w.Line();
+        if (WeightGradientAsGemm(l)) { Im2ColT(w, l); w.Line(); }
         Col2Im(w, l);
+    }
+
+    private static void Im2ColT(SourceWriter w, LayerPlan l)
+    {
+        int k = l.Size, s = l.Stride, pad = l.Pad, ckk = Ckk(l);
+        long h = l.In.H, wi = l.In.W, oh = l.Out.H, ow = l.Out.W;
+        w.Line($"// colT[oy*{ow} + ox][(c*{k} + ky)*{k} + kx] = input[c, oy*{s} + ky - {pad}, ox*{s} + kx - {pad}], zero in the padding: Im2Col transposed.");
+        w.Line("// Scalar stores with stride CKK; it is CKK*HW stores against F times as many multiply-adds.");
+        w.Open($"private static void Im2ColT{Generic}(ref float input, ref float colT) {Constraint}");
+        w.Open($"for (int c = 0; c < {l.In.C}; c++)");
+        w.Open($"for (int ky = 0; ky < {k}; ky++)");
+        w.Open($"for (int kx = 0; kx < {k}; kx++)");
+        ColumnRange(w, l);
+        w.Line($"ref float column = ref {Unsafe}.Add(ref colT, (c * {k} + ky) * {k} + kx);");
+        w.Open($"for (int oy = 0; oy < {oh}; oy++)");
+        w.Line($"ref float dst = ref {Unsafe}.Add(ref column, oy * {ow * ckk});");
+        w.Line($"int iy = oy * {s} + ky - {pad};");
+        if (pad > 0)
+        {
+            w.Line($"if ((uint)iy >= {h}u || hi <= lo) {{ for (int ox = 0; ox < {ow}; ox++) {Unsafe}.Add(ref dst, ox * {ckk}) = 0f; continue; }}");
+            w.Line($"for (int ox = 0; ox < lo; ox++) {Unsafe}.Add(ref dst, ox * {ckk}) = 0f;");
+            w.Line($"for (int ox = hi; ox < {ow}; ox++) {Unsafe}.Add(ref dst, ox * {ckk}) = 0f;");
+        }
+        w.Line($"ref float src = ref {Unsafe}.Add(ref input, (c * {h} + iy) * {wi} + kx - {pad});");
+        w.Line($"for (int ox = lo; ox < hi; ox++) {Unsafe}.Add(ref dst, ox * {ckk}) = {Unsafe}.Add(ref src, ox * {s});");
+        w.Close().Close().Close().Close().Close();
     }
 
     /// <summary>A loop over blocks of <see cref="KernelHelpers.TileRows"/> rows, then one call for the remaining rows.</summary>

@@ -1,0 +1,90 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using Xunit;
+
+namespace ConvNet.Runtime.Tests;
+
+public class WorkerPoolTests
+{
+    private sealed class Counts(int workers)
+    {
+        public readonly int[] Calls = new int[workers];
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(17)]
+    [InlineData(100)]
+    public void EveryWorkerRunsExactlyOnce(int workers)
+    {
+        var counts = new Counts(workers);
+        for (int repeat = 0; repeat < 50; repeat++)
+            WorkerPool.Run(workers, counts, static (c, w) => Interlocked.Increment(ref c.Calls[w]));
+        Assert.All(counts.Calls, n => Assert.Equal(50, n));
+    }
+
+    [Fact]
+    public void WorkerException_SurfacesOnCaller_AndPoolStillWorks()
+    {
+        for (int thrower = 0; thrower < 3; thrower++)
+        {
+            var e = Assert.Throws<InvalidOperationException>(() =>
+                WorkerPool.Run(3, thrower, static (t, w) => { if (w == t) throw new InvalidOperationException("worker " + w); }));
+            Assert.Equal("worker " + thrower, e.Message);
+        }
+        var counts = new Counts(2);
+        WorkerPool.Run(2, counts, static (c, w) => c.Calls[w]++);
+        Assert.Equal([1, 1], counts.Calls);
+    }
+
+    [Fact]
+    public void NestedCall_RunsInline_WithoutDeadlock()
+    {
+        var counts = new Counts(4);
+        WorkerPool.Run(2, counts, static (c, outer) =>
+            WorkerPool.Run(2, c, (c2, inner) => Interlocked.Increment(ref c2.Calls[outer * 2 + inner])));
+        Assert.Equal([1, 1, 1, 1], counts.Calls);
+    }
+
+    [Fact]
+    public void ConcurrentCallers_AllComplete()
+    {
+        var counts = new Counts(8);
+        Parallel.For(0, 8, i =>
+        {
+            for (int repeat = 0; repeat < 200; repeat++)
+                WorkerPool.Run(2, (counts, i), static (s, w) => { if (w == 0) Interlocked.Increment(ref s.counts.Calls[s.i]); });
+        });
+        Assert.All(counts.Calls, n => Assert.Equal(200, n));
+    }
+
+    [Fact]
+    public void AfterIdle_HelpersWakeUp()
+    {
+        var counts = new Counts(2);
+        WorkerPool.Run(2, counts, static (c, w) => c.Calls[w]++);
+        Thread.Sleep(50); // long enough for the helper to stop spinning and block
+        WorkerPool.Run(2, counts, static (c, w) => c.Calls[w]++);
+        Assert.Equal([2, 2], counts.Calls);
+    }
+
+    [Fact]
+    public void SteadyState_AllocatesNothing()
+    {
+        var counts = new Counts(2);
+        for (int i = 0; i < 100; i++) WorkerPool.Run(2, counts, static (c, w) => c.Calls[w]++);
+        // Warm the blocking paths too (the caller waiting on a slow helper, a helper woken from sleep): their events
+        // create their lock objects lazily, once.
+        WorkerPool.Run(2, counts, static (c, w) => { if (w == 1) Thread.Sleep(20); });
+        Thread.Sleep(20);
+        Action<Counts, int> body = static (c, w) => c.Calls[w]++; // the lambda's cached delegate is created on first use
+        WorkerPool.Run(2, counts, body);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1000; i++) WorkerPool.Run(2, counts, body);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}
