@@ -20,15 +20,15 @@ internal static class LayerProfile
     internal delegate void LayerBackward(ReadOnlySpan<float> p, ReadOnlySpan<float> input, ReadOnlySpan<float> output,
         ReadOnlySpan<float> dOutput, Span<float> dp, Span<float> dInput, Span<float> scratch);
 
-    internal sealed record Kernel(int Index, long Flops, LayerForward Forward, LayerBackward Backward);
+    internal sealed record Kernel(int Index, long Flops, int ScratchLength, LayerForward Forward, LayerBackward Backward);
 
     internal static readonly Kernel[] CifarKernels =
     [
-        new(CifarNet.Conv1.Index, CifarNet.Conv1.Flops, CifarNet.Conv1.Forward, CifarNet.Conv1.Backward),
-        new(CifarNet.Conv2.Index, CifarNet.Conv2.Flops, CifarNet.Conv2.Forward, CifarNet.Conv2.Backward),
-        new(CifarNet.Conv3.Index, CifarNet.Conv3.Flops, CifarNet.Conv3.Forward, CifarNet.Conv3.Backward),
-        new(CifarNet.Fc1.Index, CifarNet.Fc1.Flops, CifarNet.Fc1.Forward, CifarNet.Fc1.Backward),
-        new(CifarNet.Fc2.Index, CifarNet.Fc2.Flops, CifarNet.Fc2.Forward, CifarNet.Fc2.Backward),
+        new(CifarNet.Conv1.Index, CifarNet.Conv1.Flops, CifarNet.Conv1.ScratchLength, CifarNet.Conv1.Forward, CifarNet.Conv1.Backward),
+        new(CifarNet.Conv2.Index, CifarNet.Conv2.Flops, CifarNet.Conv2.ScratchLength, CifarNet.Conv2.Forward, CifarNet.Conv2.Backward),
+        new(CifarNet.Conv3.Index, CifarNet.Conv3.Flops, CifarNet.Conv3.ScratchLength, CifarNet.Conv3.Forward, CifarNet.Conv3.Backward),
+        new(CifarNet.Fc1.Index, CifarNet.Fc1.Flops, CifarNet.Fc1.ScratchLength, CifarNet.Fc1.Forward, CifarNet.Fc1.Backward),
+        new(CifarNet.Fc2.Index, CifarNet.Fc2.Flops, CifarNet.Fc2.ScratchLength, CifarNet.Fc2.Forward, CifarNet.Fc2.Backward),
     ];
 
     /// <summary>Buffers for one layer's kernels, filled from a real forward pass of <paramref name="w"/>'s first sample.</summary>
@@ -58,8 +58,7 @@ internal static class LayerProfile
                 Gradients = new float[net.Parameters.Length],
                 // The network skips the first layer's input gradient; so does this profile, to time what training runs.
                 DInput = k.Index == 0 ? [] : new float[layer.Input.Length],
-                // A conv kernel's working memory is its im2col matrix: C*K*K rows by one column per output pixel.
-                Scratch = new float[Math.Max(1, layer.Input.Channels * layer.Size * layer.Size * layer.Output.Height * layer.Output.Width)],
+                Scratch = new float[k.ScratchLength],
             };
         }
     }

@@ -256,6 +256,8 @@ internal static class NetworkEmitter
             w.Member($"<summary>Offset of the bias tensor in Parameters.</summary>", $"public const int BiasOffset = {l.BiasOffset};");
         }
         w.Member($"<summary>FLOPs of this layer's forward pass.</summary>", $"public const long Flops = {l.Flops}L;");
+        w.Member("<summary>Floats of per-thread working memory this layer's kernels need in their scratch span.</summary>",
+            $"internal const int ScratchLength = {ConvEmitter.ScratchLength(l)};");
         w.Line();
         LayerEmitter.Emit(w, l);
         w.Close();
