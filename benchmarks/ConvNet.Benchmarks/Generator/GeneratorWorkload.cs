@@ -42,7 +42,7 @@ public sealed class GeneratorWorkload
         string source = network switch
         {
             "Deep20" => Deep20,
-            "AlexNet" => AlexNet,
+            "AlexNet" => ConvNet.Tests.BigNets.AlexNet(227),
             _ => throw new ArgumentException($"Unknown network '{network}'; use one of {string.Join(", ", Networks)}."),
         };
         Layers = source.Split('[').Length - 2;
@@ -167,21 +167,6 @@ public sealed class GeneratorWorkload
         [Conv(64, 3, Pad = 1)] [Relu] [Conv(64, 3, Pad = 1)] [Relu] [MaxPool(2)]
         [FullyConnected(128)] [Relu] [FullyConnected(64)] [Relu] [FullyConnected(10)]
         public partial class Deep20 { }
-        """;
-
-    private const string AlexNet = """
-        using ConvNet;
-        namespace App;
-        [Input(3, 227, 227)]
-        [Conv(96, 11, Stride = 4)] [Relu] [MaxPool(3, Stride = 2)]
-        [Conv(256, 5, Pad = 2)] [Relu] [MaxPool(3, Stride = 2)]
-        [Conv(384, 3, Pad = 1)] [Relu]
-        [Conv(384, 3, Pad = 1)] [Relu]
-        [Conv(256, 3, Pad = 1)] [Relu] [MaxPool(3, Stride = 2)]
-        [FullyConnected(4096)] [Relu]
-        [FullyConnected(4096)] [Relu]
-        [FullyConnected(1000)]
-        public partial class AlexNet { }
         """;
 
     /// <summary>Other user code in the project, so the generator's syntax filter has something to skip.</summary>
