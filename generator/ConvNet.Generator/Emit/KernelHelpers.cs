@@ -116,11 +116,7 @@ internal static class KernelHelpers
         w.Line("/// <summary>Initial accumulators for GEMMs without a bias.</summary>");
         w.Line($"internal static readonly float[] Zeros = new float[{WideRows}];");
         for (int mr = 1; mr <= TileRows; mr++)
-        {
-            w.Line();
-            Gemm(w, mr);
             for (int nr = TileVectors; nr >= 1; nr--) { w.Line(); Tile(w, mr, nr); }
-        }
         for (int nr = TileVectors; nr >= 1; nr--) { w.Line(); Tile(w, WideRows, nr); }
         w.Line();
         GemmPanels(w);
@@ -132,48 +128,40 @@ internal static class KernelHelpers
             for (int nj = 3; nj >= 1; nj -= 2) { w.Line(); Reduce(w, mr, nj); }
         }
         w.Line();
+        DotsBatch(w);
+        w.Line();
         RowHelpers(w);
         w.Close();
     }
 
-    /// <summary>C = init + A·B for <paramref name="mr"/> rows across n columns, in tiles of 3, 2, then 1 vector.</summary>
-    private static void Gemm(SourceWriter w, int mr)
-    {
-        w.Line($"// C[m*crs + j] = init[m] + sum over k < kCount of A[m*ars + k*aks] * B[k*bks + j], for m < {mr}, j < n, n >= V.Count.");
-        w.Line("// The last vector overlaps its neighbour instead of running a scalar tail: C is stored, not accumulated, so recomputing is harmless.");
-        w.Open($"internal static void Gemm{mr}{Generic}(ref float a, nint ars, nint aks, ref float b, nint bks, int kCount, ref float init, ref float c, nint crs, int n) {Constraint}");
-        w.Line("int j = 0;");
-        w.Line($"for (; j + 3 * V.Count <= n; j += 3 * V.Count) Tile{mr}x3{Generic}(ref a, ars, aks, ref {Unsafe}.Add(ref b, j), bks, kCount, ref init, ref {Unsafe}.Add(ref c, j), crs);");
-        w.Line($"if (j + 2 * V.Count <= n) {{ Tile{mr}x2{Generic}(ref a, ars, aks, ref {Unsafe}.Add(ref b, j), bks, kCount, ref init, ref {Unsafe}.Add(ref c, j), crs); j += 2 * V.Count; }}");
-        w.Line($"if (j + V.Count <= n) {{ Tile{mr}x1{Generic}(ref a, ars, aks, ref {Unsafe}.Add(ref b, j), bks, kCount, ref init, ref {Unsafe}.Add(ref c, j), crs); j += V.Count; }}");
-        w.Line($"if (j < n) Tile{mr}x1{Generic}(ref a, ars, aks, ref {Unsafe}.Add(ref b, n - V.Count), bks, kCount, ref init, ref {Unsafe}.Add(ref c, n - V.Count), crs);");
-        w.Close();
-    }
-
-    /// <summary>C = init + A·B for m rows and n columns, pixel tiles outer and row blocks inner: one B panel (kCount x 3 vectors)
-    /// is then reused from L1 by every block of rows, instead of the whole of B streaming from L2 once per block.</summary>
+    /// <summary>C = init + A·B (or C += A·B) for m rows and n columns, pixel tiles outer and row blocks inner: one B panel
+    /// (kCount x 3 vectors) is then reused from L1 by every block of rows, instead of the whole of B streaming from L2 once per block.</summary>
     private static void GemmPanels(SourceWriter w)
     {
-        w.Line("// C[r*crs + j] = init[r*irs] + sum over k < kCount of A[r*ars + k*aks] * B[k*bks + j], for r < m, j < n, n >= V.Count.");
-        w.Line("// Pixel tiles outer, row blocks inner, so each B panel stays in L1 while every row block uses it; the last vector overlaps.");
-        w.Open($"internal static void Gemm{Generic}(ref float a, nint ars, nint aks, ref float b, nint bks, int kCount, ref float init, nint irs, ref float c, nint crs, int m, int n) {Constraint}");
+        w.Line("// C[r*crs + j] = (accumulate ? C[r*crs + j] : init[r*irs]) + sum over k < kCount of A[r*ars + k*aks] * B[k*bks + j], for r < m, j < n, n >= V.Count.");
+        w.Line("// Pixel tiles outer, row blocks inner, so each B panel stays in L1 while every row block uses it.");
+        w.Line("// The last vector overlaps its neighbour instead of running a scalar tail: recomputing a stored value is harmless,");
+        w.Line("// but an accumulating GEMM would add twice, so it needs n to be a whole number of vectors or takes the 1-wide path.");
+        w.Open($"internal static void Gemm{Generic}(ref float a, nint ars, nint aks, ref float b, nint bks, int kCount, ref float init, nint irs, ref float c, nint crs, int m, int n, bool accumulate) {Constraint}");
         w.Line("int j = 0;");
-        w.Line($"for (; j + 3 * V.Count <= n; j += 3 * V.Count) Rows3{Generic}(ref a, ars, aks, ref {Unsafe}.Add(ref b, j), bks, kCount, ref init, irs, ref {Unsafe}.Add(ref c, j), crs, m);");
-        w.Line($"if (j + 2 * V.Count <= n) {{ Rows2{Generic}(ref a, ars, aks, ref {Unsafe}.Add(ref b, j), bks, kCount, ref init, irs, ref {Unsafe}.Add(ref c, j), crs, m); j += 2 * V.Count; }}");
-        w.Line($"if (j + V.Count <= n) {{ Rows1{Generic}(ref a, ars, aks, ref {Unsafe}.Add(ref b, j), bks, kCount, ref init, irs, ref {Unsafe}.Add(ref c, j), crs, m); j += V.Count; }}");
-        w.Line($"if (j < n) Rows1{Generic}(ref a, ars, aks, ref {Unsafe}.Add(ref b, n - V.Count), bks, kCount, ref init, irs, ref {Unsafe}.Add(ref c, n - V.Count), crs, m);");
+        w.Line($"for (; j + 3 * V.Count <= n; j += 3 * V.Count) Rows3{Generic}(ref a, ars, aks, ref {Unsafe}.Add(ref b, j), bks, kCount, ref init, irs, ref {Unsafe}.Add(ref c, j), crs, m, accumulate);");
+        w.Line($"if (j + 2 * V.Count <= n) {{ Rows2{Generic}(ref a, ars, aks, ref {Unsafe}.Add(ref b, j), bks, kCount, ref init, irs, ref {Unsafe}.Add(ref c, j), crs, m, accumulate); j += 2 * V.Count; }}");
+        w.Line($"if (j + V.Count <= n) {{ Rows1{Generic}(ref a, ars, aks, ref {Unsafe}.Add(ref b, j), bks, kCount, ref init, irs, ref {Unsafe}.Add(ref c, j), crs, m, accumulate); j += V.Count; }}");
+        w.Line("if (j == n) return;");
+        w.Line($"if (!accumulate) Rows1{Generic}(ref a, ars, aks, ref {Unsafe}.Add(ref b, n - V.Count), bks, kCount, ref init, irs, ref {Unsafe}.Add(ref c, n - V.Count), crs, m, false);");
+        w.Line($"else Gemm<float, Vectors.Scalar>(ref a, ars, aks, ref {Unsafe}.Add(ref b, j), bks, kCount, ref init, irs, ref {Unsafe}.Add(ref c, j), crs, m, n - j, true);");
         w.Close();
     }
 
     private static void Rows(SourceWriter w, int nr)
     {
-        w.Open($"private static void Rows{nr}{Generic}(ref float a, nint ars, nint aks, ref float b, nint bks, int kCount, ref float init, nint irs, ref float c, nint crs, int m) {Constraint}");
+        w.Open($"private static void Rows{nr}{Generic}(ref float a, nint ars, nint aks, ref float b, nint bks, int kCount, ref float init, nint irs, ref float c, nint crs, int m, bool accumulate) {Constraint}");
         w.Line("int r = 0;");
         w.Line("// V.Count is a JIT-time constant: narrower widths compile this loop away and never instantiate the wide tile.");
-        w.Line($"if (V.Count == 16) for (; r + {WideRows} <= m; r += {WideRows}) Tile{WideRows}x{nr}{Generic}(ref {Unsafe}.Add(ref a, r * ars), ars, aks, ref b, bks, kCount, ref {Unsafe}.Add(ref init, r * irs), ref {Unsafe}.Add(ref c, r * crs), crs);");
-        w.Line($"for (; r + {TileRows} <= m; r += {TileRows}) Tile{TileRows}x{nr}{Generic}(ref {Unsafe}.Add(ref a, r * ars), ars, aks, ref b, bks, kCount, ref {Unsafe}.Add(ref init, r * irs), ref {Unsafe}.Add(ref c, r * crs), crs);");
+        w.Line($"if (V.Count == 16) for (; r + {WideRows} <= m; r += {WideRows}) Tile{WideRows}x{nr}{Generic}(ref {Unsafe}.Add(ref a, r * ars), ars, aks, ref b, bks, kCount, ref {Unsafe}.Add(ref init, r * irs), ref {Unsafe}.Add(ref c, r * crs), crs, accumulate);");
+        w.Line($"for (; r + {TileRows} <= m; r += {TileRows}) Tile{TileRows}x{nr}{Generic}(ref {Unsafe}.Add(ref a, r * ars), ars, aks, ref b, bks, kCount, ref {Unsafe}.Add(ref init, r * irs), ref {Unsafe}.Add(ref c, r * crs), crs, accumulate);");
         for (int mr = TileRows - 1; mr >= 1; mr--)
-            w.Line($"{(mr == TileRows - 1 ? "" : "else ")}if (m - r == {mr}) Tile{mr}x{nr}{Generic}(ref {Unsafe}.Add(ref a, r * ars), ars, aks, ref b, bks, kCount, ref {Unsafe}.Add(ref init, r * irs), ref {Unsafe}.Add(ref c, r * crs), crs);");
+            w.Line($"{(mr == TileRows - 1 ? "" : "else ")}if (m - r == {mr}) Tile{mr}x{nr}{Generic}(ref {Unsafe}.Add(ref a, r * ars), ars, aks, ref b, bks, kCount, ref {Unsafe}.Add(ref init, r * irs), ref {Unsafe}.Add(ref c, r * crs), crs, accumulate);");
         w.Close();
     }
 
@@ -182,18 +170,26 @@ internal static class KernelHelpers
         // Wide tiles address rows 4..7 from a second pointer with the same three offsets, and compute the C row offsets
         // after the loop: x64 has 16 general registers, and 7 + 7 row offsets would spill inside the k loop.
         bool wide = mr > TileRows;
-        w.Open($"private static void Tile{mr}x{nr}{Generic}(ref float a, nint ars, nint aks, ref float b, nint bks, int kCount, ref float init, ref float c, nint crs) {Constraint}");
+        w.Open($"private static void Tile{mr}x{nr}{Generic}(ref float a, nint ars, nint aks, ref float b, nint bks, int kCount, ref float init, ref float c, nint crs, bool accumulate) {Constraint}");
         if (wide)
         {
             for (int m = 1; m < TileRows; m++) w.Line($"nint ar{m} = {m} * ars;");
             w.Line($"ref float aHi = ref {Unsafe}.Add(ref a, {TileRows} * ars);");
         }
         else for (int m = 1; m < mr; m++) w.Line($"nint ar{m} = {m} * ars, cr{m} = {m} * crs;");
+        w.Line($"TV {string.Join(", ", Accumulators(mr, nr))};");
+        w.Open("if (accumulate)");
+        for (int m = 0; m < mr; m++)
+            for (int j = 0; j < nr; j++)
+                w.Line($"c{m}{j} = V.Load(ref c, {(m == 0 ? Col(j) : j == 0 ? $"{m} * crs" : $"{m} * crs + {Col(j)}")});");
+        w.Close();
+        w.Open("else");
         for (int m = 0; m < mr; m++)
         {
-            w.Line($"TV c{m}0 = V.Broadcast({Unsafe}.Add(ref init, {m}));");
-            for (int j = 1; j < nr; j++) w.Line($"TV c{m}{j} = c{m}0;");
+            w.Line($"c{m}0 = V.Broadcast({Unsafe}.Add(ref init, {m}));");
+            for (int j = 1; j < nr; j++) w.Line($"c{m}{j} = c{m}0;");
         }
+        w.Close();
         w.Open("for (int k = 0; k < kCount; k++)");
         for (int j = 0; j < nr; j++) w.Line($"TV b{j} = V.Load(ref b, {Col(j)});");
         for (int m = 0; m < mr; m++)
@@ -214,6 +210,12 @@ internal static class KernelHelpers
         w.Close();
     }
 
+    private static System.Collections.Generic.IEnumerable<string> Accumulators(int mr, int nr)
+    {
+        for (int m = 0; m < mr; m++)
+            for (int j = 0; j < nr; j++) yield return $"c{m}{j}";
+    }
+
     private static string Col(int j) => j == 0 ? "0" : j == 1 ? "V.Count" : $"{j} * V.Count";
 
     /// <summary>C += X·Yᵀ: dot products of <paramref name="mr"/> rows of X with each of jCount rows of Y, in tiles of 3 then 1.</summary>
@@ -224,6 +226,27 @@ internal static class KernelHelpers
         w.Line("int j = 0;");
         w.Line($"for (; j + 3 <= jCount; j += 3) Reduce{mr}x3{Generic}(ref x, xrs, ref {Unsafe}.Add(ref y, j * yrs), yrs, n, ref {Unsafe}.Add(ref c, j), crs);");
         w.Line($"for (; j < jCount; j++) Reduce{mr}x1{Generic}(ref x, xrs, ref {Unsafe}.Add(ref y, j * yrs), yrs, n, ref {Unsafe}.Add(ref c, j), crs);");
+        w.Close();
+    }
+
+    /// <summary>C += X·Yᵀ for many rows of X (samples) against many rows of Y (weights): blocks of 3 Y rows outer, groups of
+    /// <see cref="TileRows"/> X rows inner, so each Y block is read from memory once and then from L1 by every group.</summary>
+    private static void DotsBatch(SourceWriter w)
+    {
+        w.Line("// C[s*crs + j] += sum over p < n of X[s*xrs + p] * Y[j*yrs + p], for s < count, j < jCount, n >= V.Count.");
+        w.Open($"internal static void DotsBatch{Generic}(ref float x, nint xrs, int count, ref float y, nint yrs, int jCount, int n, ref float c, nint crs) {Constraint}");
+        w.Line("int j = 0;");
+        foreach (var nj in new[] { 3, 1 })
+        {
+            w.Open($"for (; j + {nj} <= jCount; j += {nj})");
+            w.Line($"ref float yj = ref {Unsafe}.Add(ref y, j * yrs);");
+            w.Line($"ref float cj = ref {Unsafe}.Add(ref c, j);");
+            w.Line("int s = 0;");
+            w.Line($"for (; s + {TileRows} <= count; s += {TileRows}) Reduce{TileRows}x{nj}{Generic}(ref {Unsafe}.Add(ref x, s * xrs), xrs, ref yj, yrs, n, ref {Unsafe}.Add(ref cj, s * crs), crs);");
+            for (int mr = TileRows - 1; mr >= 1; mr--)
+                w.Line($"{(mr == TileRows - 1 ? "" : "else ")}if (count - s == {mr}) Reduce{mr}x{nj}{Generic}(ref {Unsafe}.Add(ref x, s * xrs), xrs, ref yj, yrs, n, ref {Unsafe}.Add(ref cj, s * crs), crs);");
+            w.Close();
+        }
         w.Close();
     }
 

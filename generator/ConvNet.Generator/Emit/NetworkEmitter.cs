@@ -123,7 +123,7 @@ internal static class NetworkEmitter
         w.Line("global::ConvNet.Guard.Length(output.Length, OutputLength, nameof(output));");
         // The input is copied before anything is written, so input and output may overlap.
         w.Line("input.CopyTo(_activations);");
-        w.Line("RunForward(Parameters, _activations, _scratch);");
+        w.Line("RunForward(Parameters, _activations, 1, _scratch);");
         w.Line($"new {ReadOnlySpan}(_activations, OutputOffset, OutputLength).CopyTo(output);");
         w.Line("_forwardDone = true;");
         w.Close();
@@ -134,7 +134,9 @@ internal static class NetworkEmitter
         w.Line("if (!inputGradient.IsEmpty) global::ConvNet.Guard.Length(inputGradient.Length, InputLength, nameof(inputGradient));");
         w.Line("if (!_forwardDone) throw new global::System.InvalidOperationException(\"Backward uses the activations of the last Forward on this instance; call Forward(input, output) first.\");");
         w.Line($"outputGradient.CopyTo(new {Span}(_deltas, OutputOffset, OutputLength));");
-        w.Line("RunBackward(Parameters, _activations, _deltas, Gradients, inputGradient, _scratch);");
+        w.Line("RunBackward(Parameters, _activations, _deltas, Gradients, !inputGradient.IsEmpty, 1, _scratch);");
+        // Copied out last, so outputGradient and inputGradient may overlap.
+        w.Line($"if (!inputGradient.IsEmpty) new {ReadOnlySpan}(_deltas, 0, InputLength).CopyTo(inputGradient);");
         w.Close();
         w.Line();
         w.Line("/// <inheritdoc/>");
@@ -208,35 +210,87 @@ internal static class NetworkEmitter
         w.Close();
         w.Line();
         w.Open("private void ForwardWorker(int worker)");
-        w.Line("for (int n = worker * _batchSize / _workers; n < (worker + 1) * _batchSize / _workers; n++)");
-        w.Line($"    RunForward(Parameters, new {Span}(_batchActivations, n * ActivationLength, ActivationLength), _workerScratch[worker]);");
+        w.Line("int first = worker * _batchSize / _workers, count = (worker + 1) * _batchSize / _workers - first;");
+        w.Line($"RunForward(Parameters, new {Span}(_batchActivations, first * ActivationLength, count * ActivationLength), count, _workerScratch[worker]);");
         w.Close();
         w.Line();
         w.Open("private void BackwardWorker(int worker)");
         w.Line("var gradients = _workerGradients[worker];");
         w.Line("global::System.Array.Clear(gradients, 0, ParameterCount);");
-        w.Open("for (int n = worker * _batchSize / _workers; n < (worker + 1) * _batchSize / _workers; n++)");
-        w.Line($"var deltas = new {Span}(_batchDeltas, n * ActivationLength, ActivationLength);");
-        w.Line($"RunBackward(Parameters, new {ReadOnlySpan}(_batchActivations, n * ActivationLength, ActivationLength), deltas, gradients,");
-        w.Line($"    _batchNeedsInputGradients ? deltas.Slice(0, InputLength) : default({Span}), _workerScratch[worker]);");
-        w.Close();
+        w.Line("int first = worker * _batchSize / _workers, count = (worker + 1) * _batchSize / _workers - first;");
+        w.Line($"RunBackward(Parameters, new {ReadOnlySpan}(_batchActivations, first * ActivationLength, count * ActivationLength),");
+        w.Line($"    new {Span}(_batchDeltas, first * ActivationLength, count * ActivationLength), gradients, _batchNeedsInputGradients, count, _workerScratch[worker]);");
         w.Close();
         w.Line();
-        w.Line("// Per-sample activation layout: [input copy | layer 1 output | layer 2 output | ...]; deltas mirror it.");
-        w.Open($"private static void RunForward({ReadOnlySpan} p, {Span} a, {Span} scratch)");
-        foreach (var l in plan.Layers)
-            w.Line($"{l.Identifier}.Forward(p, a.Slice({l.InOffset}, {l.InLength}), a.Slice({l.OutOffset}, {l.OutLength}), scratch);");
-        w.Close();
-        w.Line();
-        w.Open($"private static void RunBackward({ReadOnlySpan} p, {ReadOnlySpan} a, {Span} d, {Span} dp, {Span} dInput, {Span} scratch)");
-        if (plan.Layers.Count == 0) w.Line("if (!dInput.IsEmpty) d.Slice(0, InputLength).CopyTo(dInput);");
-        for (int i = plan.Layers.Count - 1; i >= 0; i--)
+        int head = HeadStart(plan);
+        w.Line("// a holds count per-sample workspaces, each [input copy | layer 1 output | layer 2 output | ...]; deltas d mirror it.");
+        if (head < plan.Layers.Count)
+        {
+            w.Line("// The convolutional body runs sample by sample (a sample's activations stay in cache through its layers); the fully");
+            w.Line("// connected head runs layer by layer over all the samples, so each weight matrix is read once rather than once per sample.");
+        }
+        w.Open($"private static void RunForward({ReadOnlySpan} p, {Span} a, int count, {Span} scratch)");
+        if (head > 0)
+        {
+            w.Open("for (int n = 0; n < count; n++)");
+            w.Line("var s = a.Slice(n * ActivationLength, ActivationLength);");
+            for (int i = 0; i < head; i++)
+            {
+                var l = plan.Layers[i];
+                w.Line($"{l.Identifier}.Forward(p, s.Slice({l.InOffset}, {l.InLength}), s.Slice({l.OutOffset}, {l.OutLength}), scratch);");
+            }
+            w.Close();
+        }
+        for (int i = head; i < plan.Layers.Count; i++)
         {
             var l = plan.Layers[i];
-            string dIn = i == 0 ? "dInput" : $"d.Slice({l.InOffset}, {l.InLength})";
-            w.Line($"{l.Identifier}.Backward(p, a.Slice({l.InOffset}, {l.InLength}), a.Slice({l.OutOffset}, {l.OutLength}), d.Slice({l.OutOffset}, {l.OutLength}), dp, {dIn}, scratch);");
+            if (l.Kind == LayerKind.FullyConnected)
+                w.Line($"{l.Identifier}.{FullyConnectedEmitter.ForwardBatch}(p, a.Slice({l.InOffset}), a.Slice({l.OutOffset}), ActivationLength, count);");
+            else
+                w.Line($"for (int n = 0; n < count; n++) {l.Identifier}.Forward(p, a.Slice(n * ActivationLength + {l.InOffset}, {l.InLength}), a.Slice(n * ActivationLength + {l.OutOffset}, {l.OutLength}), scratch);");
         }
         w.Close();
+        w.Line();
+        w.Line("// The first layer's input gradient (the deltas' first InputLength floats) only when inputGradients is set.");
+        w.Open($"private static void RunBackward({ReadOnlySpan} p, {ReadOnlySpan} a, {Span} d, {Span} dp, bool inputGradients, int count, {Span} scratch)");
+        for (int i = plan.Layers.Count - 1; i >= head; i--)
+        {
+            var l = plan.Layers[i];
+            string dIn = i == 0 ? $"inputGradients ? d.Slice({l.InOffset}) : default" : $"d.Slice({l.InOffset})";
+            if (l.Kind == LayerKind.FullyConnected)
+                w.Line($"{l.Identifier}.{FullyConnectedEmitter.BackwardBatch}(p, a.Slice({l.InOffset}), d.Slice({l.OutOffset}), dp, {dIn}, ActivationLength, count);");
+            else
+            {
+                string at = "n * ActivationLength + ";
+                string dInN = i == 0 ? $"inputGradients ? d.Slice({at}{l.InOffset}, {l.InLength}) : default" : $"d.Slice({at}{l.InOffset}, {l.InLength})";
+                w.Line($"for (int n = 0; n < count; n++) {l.Identifier}.Backward(p, a.Slice({at}{l.InOffset}, {l.InLength}), a.Slice({at}{l.OutOffset}, {l.OutLength}), d.Slice({at}{l.OutOffset}, {l.OutLength}), dp, {dInN}, scratch);");
+            }
+        }
+        if (head > 0)
+        {
+            w.Open("for (int n = 0; n < count; n++)");
+            w.Line("var sa = a.Slice(n * ActivationLength, ActivationLength);");
+            w.Line("var sd = d.Slice(n * ActivationLength, ActivationLength);");
+            for (int i = head - 1; i >= 0; i--)
+            {
+                var l = plan.Layers[i];
+                string dIn = i == 0 ? $"inputGradients ? sd.Slice(0, InputLength) : default" : $"sd.Slice({l.InOffset}, {l.InLength})";
+                w.Line($"{l.Identifier}.Backward(p, sa.Slice({l.InOffset}, {l.InLength}), sa.Slice({l.OutOffset}, {l.OutLength}), sd.Slice({l.OutOffset}, {l.OutLength}), dp, {dIn}, scratch);");
+            }
+            w.Close();
+        }
+        w.Close();
+    }
+
+    /// <summary>Where the fully connected head starts: the longest run of FC and activation layers at the end, if it has an FC layer
+    /// (an activation-only tail gains nothing from running layer by layer); the layer count when there is none.</summary>
+    private static int HeadStart(NetworkPlan plan)
+    {
+        int head = plan.Layers.Count;
+        while (head > 0 && plan.Layers[head - 1].Kind is LayerKind.FullyConnected or LayerKind.Relu or LayerKind.Sigmoid or LayerKind.Tanh) head--;
+        for (int i = head; i < plan.Layers.Count; i++)
+            if (plan.Layers[i].Kind == LayerKind.FullyConnected) return head;
+        return plan.Layers.Count;
     }
 
     private static void LayerClass(SourceWriter w, LayerPlan l)

@@ -46,7 +46,7 @@ internal static class ConvEmitter
         w.Line($"ref float weight = ref {Unsafe}.Add(ref {Marshal}.GetReference(p), {l.ParamOffset});");
         w.Line($"ref float bias = ref {Unsafe}.Add(ref {Marshal}.GetReference(p), {l.BiasOffset});");
         w.Line($"ref float o = ref {Marshal}.GetReference(output);");
-        w.Line($"Kernels.Gemm{Generic}(ref weight, {ckk}, 1, ref col, {hw}, {ckk}, ref bias, 1, ref o, {hw}, {f}, {hw});");
+        w.Line($"Kernels.Gemm{Generic}(ref weight, {ckk}, 1, ref col, {hw}, {ckk}, ref bias, 1, ref o, {hw}, {f}, {hw}, false);");
         w.Close();
     }
 
@@ -73,7 +73,7 @@ internal static class ConvEmitter
             w.Line($"// dWeight[{f}, {ckk}] += dOutput[{f}, {hw}] · colT[{hw}, {ckk}]: the GEMM writes a fresh product after colT in scratch, then it is added in.");
             w.Line($"Im2ColT{Generic}(ref {Marshal}.GetReference(input), ref col);");
             w.Line($"ref float product = ref {Unsafe}.Add(ref col, {ckk * hw});");
-            w.Line($"Kernels.Gemm{Generic}(ref dOut, {hw}, 1, ref col, {ckk}, {hw}, ref {Marshal}.GetArrayDataReference(Kernels.Zeros), 0, ref product, {ckk}, {f}, {ckk});");
+            w.Line($"Kernels.Gemm{Generic}(ref dOut, {hw}, 1, ref col, {ckk}, {hw}, ref {Marshal}.GetArrayDataReference(Kernels.Zeros), 0, ref product, {ckk}, {f}, {ckk}, false);");
             w.Line($"Kernels.Add{Generic}(ref product, ref dWeight, {f * ckk});");
         }
         else
@@ -86,7 +86,7 @@ internal static class ConvEmitter
         w.Line("// col is no longer needed: dCol takes its place. Row r of dCol reads column r of the weight (stride CKK), one filter per step.");
         w.Line($"ref float weight = ref {Unsafe}.Add(ref {Marshal}.GetReference(p), {l.ParamOffset});");
         w.Line($"ref float zeros = ref {Marshal}.GetArrayDataReference(Kernels.Zeros);");
-        w.Line($"Kernels.Gemm{Generic}(ref weight, 1, {ckk}, ref dOut, {hw}, {f}, ref zeros, 0, ref col, {hw}, {ckk}, {hw});");
+        w.Line($"Kernels.Gemm{Generic}(ref weight, 1, {ckk}, ref dOut, {hw}, {f}, ref zeros, 0, ref col, {hw}, {ckk}, {hw}, false);");
         w.Line($"ref float dIn = ref {Marshal}.GetReference(dInput);");
         w.Line($"Kernels.Zero(ref dIn, {l.InLength});");
         w.Line($"Col2Im{Generic}(ref col, ref dIn);");

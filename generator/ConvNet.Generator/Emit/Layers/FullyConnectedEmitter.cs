@@ -4,56 +4,75 @@ using static ConvNet.Generator.Emit.KernelHelpers;
 namespace ConvNet.Generator.Emit.Layers;
 
 /// <summary>Fully connected: y = W x + b with W [out, in] (PyTorch nn.Linear), x the input flattened in C, H, W order.
-/// Every weight is used once per sample, so these kernels stream W: forward as dot products of 4 rows at a time with x
-/// (x stays in L1, 4 independent accumulators), backward as one axpy per row into dWeight and a 1-row GEMM for dInput.</summary>
+/// Each weight is used once per sample, so one sample at a time would stream the whole of W from memory per sample. The
+/// kernels therefore take many samples at once (rows <c>stride</c> floats apart, as in a batch's workspaces): forward as
+/// dot products of 4 samples with 3 weight rows at a time (<c>DotsBatch</c>), backward as GEMMs over the samples, so W
+/// and dW are read once per batch. The per-sample kernels are the same code with one row.</summary>
 internal static class FullyConnectedEmitter
 {
+    private const string Span = "global::System.Span<float>";
+    private const string ReadOnlySpan = "global::System.ReadOnlySpan<float>";
+
+    /// <summary>The batch kernels' signatures, called by the network's runners for its fully connected head.</summary>
+    public const string ForwardBatch = "ForwardBatch", BackwardBatch = "BackwardBatch";
+
     public static void Forward(SourceWriter w, LayerPlan l)
     {
         int n = l.InLength, m = l.OutLength;
-        w.Line($"// {l.Name} forward: input ({l.In.C},{l.In.H},{l.In.W}) = {n} -> output {m}; weight [{m},{n}], bias [{m}].");
-        w.Line($"// output = bias, then += dot products of {TileRows} weight rows at a time with the input.");
+        w.Line($"// {l.Name} forward: input ({l.In.C},{l.In.H},{l.In.W}) = {n} -> output {m}; weight [{m},{n}], bias [{m}]. One sample: the batch kernel with one row.");
         w.Open(LayerEmitter.ForwardSignature);
-        Dispatch(w, n, "ForwardCore", "p, input, output");
+        w.Line($"if (input.Length != {n} || output.Length != {m}) throw new global::System.ArgumentException(\"{l.Name}: span lengths do not match the layer.\");");
+        w.Line($"{ForwardBatch}(p, input, output, 0, 1);");
         w.Close();
         w.Line();
-        w.Open($"private static void ForwardCore{Generic}(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> input, global::System.Span<float> output) {Constraint}");
-        w.Line($"if (p.Length < {l.BiasOffset + m} || input.Length != {n} || output.Length != {m}) throw new global::System.ArgumentException(\"{l.Name}: span lengths do not match the layer.\");");
-        w.Line($"p.Slice({l.BiasOffset}, {m}).CopyTo(output);");
+        w.Line($"// {l.Name} forward over count samples, row s of inputs/outputs at s * stride: outputs[s, {m}] = bias + weight[{m},{n}] · inputs[s, {n}].");
+        w.Open($"internal static void {ForwardBatch}(global::System.ReadOnlySpan<float> p, {ReadOnlySpan} inputs, {Span} outputs, int stride, int count)");
+        CheckBatch(w, l, "inputs", n, "outputs", m);
+        Dispatch(w, n, "ForwardCore", "p, inputs, outputs, stride, count");
+        w.Close();
+        w.Line();
+        w.Open($"private static void ForwardCore{Generic}({ReadOnlySpan} p, {ReadOnlySpan} inputs, {Span} outputs, int stride, int count) {Constraint}");
+        w.Line($"for (int s = 0; s < count; s++) p.Slice({l.BiasOffset}, {m}).CopyTo(outputs.Slice(s * stride, {m}));");
         w.Line($"ref float weight = ref {Unsafe}.Add(ref {Marshal}.GetReference(p), {l.ParamOffset});");
-        w.Line($"ref float x = ref {Marshal}.GetReference(input);");
-        w.Line($"ref float o = ref {Marshal}.GetReference(output);");
-        int main = m - m % TileRows;
-        if (main > 0)
-            w.Line($"for (int r = 0; r < {main}; r += {TileRows}) Kernels.Dots{TileRows}{Generic}(ref {Unsafe}.Add(ref weight, r * {n}), {n}, ref x, 0, 1, {n}, ref {Unsafe}.Add(ref o, r), 1);");
-        if (main < m)
-            w.Line($"Kernels.Dots{m - main}{Generic}(ref {Unsafe}.Add(ref weight, {main * n}), {n}, ref x, 0, 1, {n}, ref {Unsafe}.Add(ref o, {main}), 1);");
+        w.Line($"Kernels.DotsBatch{Generic}(ref {Marshal}.GetReference(inputs), stride, count, ref weight, {n}, {m}, {n}, ref {Marshal}.GetReference(outputs), stride);");
         w.Close();
     }
 
     public static void Backward(SourceWriter w, LayerPlan l)
     {
         int n = l.InLength, m = l.OutLength;
-        w.Line($"// {l.Name} backward: dOutput {m} -> dInput {n}, dWeight [{m},{n}] +=, dBias [{m}] +=.");
-        w.Line("// dWeight row o += dOutput[o] * input; dInput = weightᵀ · dOutput as a one-row GEMM (one pass over the weight).");
+        w.Line($"// {l.Name} backward: dOutput {m} -> dInput {n}, dWeight [{m},{n}] +=, dBias [{m}] +=. One sample: the batch kernel with one row.");
         w.Open(LayerEmitter.BackwardSignature);
-        Dispatch(w, n, "BackwardCore", "p, input, dOutput, dp, dInput");
+        w.Line($"if (input.Length != {n} || dOutput.Length != {m} || (!dInput.IsEmpty && dInput.Length != {n})) throw new global::System.ArgumentException(\"{l.Name}: span lengths do not match the layer.\");");
+        w.Line($"{BackwardBatch}(p, input, dOutput, dp, dInput, 0, 1);");
         w.Close();
         w.Line();
-        w.Open($"private static void BackwardCore{Generic}(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> dOutput, global::System.Span<float> dp, global::System.Span<float> dInput) {Constraint}");
-        w.Line("bool needInput = !dInput.IsEmpty;");
-        w.Line($"if (p.Length < {l.BiasOffset + m} || dp.Length < {l.BiasOffset + m} || input.Length != {n} || dOutput.Length != {m} || (needInput && dInput.Length != {n})) throw new global::System.ArgumentException(\"{l.Name}: span lengths do not match the layer.\");");
-        w.Line($"ref float x = ref {Marshal}.GetReference(input);");
-        w.Line($"ref float g = ref {Marshal}.GetReference(dOutput);");
-        w.Line($"ref float dWeight = ref {Unsafe}.Add(ref {Marshal}.GetReference(dp), {l.ParamOffset});");
+        w.Line($"// {l.Name} backward over count samples (rows s * stride apart): dBias[{m}] += sum of dOutputs[s], dWeight[{m},{n}] += dOutputsᵀ · inputs");
+        w.Line($"// (a GEMM over the samples, accumulating), and unless dInputs is empty, dInputs[s, {n}] = dOutputs[s, {m}] · weight[{m},{n}].");
+        w.Open($"internal static void {BackwardBatch}({ReadOnlySpan} p, {ReadOnlySpan} inputs, {ReadOnlySpan} dOutputs, {Span} dp, {Span} dInputs, int stride, int count)");
+        w.Line($"if (dp.Length < {l.BiasOffset + m}) throw new global::System.ArgumentException(\"{l.Name}: span lengths do not match the layer.\");");
+        CheckBatch(w, l, "inputs", n, "dOutputs", m);
+        w.Line($"if (!dInputs.IsEmpty && (long)(count - 1) * stride + {n} > dInputs.Length) throw new global::System.ArgumentException(\"{l.Name}: span lengths do not match the layer.\");");
+        Dispatch(w, n, "BackwardCore", "p, inputs, dOutputs, dp, dInputs, stride, count");
+        w.Close();
+        w.Line();
+        w.Open($"private static void BackwardCore{Generic}({ReadOnlySpan} p, {ReadOnlySpan} inputs, {ReadOnlySpan} dOutputs, {Span} dp, {Span} dInputs, int stride, int count) {Constraint}");
+        w.Line($"ref float g = ref {Marshal}.GetReference(dOutputs);");
         w.Line($"ref float dBias = ref {Unsafe}.Add(ref {Marshal}.GetReference(dp), {l.BiasOffset});");
-        w.Open($"for (int o = 0; o < {m}; o++)");
-        w.Line($"float go = {Unsafe}.Add(ref g, o);");
-        w.Line($"{Unsafe}.Add(ref dBias, o) += go;");
-        w.Line($"Kernels.AddScaled{Generic}(ref x, go, ref {Unsafe}.Add(ref dWeight, o * {n}), {n});");
+        w.Line($"for (int s = 0; s < count; s++) Kernels.Add{Generic}(ref {Unsafe}.Add(ref g, s * stride), ref dBias, {m});");
+        w.Line($"ref float zeros = ref {Marshal}.GetArrayDataReference(Kernels.Zeros);");
+        w.Line("// dWeight row r, column j += sum over samples s of g[s, r] * inputs[s, j]: A = gᵀ (row step 1, k step stride), B = inputs.");
+        w.Line($"Kernels.Gemm{Generic}(ref g, 1, stride, ref {Marshal}.GetReference(inputs), stride, count, ref zeros, 0, ref {Unsafe}.Add(ref {Marshal}.GetReference(dp), {l.ParamOffset}), {n}, {m}, {n}, true);");
+        w.Line("if (dInputs.IsEmpty) return;");
+        w.Line($"Kernels.Gemm{Generic}(ref g, stride, 1, ref {Unsafe}.Add(ref {Marshal}.GetReference(p), {l.ParamOffset}), {n}, {m}, ref zeros, 0, ref {Marshal}.GetReference(dInputs), stride, count, {n}, false);");
         w.Close();
-        w.Line("if (!needInput) return;");
-        w.Line($"Kernels.Gemm1{Generic}(ref g, 0, 1, ref {Unsafe}.Add(ref {Marshal}.GetReference(p), {l.ParamOffset}), {n}, {m}, ref {Marshal}.GetArrayDataReference(Kernels.Zeros), ref {Marshal}.GetReference(dInput), 0, {n});");
-        w.Close();
+    }
+
+    /// <summary>Bounds of the batch kernels: count rows, stride apart, of each span; after this every ref stays inside.</summary>
+    private static void CheckBatch(SourceWriter w, LayerPlan l, string a, int aLength, string b, int bLength)
+    {
+        w.Line("if (count == 0) return;");
+        w.Line($"if (p.Length < {l.BiasOffset + l.OutLength} || count < 0 || stride < 0 || (long)(count - 1) * stride + {aLength} > {a}.Length || (long)(count - 1) * stride + {bLength} > {b}.Length)");
+        w.Line($"    throw new global::System.ArgumentException(\"{l.Name}: span lengths do not match the layer.\");");
     }
 }
