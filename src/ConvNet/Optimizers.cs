@@ -207,7 +207,31 @@ public sealed class Adam : Optimizer
         float shrink = DecoupledWeightDecay ? 1f - lr * WeightDecay : 1f;
         var m = _m.AsSpan();
         var v = _v.AsSpan();
-        for (int i = 0; i < parameters.Length; i++)
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && m.Length == parameters.Length && gradients.Length == parameters.Length)
+        {
+            // As in Sgd: the scalar loop's operations lane by lane, each rounded separately, so the same bits.
+            var pv = MemoryMarshal.Cast<float, Vector<float>>(parameters);
+            var gv = MemoryMarshal.Cast<float, Vector<float>>(gradients);
+            var mv = MemoryMarshal.Cast<float, Vector<float>>(m);
+            var vv = MemoryMarshal.Cast<float, Vector<float>>(v);
+            Vector<float> b1 = new(beta1), b1c = new(1f - beta1), b2 = new(beta2), b2c = new(1f - beta2);
+            Vector<float> size = new(stepSize), c2 = new(correction2Sqrt), epsv = new(eps), l2v = new(l2), shrinkv = new(shrink);
+            for (int k = 0; k < pv.Length; k++)
+            {
+                var p = pv[k];
+                var g = gv[k];
+                if (shrink != 1f) p *= shrinkv;
+                if (l2 != 0f) g += l2v * p;
+                var mk = b1 * mv[k] + b1c * g;
+                var vk = b2 * vv[k] + b2c * g * g;
+                mv[k] = mk;
+                vv[k] = vk;
+                pv[k] = p - size * mk / (Vector.SquareRoot(vk) / c2 + epsv);
+            }
+            i = pv.Length * Vector<float>.Count;
+        }
+        for (; i < parameters.Length; i++)
         {
             float p = parameters[i];
             float g = gradients[i];
