@@ -30,10 +30,16 @@ internal sealed record NetworkDef(string Name, Func<INetwork> Create, long Forwa
     };
 }
 
+/// <summary>The optimizer of a training step.</summary>
+internal enum TrainingOptimizer { Sgd, Adam }
+
 /// <summary>One network with fixed weights and a fixed batch of inputs and labels, shared by every system.</summary>
 internal sealed class Workload
 {
     public const float LearningRate = 0.01f;
+
+    /// <summary>The LeNet sample's peak Adam learning rate.</summary>
+    public const float AdamLearningRate = 0.002f;
 
     public NetworkDef Def { get; }
     /// <summary>The weights every system copies. Never run: each system works on its own copy.</summary>

@@ -110,7 +110,7 @@ public sealed class Sgd : Optimizer
         float lr = LearningRate, momentum = Momentum, weightDecay = WeightDecay;
         var buffer = _momentumBuffer.AsSpan();
         int i = 0;
-        if (momentum != 0f && Vector.IsHardwareAccelerated && buffer.Length == parameters.Length && gradients.Length == parameters.Length)
+        if (Vector.IsHardwareAccelerated && (momentum == 0f || buffer.Length == parameters.Length) && gradients.Length == parameters.Length)
         {
             // The same operations as the scalar loop below, lane by lane and each rounded separately (no fused
             // multiply-add), so the result is the same bits; only the loop is vectorised.
@@ -122,9 +122,12 @@ public sealed class Sgd : Optimizer
             {
                 var g = gv[v];
                 if (weightDecay != 0f) g += wdv * pv[v];
-                var b = step == 1 ? g : mv * bv[v] + g;
-                bv[v] = b;
-                g = Nesterov ? g + mv * b : b;
+                if (momentum != 0f)
+                {
+                    var b = step == 1 ? g : mv * bv[v] + g;
+                    bv[v] = b;
+                    g = Nesterov ? g + mv * b : b;
+                }
                 pv[v] -= lrv * g;
             }
             i = pv.Length * Vector<float>.Count;

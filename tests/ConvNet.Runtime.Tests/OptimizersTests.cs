@@ -120,10 +120,11 @@ public class OptimizersTests
         }
     }
 
-    public static TheoryData<string> VectorisedOptimizers => ["sgd", "nesterov-wd", "adam", "adam-l2", "adamw"];
+    public static TheoryData<string> VectorisedOptimizers => ["plain", "sgd", "nesterov-wd", "adam", "adam-l2", "adamw"];
 
     private static Optimizer Make(string kind, int count) => kind switch
     {
+        "plain" => new Sgd(count, 0.05f),
         "sgd" => new Sgd(count, 0.05f, momentum: 0.9f),
         "nesterov-wd" => new Sgd(count, 0.05f, momentum: 0.8f, nesterov: true, weightDecay: 0.01f),
         "adam" => new Adam(count, 0.01f),

@@ -13,13 +13,15 @@ namespace ConvNet.Benchmarks;
 /// </summary>
 internal static class CompareCommand
 {
-    private sealed record Scenario(string Label, int Batch, int Threads, bool Training);
+    /// <param name="Optimizer">For training scenarios; Adam (the LeNet sample's optimizer) is run on LeNet-5 only.</param>
+    private sealed record Scenario(string Label, int Batch, int Threads, bool Training, TrainingOptimizer Optimizer = TrainingOptimizer.Sgd);
 
     private static readonly Scenario[] s_scenarios =
     [
         new("infer b1", 1, 1, false),
         new("infer b64", 64, 2, false),
         new("train b64", 64, 2, true),
+        new("train b64 Adam", 64, 2, true, TrainingOptimizer.Adam),
     ];
 
     private sealed class Row(string name)
@@ -50,9 +52,10 @@ internal static class CompareCommand
         foreach (var def in NetworkDef.All)
             foreach (var s in s_scenarios)
             {
+                if (s.Optimizer == TrainingOptimizer.Adam && def != NetworkDef.LeNet5) continue;
                 var w = new Workload(def, s.Batch, s.Threads);
                 var row = new Row($"{def.Name} {s.Label} ({s.Threads}t)") { Threads = s.Threads };
-                var prepared = s.Training ? PrepareTraining(w, row, torchOk, once) : PrepareInference(w, row, torchOk, once);
+                var prepared = s.Training ? PrepareTraining(w, s.Optimizer, row, torchOk, once) : PrepareInference(w, row, torchOk, once);
                 try
                 {
                     var timings = CallTimer.MeasureInterleaved(prepared.ConvertAll(p => p.Run));
@@ -137,14 +140,14 @@ internal static class CompareCommand
     /// <summary>Sets up ConvNet and TorchSharp training steps, runs one step each from the same weights and checks
     /// loss and every gradient tensor against ConvNet's. The weights then drift apart a little as timing goes on,
     /// which changes nothing a step costs.</summary>
-    private static List<Prepared> PrepareTraining(Workload w, Row row, bool torchOk, TextTable once)
+    private static List<Prepared> PrepareTraining(Workload w, TrainingOptimizer optimizer, Row row, bool torchOk, TextTable once)
     {
         row.Flops = (double)w.Def.TrainingFlopsPerSample(w.Prototype) * w.BatchSize;
         var systems = new List<(string, Func<ITrainer>, Action<Row, double>)>
         {
-            ("ConvNet", () => new ConvNetTrainer(w), (r, t) => r.ConvNet = t),
+            ("ConvNet", () => new ConvNetTrainer(w, optimizer), (r, t) => r.ConvNet = t),
         };
-        if (torchOk) systems.Add(("TorchSharp", () => new TorchTrainer(w), (r, t) => r.Torch = t));
+        if (torchOk) systems.Add(("TorchSharp", () => new TorchTrainer(w, optimizer), (r, t) => r.Torch = t));
 
         var prepared = new List<Prepared>();
         float[]? referenceGradients = null;

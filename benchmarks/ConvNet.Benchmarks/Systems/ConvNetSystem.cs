@@ -34,15 +34,17 @@ internal sealed class ConvNetInference : IInference
 }
 
 /// <summary>A ConvNet training step: batch Forward, <see cref="Losses.SoftmaxCrossEntropy(ReadOnlySpan{float}, ReadOnlySpan{int}, int, Span{float})"/>
-/// (mean over the batch, as PyTorch's cross_entropy), batch Backward (no input gradient), plain SGD loop.</summary>
+/// (mean over the batch, as PyTorch's cross_entropy), batch Backward (no input gradient), then a plain SGD or Adam step
+/// (<see cref="Sgd"/>, <see cref="Adam"/>, as torch.optim.SGD and torch.optim.Adam with their defaults).</summary>
 internal sealed class ConvNetTrainer : ITrainer
 {
     private readonly INetwork _net;
+    private readonly Optimizer _optimizer;
     private readonly float[] _inputs, _logits, _dLogits;
     private readonly int[] _labels;
     private readonly int _batch;
 
-    public ConvNetTrainer(Workload w)
+    public ConvNetTrainer(Workload w, TrainingOptimizer optimizer = TrainingOptimizer.Sgd)
     {
         _net = w.Def.Create();
         w.Prototype.Parameters.CopyTo(_net.Parameters, 0);
@@ -52,6 +54,9 @@ internal sealed class ConvNetTrainer : ITrainer
         _batch = w.BatchSize;
         _logits = new float[_batch * _net.OutputLength];
         _dLogits = new float[_logits.Length];
+        _optimizer = optimizer == TrainingOptimizer.Adam
+            ? new Adam(_net.Parameters.Length, Workload.AdamLearningRate)
+            : new Sgd(_net.Parameters.Length, Workload.LearningRate);
     }
 
     public float Step()
@@ -61,9 +66,7 @@ internal sealed class ConvNetTrainer : ITrainer
         _net.Forward(_inputs, _logits, _batch);
         float loss = Losses.SoftmaxCrossEntropy(_logits, _labels, _net.OutputLength, _dLogits);
         _net.Backward(_dLogits, Span<float>.Empty, _batch);
-        var p = _net.Parameters;
-        var g = _net.Gradients;
-        for (int i = 0; i < p.Length; i++) p[i] -= Workload.LearningRate * g[i];
+        _optimizer.Step(_net);
         return loss;
     }
 

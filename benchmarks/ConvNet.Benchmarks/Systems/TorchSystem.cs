@@ -165,16 +165,16 @@ internal sealed class TorchInference : IInference
     }
 }
 
-/// <summary>A TorchSharp training step with nn modules: zero_grad, forward, cross_entropy, backward, SGD step.</summary>
+/// <summary>A TorchSharp training step with nn modules: zero_grad, forward, cross_entropy, backward, SGD or Adam step.</summary>
 internal sealed class TorchTrainer : ITrainer
 {
     private readonly INetwork _shape;
     private readonly Sequential _model;
     private readonly Tensor _input, _labels;
-    private readonly optim.Optimizer _sgd;
+    private readonly optim.Optimizer _optimizer;
     private readonly int _threads;
 
-    public TorchTrainer(Workload w)
+    public TorchTrainer(Workload w, TrainingOptimizer optimizer = TrainingOptimizer.Sgd)
     {
         _threads = w.Threads;
         set_num_threads(_threads);
@@ -184,7 +184,9 @@ internal sealed class TorchTrainer : ITrainer
         var shape = w.Prototype.InputShape;
         _input = tensor(w.Inputs, [w.BatchSize, shape.Channels, shape.Height, shape.Width]);
         _labels = tensor(Array.ConvertAll(w.Labels, l => (long)l), [w.BatchSize]);
-        _sgd = optim.SGD(_model.parameters(), Workload.LearningRate);
+        _optimizer = optimizer == TrainingOptimizer.Adam
+            ? optim.Adam(_model.parameters(), Workload.AdamLearningRate)
+            : optim.SGD(_model.parameters(), Workload.LearningRate);
     }
 
     public void Activate() => set_num_threads(_threads);
@@ -193,11 +195,11 @@ internal sealed class TorchTrainer : ITrainer
     {
         // Disposes every intermediate tensor of the step at once, so native memory does not pile up between GCs.
         using var scope = NewDisposeScope();
-        _sgd.zero_grad();
+        _optimizer.zero_grad();
         var logits = _model.call(_input);
         var loss = nn.functional.cross_entropy(logits, _labels);
         loss.backward();
-        _sgd.step();
+        _optimizer.step();
         return loss.item<float>();
     }
 
@@ -210,7 +212,7 @@ internal sealed class TorchTrainer : ITrainer
 
     public void Dispose()
     {
-        _sgd.Dispose();
+        _optimizer.Dispose();
         _input.Dispose();
         _labels.Dispose();
         _model.Dispose();
