@@ -34,18 +34,20 @@ internal static class KernelHelpers
         Kernels(w);
     }
 
+    /// <summary>The accelerated vector widths, widest first.</summary>
+    private static readonly (int Lanes, string Check, string Type, string Ops)[] Widths =
+    {
+        (16, "global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated", "global::System.Runtime.Intrinsics.Vector512<float>", "Vectors.Vec512"),
+        (8, "global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated", "global::System.Runtime.Intrinsics.Vector256<float>", "Vectors.Vec256"),
+        (4, "global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated", "global::System.Runtime.Intrinsics.Vector128<float>", "Vectors.Vec128"),
+    };
+
     /// <summary>The if-chain that picks the widest accelerated width whose vector fits <paramref name="minLength"/>
     /// (kernels need at least one whole vector of their vectorised dimension), then scalar.</summary>
     public static void Dispatch(SourceWriter w, int minLength, string method, string args)
     {
-        var widths = new (int Lanes, string Check, string Type, string Ops)[]
-        {
-            (16, "global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated", "global::System.Runtime.Intrinsics.Vector512<float>", "Vectors.Vec512"),
-            (8, "global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated", "global::System.Runtime.Intrinsics.Vector256<float>", "Vectors.Vec256"),
-            (4, "global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated", "global::System.Runtime.Intrinsics.Vector128<float>", "Vectors.Vec128"),
-        };
         string keyword = "if";
-        foreach (var v in widths)
+        foreach (var v in Widths)
         {
             if (v.Lanes > minLength) continue;
             w.Line($"{keyword} ({v.Check}) {method}<{v.Type}, {v.Ops}>({args});");
@@ -284,20 +286,24 @@ internal static class KernelHelpers
 
     private static void RowHelpers(SourceWriter w)
     {
-        w.Line("// dst[i] = src[i] for i < n; an overlapping last vector when n >= V.Count (a copy is idempotent), else scalar.");
+        w.Line("// dst[i] = src[i] for i < n. An overlapping last vector, as a copy is idempotent; a row shorter than V.Count (a conv output");
+        w.Line("// row of 10 under Vector512) takes two overlapping vectors of the widest accelerated width that fits, not scalars.");
+        w.Line("// Inlined so that for a constant n (unpadded conv rows) the branches fold and no call is made per row.");
+        w.Line(Inline);
         w.Open($"internal static void Copy{Generic}(ref float src, ref float dst, int n) {Constraint}");
         w.Open("if (n >= V.Count)");
         w.Line("nint i = 0;");
         w.Line("for (; i <= n - V.Count; i += V.Count) V.Store(V.Load(ref src, i), ref dst, i);");
         w.Line("if (i < n) V.Store(V.Load(ref src, n - V.Count), ref dst, n - V.Count);");
         w.Close();
+        // Rows shorter than V.Count: narrower widths only, never the widest (V.Count is at most that).
+        foreach (var (lanes, check, _, ops) in System.Linq.Enumerable.Skip(Widths, 1))
+            w.Line($"else if (V.Count > {lanes} && n >= {lanes} && {check}) {{ {ops}.Store({ops}.Load(ref src, 0), ref dst, 0); {ops}.Store({ops}.Load(ref src, n - {lanes}), ref dst, n - {lanes}); }}");
         w.Line($"else for (nint i = 0; i < n; i++) {Unsafe}.Add(ref dst, i) = {Unsafe}.Add(ref src, i);");
         w.Close();
         w.Line();
-        w.Line("// dst[i] = 0 for i < n.");
-        w.Open("internal static void Zero(ref float dst, int n)");
-        w.Line($"for (nint i = 0; i < n; i++) {Unsafe}.Add(ref dst, i) = 0f;");
-        w.Close();
+        w.Line("// dst[i] = 0 for i < n; Span.Clear is vectorised, a loop of scalar stores is not.");
+        w.Line($"internal static void Zero(ref float dst, int n) => {Marshal}.CreateSpan(ref dst, n).Clear();");
         w.Line();
         w.Line("// dst[i] += a * src[i] for i < n; a scalar tail, since accumulation is not idempotent.");
         w.Open($"internal static void AddScaled{Generic}(ref float src, float a, ref float dst, int n) {Constraint}");
@@ -307,10 +313,15 @@ internal static class KernelHelpers
         w.Line($"for (; i < n; i++) {Unsafe}.Add(ref dst, i) += a * {Unsafe}.Add(ref src, i);");
         w.Close();
         w.Line();
-        w.Line("// dst[i] += src[i] for i < n.");
+        w.Line("// dst[i] += src[i] for i < n. The tail after the V-wide vectors takes one vector of each narrower accelerated width that");
+        w.Line("// fits, then scalars (10 = 8 + 2 under Vector512). Not an overlapping masked last vector: it would reload lanes just stored");
+        w.Line("// by a narrower store, which store forwarding cannot serve (4x slower in conv col2im). Inlined like Copy, for conv rows.");
+        w.Line(Inline);
         w.Open($"internal static void Add{Generic}(ref float src, ref float dst, int n) {Constraint}");
         w.Line("nint i = 0;");
         w.Line("for (; i <= n - V.Count; i += V.Count) V.Store(V.Add(V.Load(ref src, i), V.Load(ref dst, i)), ref dst, i);");
+        foreach (var (lanes, check, _, ops) in System.Linq.Enumerable.Skip(Widths, 1))
+            w.Line($"if (V.Count > {lanes} && i <= n - {lanes} && {check}) {{ {ops}.Store({ops}.Add({ops}.Load(ref src, i), {ops}.Load(ref dst, i)), ref dst, i); i += {lanes}; }}");
         w.Line($"for (; i < n; i++) {Unsafe}.Add(ref dst, i) += {Unsafe}.Add(ref src, i);");
         w.Close();
         w.Line();

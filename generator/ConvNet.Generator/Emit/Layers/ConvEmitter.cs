@@ -102,26 +102,26 @@ internal static class ConvEmitter
     {
         int k = l.Size, s = l.Stride, pad = l.Pad, ckk = Ckk(l);
         long h = l.In.H, wi = l.In.W, oh = l.Out.H, ow = l.Out.W;
+        // Output columns [lo, hi) have their whole window inside the input row: ox*S - P >= 0 and ox*S - P + K <= W.
+        long lo = System.Math.Min(ow, (pad + s - 1) / s);
+        long hi = System.Math.Max(lo, wi - k + pad < 0 ? 0 : System.Math.Min(ow, (wi - k + pad) / s + 1));
         w.Line($"// colT[oy*{ow} + ox][(c*{k} + ky)*{k} + kx] = input[c, oy*{s} + ky - {pad}, ox*{s} + kx - {pad}], zero in the padding: Im2Col transposed.");
-        w.Line("// Scalar stores with stride CKK; it is CKK*HW stores against F times as many multiply-adds.");
+        w.Line($"// Each colT row (an output pixel's window) is {l.In.C}*{k} runs of {k} contiguous input floats: one run per (c, ky) and pixel is");
+        w.Line("// a short copy (vectors from K = 4), not K scalar stores with stride CKK. Pixels innermost: constant strides S and CKK.");
         w.Open($"private static void Im2ColT{Generic}(ref float input, ref float colT) {Constraint}");
+        w.Open($"for (int oy = 0; oy < {oh}; oy++)");
         w.Open($"for (int c = 0; c < {l.In.C}; c++)");
         w.Open($"for (int ky = 0; ky < {k}; ky++)");
-        w.Open($"for (int kx = 0; kx < {k}; kx++)");
-        ColumnRange(w, l);
-        w.Line($"ref float column = ref {Unsafe}.Add(ref colT, (c * {k} + ky) * {k} + kx);");
-        w.Open($"for (int oy = 0; oy < {oh}; oy++)");
-        w.Line($"ref float dst = ref {Unsafe}.Add(ref column, oy * {ow * ckk});");
+        w.Line($"ref float dst = ref {Unsafe}.Add(ref colT, oy * {ow * ckk} + (c * {k} + ky) * {k});");
         w.Line($"int iy = oy * {s} + ky - {pad};");
-        if (pad > 0)
-        {
-            w.Line($"if ((uint)iy >= {h}u || hi <= lo) {{ for (int ox = 0; ox < {ow}; ox++) {Unsafe}.Add(ref dst, ox * {ckk}) = 0f; continue; }}");
-            w.Line($"for (int ox = 0; ox < lo; ox++) {Unsafe}.Add(ref dst, ox * {ckk}) = 0f;");
-            w.Line($"for (int ox = hi; ox < {ow}; ox++) {Unsafe}.Add(ref dst, ox * {ckk}) = 0f;");
-        }
-        w.Line($"ref float src = ref {Unsafe}.Add(ref input, (c * {h} + iy) * {wi} + kx - {pad});");
-        w.Line($"for (int ox = lo; ox < hi; ox++) {Unsafe}.Add(ref dst, ox * {ckk}) = {Unsafe}.Add(ref src, ox * {s});");
-        w.Close().Close().Close().Close().Close();
+        if (pad > 0) w.Line($"if ((uint)iy >= {h}u) {{ for (int ox = 0; ox < {ow}; ox++) for (int kx = 0; kx < {k}; kx++) {Unsafe}.Add(ref dst, ox * {ckk} + kx) = 0f; continue; }}");
+        w.Line($"ref float src = ref {Unsafe}.Add(ref input, (c * {h} + iy) * {wi});");
+        if (lo < hi)
+            w.Line($"for (int ox = {lo}; ox < {hi}; ox++) Kernels.Copy{Generic}(ref {Unsafe}.Add(ref src, ox * {s} - {pad}), ref {Unsafe}.Add(ref dst, ox * {ckk}), {k});");
+        string border = $"for (int kx = 0; kx < {k}; kx++) {Unsafe}.Add(ref dst, ox * {ckk} + kx) = (uint)(ox * {s} - {pad} + kx) < {wi}u ? {Unsafe}.Add(ref src, ox * {s} - {pad} + kx) : 0f;";
+        if (lo > 0) w.Line($"for (int ox = 0; ox < {lo}; ox++) {border}");
+        if (hi < ow) w.Line($"for (int ox = {hi}; ox < {ow}; ox++) {border}");
+        w.Close().Close().Close().Close();
     }
 
     /// <summary>A loop over blocks of <see cref="KernelHelpers.TileRows"/> rows, then one call for the remaining rows.</summary>
@@ -171,8 +171,9 @@ internal static class ConvEmitter
         else w.Line($"for (int ox = lo; ox < hi; ox++) {Unsafe}.Add(ref dst, ox) = {Unsafe}.Add(ref src, (ox - lo) * {s});");
         if (pad > 0)
         {
-            w.Line("Kernels.Zero(ref dst, lo);");
-            w.Line($"Kernels.Zero(ref {Unsafe}.Add(ref dst, hi), {ow} - hi);");
+            // At most P values each, mostly none: inline stores rather than a call per row.
+            w.Line($"for (int ox = 0; ox < lo; ox++) {Unsafe}.Add(ref dst, ox) = 0f;");
+            w.Line($"for (int ox = hi; ox < {ow}; ox++) {Unsafe}.Add(ref dst, ox) = 0f;");
         }
         w.Close().Close().Close().Close().Close();
     }
