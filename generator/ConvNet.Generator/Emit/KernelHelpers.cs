@@ -143,7 +143,7 @@ internal static class KernelHelpers
         w.Line("// C[r*crs + j] = (accumulate ? C[r*crs + j] : init[r*irs]) + sum over k < kCount of A[r*ars + k*aks] * B[k*bks + j], for r < m, j < n, n >= V.Count.");
         w.Line("// Pixel tiles outer, row blocks inner, so each B panel stays in L1 while every row block uses it.");
         w.Line("// The last vector overlaps its neighbour instead of running a scalar tail: recomputing a stored value is harmless,");
-        w.Line("// but an accumulating GEMM would add twice, so it needs n to be a whole number of vectors or takes the 1-wide path.");
+        w.Line("// but an accumulating GEMM would add twice, so its remainder takes narrower widths instead.");
         w.Open($"internal static void Gemm{Generic}(ref float a, nint ars, nint aks, ref float b, nint bks, int kCount, ref float init, nint irs, ref float c, nint crs, int m, int n, bool accumulate) {Constraint}");
         w.Line("int j = 0;");
         w.Line($"for (; j + 3 * V.Count <= n; j += 3 * V.Count) Rows3{Generic}(ref a, ars, aks, ref {Unsafe}.Add(ref b, j), bks, kCount, ref init, irs, ref {Unsafe}.Add(ref c, j), crs, m, accumulate);");
@@ -151,7 +151,11 @@ internal static class KernelHelpers
         w.Line($"if (j + V.Count <= n) {{ Rows1{Generic}(ref a, ars, aks, ref {Unsafe}.Add(ref b, j), bks, kCount, ref init, irs, ref {Unsafe}.Add(ref c, j), crs, m, accumulate); j += V.Count; }}");
         w.Line("if (j == n) return;");
         w.Line($"if (!accumulate) Rows1{Generic}(ref a, ars, aks, ref {Unsafe}.Add(ref b, n - V.Count), bks, kCount, ref init, irs, ref {Unsafe}.Add(ref c, n - V.Count), crs, m, false);");
-        w.Line($"else Gemm<float, Vectors.Scalar>(ref a, ars, aks, ref {Unsafe}.Add(ref b, j), bks, kCount, ref init, irs, ref {Unsafe}.Add(ref c, j), crs, m, n - j, true);");
+        // The accumulating remainder goes to the next narrower width that fits, which handles its own remainder the same way.
+        string rest = $"(ref a, ars, aks, ref {Unsafe}.Add(ref b, j), bks, kCount, ref init, irs, ref {Unsafe}.Add(ref c, j), crs, m, n - j, true);";
+        foreach (var v in System.Linq.Enumerable.Skip(Widths, 1))
+            w.Line($"else if (V.Count > {v.Lanes} && n - j >= {v.Lanes} && {v.Check}) Gemm<{v.Type}, {v.Ops}>{rest}");
+        w.Line($"else Gemm<float, Vectors.Scalar>{rest}");
         w.Close();
     }
 
