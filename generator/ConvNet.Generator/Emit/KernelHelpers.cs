@@ -75,6 +75,17 @@ internal static class KernelHelpers
         w.Line("static abstract TV Relu(TV x);");
         w.Line("/// <summary>y &gt; 0 ? g : 0 per lane.</summary>");
         w.Line("static abstract TV ReluBackward(TV y, TV g);");
+        w.Line("/// <summary>MathF.Max per lane, to the bit: NaN propagates (the first operand's if both are), +0 beats -0.</summary>");
+        w.Line("static abstract TV Max(TV a, TV b);");
+        w.Line("static abstract TV Divide(TV a, TV b);");
+        w.Line("/// <summary>source[offset + 2i] for i &lt; Count (stride-2 pooling); may read all 2 * Count floats from offset.</summary>");
+        w.Line("static abstract TV LoadEvens(ref float source, nint offset);");
+        w.Line("/// <summary>source[offset + 2i + 1] for i &lt; Count; may read all 2 * Count floats from offset.</summary>");
+        w.Line("static abstract TV LoadOdds(ref float source, nint offset);");
+        w.Line("/// <summary>destination[offset + 2i] = even[i], destination[offset + 2i + 1] = odd[i] for i &lt; Count.</summary>");
+        w.Line("static abstract void StoreInterleaved(TV even, TV odd, ref float destination, nint offset);");
+        w.Line("/// <summary>Where v is max (NaN matching NaN), returns gradient and zeroes it, so a later tie gets nothing; elsewhere 0.</summary>");
+        w.Line("static abstract TV Claim(TV v, TV max, ref TV gradient);");
         w.Close();
         foreach (var (name, lanes) in new[] { ("Vector512", 16), ("Vector256", 8), ("Vector128", 4) })
         {
@@ -92,6 +103,16 @@ internal static class KernelHelpers
             w.Line(Inline); w.Line($"public static {t} KeepLast({t} value, int lanes) => value & {v}.AsSingle({v}.GreaterThanOrEqual({v}<int>.Indices, {v}.Create({lanes} - lanes)));");
             w.Line(Inline); w.Line($"public static {t} Relu({t} x) => {v}.AndNot(x, {v}.LessThan(x, {t}.Zero));");
             w.Line(Inline); w.Line($"public static {t} ReluBackward({t} y, {t} g) => g & {v}.GreaterThan(y, {t}.Zero);");
+            w.Line(Inline); w.Line($"public static {t} Max({t} a, {t} b) => {v}.Max(a, b);");
+            w.Line(Inline); w.Line($"public static {t} Divide({t} a, {t} b) => a / b;");
+            Shuffles(w, lanes, v, t);
+            w.Line(Inline);
+            w.Open($"public static {t} Claim({t} v, {t} max, ref {t} gradient)");
+            w.Line($"{t} hit = {v}.Equals(v, max) | {v}.IsNaN(v);");
+            w.Line($"{t} taken = gradient & hit;");
+            w.Line($"gradient = {v}.AndNot(gradient, hit);");
+            w.Line("return taken;");
+            w.Close();
             w.Close();
         }
         w.Line();
@@ -107,8 +128,67 @@ internal static class KernelHelpers
         w.Line(Inline); w.Line("public static float KeepLast(float value, int lanes) => lanes > 0 ? value : 0f;");
         w.Line(Inline); w.Line("public static float Relu(float x) => x < 0f ? 0f : x;");
         w.Line(Inline); w.Line("public static float ReluBackward(float y, float g) => y > 0f ? g : 0f;");
+        w.Line(Inline); w.Line("public static float Max(float a, float b) => global::System.MathF.Max(a, b);");
+        w.Line(Inline); w.Line("public static float Divide(float a, float b) => a / b;");
+        w.Line(Inline); w.Line($"public static float LoadEvens(ref float source, nint offset) => {Unsafe}.Add(ref source, offset);");
+        w.Line(Inline); w.Line($"public static float LoadOdds(ref float source, nint offset) => {Unsafe}.Add(ref source, offset + 1);");
+        w.Line(Inline); w.Line($"public static void StoreInterleaved(float even, float odd, ref float destination, nint offset) {{ {Unsafe}.Add(ref destination, offset) = even; {Unsafe}.Add(ref destination, offset + 1) = odd; }}");
+        w.Line(Inline);
+        w.Open("public static float Claim(float v, float max, ref float gradient)");
+        w.Line("if (v != max && !float.IsNaN(v)) return 0f;");
+        w.Line("float taken = gradient;");
+        w.Line("gradient = 0f;");
+        w.Line("return taken;");
         w.Close();
         w.Close();
+        w.Close();
+    }
+
+    /// <summary>Deinterleaving loads and interleaving stores: one two-source permute per vector on x86 (AVX-512 vpermt2ps,
+    /// AVX2 vshufps + vpermpd, SSE shufps/unpck), else two single-source shuffles and a blend, which any platform has.</summary>
+    private static void Shuffles(SourceWriter w, int lanes, string v, string t)
+    {
+        const string X86 = "global::System.Runtime.Intrinsics.X86";
+        string i = $"{v}<int>.Indices";
+        var (isa, evens, odds, zipLow, zipHigh) = lanes switch
+        {
+            16 => ($"{X86}.Avx512F.IsSupported",
+                   $"{X86}.Avx512F.PermuteVar16x32x2(a, {i} * 2, b)",
+                   $"{X86}.Avx512F.PermuteVar16x32x2(a, {i} * 2 + {v}<int>.One, b)",
+                   $"{X86}.Avx512F.PermuteVar16x32x2(even, ({i} >> 1) + (({i} & {v}<int>.One) << 4), odd)",
+                   $"{X86}.Avx512F.PermuteVar16x32x2(even, ({i} >> 1) + (({i} & {v}<int>.One) << 4) + {v}.Create(8), odd)"),
+            // vshufps picks within 128-bit lanes; vpermpd then puts the 64-bit pairs in order.
+            8 => ($"{X86}.Avx2.IsSupported",
+                  $"{v}.AsSingle({X86}.Avx2.Permute4x64({v}.AsDouble({X86}.Avx.Shuffle(a, b, 0b10_00_10_00)), 0b11_01_10_00))",
+                  $"{v}.AsSingle({X86}.Avx2.Permute4x64({v}.AsDouble({X86}.Avx.Shuffle(a, b, 0b11_01_11_01)), 0b11_01_10_00))",
+                  $"{X86}.Avx.Permute2x128({X86}.Avx.UnpackLow(even, odd), {X86}.Avx.UnpackHigh(even, odd), 0x20)",
+                  $"{X86}.Avx.Permute2x128({X86}.Avx.UnpackLow(even, odd), {X86}.Avx.UnpackHigh(even, odd), 0x31)"),
+            _ => ($"{X86}.Sse.IsSupported",
+                  $"{X86}.Sse.Shuffle(a, b, 0b10_00_10_00)",
+                  $"{X86}.Sse.Shuffle(a, b, 0b11_01_11_01)",
+                  $"{X86}.Sse.UnpackLow(even, odd)",
+                  $"{X86}.Sse.UnpackHigh(even, odd)"),
+        };
+        string load = $"{t} a = {v}.LoadUnsafe(ref source, (nuint)offset), b = {v}.LoadUnsafe(ref source, (nuint)(offset + {lanes}));";
+        w.Line(Inline);
+        w.Open($"public static {t} LoadEvens(ref float source, nint offset)");
+        w.Line(load);
+        w.Line($"return {isa} ? {evens} : Unzip(a, b, 0);");
+        w.Close();
+        w.Line(Inline);
+        w.Open($"public static {t} LoadOdds(ref float source, nint offset)");
+        w.Line(load);
+        w.Line($"return {isa} ? {odds} : Unzip(a, b, 1);");
+        w.Close();
+        w.Line(Inline);
+        w.Open($"public static void StoreInterleaved({t} even, {t} odd, ref float destination, nint offset)");
+        w.Line($"{v}.StoreUnsafe({isa} ? {zipLow} : Zip(even, odd, 0), ref destination, (nuint)offset);");
+        w.Line($"{v}.StoreUnsafe({isa} ? {zipHigh} : Zip(even, odd, {lanes / 2}), ref destination, (nuint)(offset + {lanes}));");
+        w.Close();
+        w.Line("// Without the x86 permutes (Arm64, say): both sources shuffled to their even or odd elements, then the halves blended.");
+        w.Line($"private static {t} Unzip({t} a, {t} b, int odd) {{ var index = ({i} * 2 + {v}.Create(odd)) & {v}.Create({lanes - 1}); return {v}.ConditionalSelect({v}.AsSingle({v}.LessThan({i}, {v}.Create({lanes / 2}))), {v}.Shuffle(a, index), {v}.Shuffle(b, index)); }}");
+        w.Line("// Without the x86 permutes: both sources spread to every other lane from element first, then the lanes blended.");
+        w.Line($"private static {t} Zip({t} even, {t} odd, int first) {{ var index = ({i} >> 1) + {v}.Create(first); return {v}.ConditionalSelect({v}.AsSingle({v}.Equals({i} & {v}<int>.One, {v}<int>.Zero)), {v}.Shuffle(even, index), {v}.Shuffle(odd, index)); }}");
     }
 
     private static void Kernels(SourceWriter w)
