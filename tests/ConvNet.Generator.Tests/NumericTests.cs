@@ -18,6 +18,9 @@ public class NumericTests
         new("ConvPad2", new((1, 5, 8), Conv(2, 5, pad: 2))),
         new("ConvStride3Pad2", new((2, 9, 12), Conv(3, 4, stride: 3, pad: 2))),
         new("ConvOneByOne", new((5, 4, 4), Conv(3, 1))),
+        // dWeight as a GEMM over colT (HW <= 2*CKK), accumulated in place: CKK 144 = 9 Vector512s; CKK 20 = 16 + a Vector128.
+        new("ConvWeightGemm144", new((16, 6, 6), Conv(8, 3, pad: 1))),
+        new("ConvWeightGemm20", new((5, 5, 5), Conv(4, 2))),
         new("MaxPool2", new((2, 6, 8), MaxPool(2))),
         new("MaxPoolOverlap", new((3, 7, 7), MaxPool(3, 2))),
         new("AvgPool2", new((2, 4, 6), AvgPool(2))),

@@ -27,6 +27,10 @@ internal static class KernelHelpers
     /// GEMM is less bound by loads and broadcasts.</summary>
     public const int WideRows = 8;
 
+    /// <summary>Rows of the 512-bit tile for a remainder of 6 or 7 rows after the wide blocks (LeNet's 6 filters, or
+    /// 150 = 18 x 8 + 6 im2col rows): one 6-row tile reads each B vector once, where 4 + 2 rows would read it twice.</summary>
+    public const int SixRows = 6;
+
     public static void Emit(SourceWriter w)
     {
         Vectors(w);
@@ -199,7 +203,8 @@ internal static class KernelHelpers
         w.Line($"internal static readonly float[] Zeros = new float[{WideRows}];");
         for (int mr = 1; mr <= TileRows; mr++)
             for (int nr = TileVectors; nr >= 1; nr--) { w.Line(); Tile(w, mr, nr); }
-        for (int nr = TileVectors; nr >= 1; nr--) { w.Line(); Tile(w, WideRows, nr); }
+        foreach (int mr in new[] { WideRows, SixRows })
+            for (int nr = TileVectors; nr >= 1; nr--) { w.Line(); Tile(w, mr, nr); }
         w.Line();
         GemmPanels(w);
         for (int nr = TileVectors; nr >= 1; nr--) { w.Line(); Rows(w, nr); }
@@ -244,10 +249,14 @@ internal static class KernelHelpers
         w.Open($"private static void Rows{nr}{Generic}(ref float a, nint ars, nint aks, ref float b, nint bks, int kCount, ref float init, nint irs, ref float c, nint crs, int m, bool accumulate) {Constraint}");
         w.Line("int r = 0;");
         w.Line("// V.Count is a JIT-time constant: narrower widths compile this loop away and never instantiate the wide tile.");
-        w.Line($"if (V.Count == 16) for (; r + {WideRows} <= m; r += {WideRows}) Tile{WideRows}x{nr}{Generic}(ref {Unsafe}.Add(ref a, r * ars), ars, aks, ref b, bks, kCount, ref {Unsafe}.Add(ref init, r * irs), ref {Unsafe}.Add(ref c, r * crs), crs, accumulate);");
-        w.Line($"for (; r + {TileRows} <= m; r += {TileRows}) Tile{TileRows}x{nr}{Generic}(ref {Unsafe}.Add(ref a, r * ars), ars, aks, ref b, bks, kCount, ref {Unsafe}.Add(ref init, r * irs), ref {Unsafe}.Add(ref c, r * crs), crs, accumulate);");
+        string args = $"(ref {Unsafe}.Add(ref a, r * ars), ars, aks, ref b, bks, kCount, ref {Unsafe}.Add(ref init, r * irs), ref {Unsafe}.Add(ref c, r * crs), crs, accumulate);";
+        w.Open("if (V.Count == 16)");
+        w.Line($"for (; r + {WideRows} <= m; r += {WideRows}) Tile{WideRows}x{nr}{Generic}{args}");
+        w.Line($"if (m - r >= {SixRows}) {{ Tile{SixRows}x{nr}{Generic}{args} r += {SixRows}; }}");
+        w.Close();
+        w.Line($"for (; r + {TileRows} <= m; r += {TileRows}) Tile{TileRows}x{nr}{Generic}{args}");
         for (int mr = TileRows - 1; mr >= 1; mr--)
-            w.Line($"{(mr == TileRows - 1 ? "" : "else ")}if (m - r == {mr}) Tile{mr}x{nr}{Generic}(ref {Unsafe}.Add(ref a, r * ars), ars, aks, ref b, bks, kCount, ref {Unsafe}.Add(ref init, r * irs), ref {Unsafe}.Add(ref c, r * crs), crs, accumulate);");
+            w.Line($"{(mr == TileRows - 1 ? "" : "else ")}if (m - r == {mr}) Tile{mr}x{nr}{Generic}{args}");
         w.Close();
     }
 

@@ -268,7 +268,8 @@ internal static class NetworkEmitter
         }
         if (head > 0)
         {
-            w.Open("for (int n = 0; n < count; n++)");
+            w.Line("// Last sample first: the forward pass touched it last, so its activations are the likeliest to be still in cache.");
+            w.Open("for (int n = count - 1; n >= 0; n--)");
             w.Line("var sa = a.Slice(n * ActivationLength, ActivationLength);");
             w.Line("var sd = d.Slice(n * ActivationLength, ActivationLength);");
             for (int i = head - 1; i >= 0; i--)

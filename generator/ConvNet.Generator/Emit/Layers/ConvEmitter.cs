@@ -16,7 +16,12 @@ internal static class ConvEmitter
 {
     /// <summary>Floats of scratch the layer needs: the col matrix (reused for dCol in backward).</summary>
     public static int ScratchLength(LayerPlan l) =>
-        l.Kind != LayerKind.Conv ? 0 : Ckk(l) * Hw(l) + (WeightGradientAsGemm(l) ? (int)l.Out.C * Ckk(l) : 0);
+        l.Kind != LayerKind.Conv ? 0 : Ckk(l) * Hw(l) + (WeightGradientAsGemm(l) && !AccumulatesInPlace(l) ? (int)l.Out.C * Ckk(l) : 0);
+
+    /// <summary>Whether the dWeight GEMM adds straight into dWeight. An accumulating GEMM cannot overlap its last vector, so
+    /// columns past the last whole vector go through narrower widths; past the last whole Vector128 they would be scalar
+    /// (CKK 150: 2 columns x F rows x HW pixels of scalar FMAs), and a fresh product added in afterwards is cheaper.</summary>
+    private static bool AccumulatesInPlace(LayerPlan l) => Ckk(l) % 4 == 0;
 
     /// <summary>dWeight as a GEMM over a transposed col (vectors over CKK, one FMA chain per output over all pixels)
     /// instead of dot products over pixels, which end in a horizontal sum per weight: for small images (HW of 64 or
@@ -70,11 +75,20 @@ internal static class ConvEmitter
         w.Line($"for (int f = 0; f < {f}; f++) {Unsafe}.Add(ref dBias, f) += Kernels.Sum{Generic}(ref {Unsafe}.Add(ref dOut, f * {hw}), {hw});");
         if (WeightGradientAsGemm(l))
         {
-            w.Line($"// dWeight[{f}, {ckk}] += dOutput[{f}, {hw}] · colT[{hw}, {ckk}]: the GEMM writes a fresh product after colT in scratch, then it is added in.");
             w.Line($"Im2ColT{Generic}(ref {Marshal}.GetReference(input), ref col);");
-            w.Line($"ref float product = ref {Unsafe}.Add(ref col, {ckk * hw});");
-            w.Line($"Kernels.Gemm{Generic}(ref dOut, {hw}, 1, ref col, {ckk}, {hw}, ref {Marshal}.GetArrayDataReference(Kernels.Zeros), 0, ref product, {ckk}, {f}, {ckk}, false);");
-            w.Line($"Kernels.Add{Generic}(ref product, ref dWeight, {f * ckk});");
+            string zeros = $"ref {Marshal}.GetArrayDataReference(Kernels.Zeros), 0";
+            if (AccumulatesInPlace(l))
+            {
+                w.Line($"// dWeight[{f}, {ckk}] += dOutput[{f}, {hw}] · colT[{hw}, {ckk}], accumulated in place.");
+                w.Line($"Kernels.Gemm{Generic}(ref dOut, {hw}, 1, ref col, {ckk}, {hw}, {zeros}, ref dWeight, {ckk}, {f}, {ckk}, true);");
+            }
+            else
+            {
+                w.Line($"// dWeight[{f}, {ckk}] += dOutput[{f}, {hw}] · colT[{hw}, {ckk}]: the GEMM writes a fresh product after colT in scratch, then it is added in.");
+                w.Line($"ref float product = ref {Unsafe}.Add(ref col, {ckk * hw});");
+                w.Line($"Kernels.Gemm{Generic}(ref dOut, {hw}, 1, ref col, {ckk}, {hw}, {zeros}, ref product, {ckk}, {f}, {ckk}, false);");
+                w.Line($"Kernels.Add{Generic}(ref product, ref dWeight, {f * ckk});");
+            }
         }
         else
         {
