@@ -21,6 +21,10 @@ public class NumericTests
         // dWeight as a GEMM over colT (HW <= 2*CKK), accumulated in place: CKK 144 = 9 Vector512s; CKK 20 = 16 + a Vector128.
         new("ConvWeightGemm144", new((16, 6, 6), Conv(8, 3, pad: 1))),
         new("ConvWeightGemm20", new((5, 5, 5), Conv(4, 2))),
+        // Single-channel stride-1 forward without im2col (padded-width GEMM passes): padded, unpadded, and a width whose
+        // wide rows (22 x 9 = 198) end in a partial vector, so the accumulating passes take narrower widths.
+        new("ConvSingleChannelPad", new((1, 9, 20), Conv(5, 3, pad: 1))),
+        new("ConvSingleChannel", new((1, 7, 16), Conv(3, 3))),
         new("MaxPool2", new((2, 6, 8), MaxPool(2))),
         new("MaxPoolOverlap", new((3, 7, 7), MaxPool(3, 2))),
         new("AvgPool2", new((2, 4, 6), AvgPool(2))),

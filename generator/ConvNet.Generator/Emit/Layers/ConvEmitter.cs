@@ -14,9 +14,27 @@ namespace ConvNet.Generator.Emit.Layers;
 /// floats against F times as many multiply-adds.</para></summary>
 internal static class ConvEmitter
 {
-    /// <summary>Floats of scratch the layer needs: the col matrix (reused for dCol in backward).</summary>
+    /// <summary>Floats of scratch the layer needs: the col matrix (reused for dCol in backward), or more for the
+    /// single-channel forward's padded input and wide output.</summary>
     public static int ScratchLength(LayerPlan l) =>
-        l.Kind != LayerKind.Conv ? 0 : Ckk(l) * Hw(l) + (WeightGradientAsGemm(l) && !AccumulatesInPlace(l) ? (int)l.Out.C * Ckk(l) : 0);
+        l.Kind != LayerKind.Conv ? 0 : System.Math.Max(
+            Ckk(l) * Hw(l) + (WeightGradientAsGemm(l) && !AccumulatesInPlace(l) ? (int)l.Out.C * Ckk(l) : 0),
+            SingleChannel(l) ? PaddedLength(l) + (int)l.Out.C * WideLength(l) : 0);
+
+    /// <summary>A single-channel, stride-1 layer (an image's first layer) skips im2col in forward. Its col rows would be
+    /// shifted copies of the one padded image, so the GEMM reads the padded image directly: output pixels are computed
+    /// on rows as wide as the padded input (WP = W + 2P instead of OW), where the shift of (ky, kx) is a constant offset
+    /// ky*WP + kx, and the extra K - 1 columns per row are dropped afterwards. One GEMM pass per ky (kx steps 1 float),
+    /// accumulating, in the same order of operations as the im2col GEMM. Worth it while the wasted
+    /// columns are few: im2col copies K*K floats per pixel, F times fewer than its multiply-adds, small for small F.</summary>
+    private static bool SingleChannel(LayerPlan l) =>
+        l.In.C == 1 && l.Stride == 1 && l.Size > 1 && 4 * (PaddedWidth(l) - l.Out.W) <= l.Out.W;
+
+    private static int PaddedWidth(LayerPlan l) => (int)l.In.W + 2 * l.Pad;
+    private static int PaddedHeight(LayerPlan l) => (int)l.In.H + 2 * l.Pad;
+    // The last pass's last pixel reads K - 1 floats past the padded image.
+    private static int PaddedLength(LayerPlan l) => PaddedHeight(l) * PaddedWidth(l) + l.Size - 1;
+    private static int WideLength(LayerPlan l) => (int)l.Out.H * PaddedWidth(l);
 
     /// <summary>Whether the dWeight GEMM adds straight into dWeight. An accumulating GEMM cannot overlap its last vector, so
     /// columns past the last whole vector go through narrower widths; past the last whole Vector128 they would be scalar
@@ -35,6 +53,7 @@ internal static class ConvEmitter
 
     public static void Forward(SourceWriter w, LayerPlan l)
     {
+        if (SingleChannel(l)) { SingleChannelForward(w, l); return; }
         long f = l.Out.C;
         int ckk = Ckk(l), hw = Hw(l);
         w.Line($"// {l.Name} forward: input ({l.In.C},{l.In.H},{l.In.W}) -> output ({f},{l.Out.H},{l.Out.W}); weight [{f},{l.In.C},{l.Size},{l.Size}], bias [{f}]; stride {l.Stride}, pad {l.Pad}.");
@@ -52,6 +71,33 @@ internal static class ConvEmitter
         w.Line($"ref float bias = ref {Unsafe}.Add(ref {Marshal}.GetReference(p), {l.BiasOffset});");
         w.Line($"ref float o = ref {Marshal}.GetReference(output);");
         w.Line($"Kernels.Gemm{Generic}(ref weight, {ckk}, 1, ref col, {hw}, {ckk}, ref bias, 1, ref o, {hw}, {f}, {hw}, false);");
+        w.Close();
+    }
+
+    /// <summary>See <see cref="SingleChannel"/>.</summary>
+    private static void SingleChannelForward(SourceWriter w, LayerPlan l)
+    {
+        long f = l.Out.C, oh = l.Out.H, ow = l.Out.W;
+        int k = l.Size, pad = l.Pad, wp = PaddedWidth(l), wide = WideLength(l), padded = PaddedLength(l), hw = Hw(l);
+        w.Line($"// {l.Name} forward: input (1,{l.In.H},{l.In.W}) -> output ({f},{oh},{ow}); weight [{f},1,{k},{k}], bias [{f}]; stride 1, pad {pad}.");
+        w.Line($"// x = the input zero-padded to ({PaddedHeight(l)},{wp}); wide[{f}, {oh}*{wp}] = bias + sum over ky of weight[:, ky, :] · x[ky*{wp} + kx + j] (one GEMM");
+        w.Line($"// pass per ky, kx steps one float); output rows are the first {ow} of each {wp}-wide row. No im2col.");
+        w.Open(LayerEmitter.ForwardSignature);
+        Dispatch(w, hw, "ForwardCore", "p, input, output, scratch");
+        w.Close();
+        w.Line();
+        w.Open($"private static void ForwardCore{Generic}(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch) {Constraint}");
+        w.Line($"if (p.Length < {l.BiasOffset + f} || input.Length != {l.InLength} || output.Length != {l.OutLength} || scratch.Length < {padded + f * wide}) throw new global::System.ArgumentException(\"{l.Name}: span lengths do not match the layer.\");");
+        w.Line($"ref float x = ref {Marshal}.GetReference(scratch);");
+        w.Line($"ref float wideOut = ref {Unsafe}.Add(ref x, {padded});");
+        w.Line($"Kernels.Zero(ref x, {padded});");
+        w.Line($"ref float src = ref {Marshal}.GetReference(input);");
+        w.Line($"for (int y = 0; y < {l.In.H}; y++) Kernels.Copy{Generic}(ref {Unsafe}.Add(ref src, y * {l.In.W}), ref {Unsafe}.Add(ref x, (y + {pad}) * {wp} + {pad}), {l.In.W});");
+        w.Line($"ref float weight = ref {Unsafe}.Add(ref {Marshal}.GetReference(p), {l.ParamOffset});");
+        w.Line($"ref float bias = ref {Unsafe}.Add(ref {Marshal}.GetReference(p), {l.BiasOffset});");
+        w.Line($"for (int ky = 0; ky < {k}; ky++) Kernels.Gemm{Generic}(ref {Unsafe}.Add(ref weight, ky * {k}), {k * k}, 1, ref {Unsafe}.Add(ref x, ky * {wp}), 1, {k}, ref bias, 1, ref wideOut, {wide}, {f}, {wide}, ky > 0);");
+        w.Line($"ref float o = ref {Marshal}.GetReference(output);");
+        w.Line($"for (int r = 0; r < {f * oh}; r++) Kernels.Copy{Generic}(ref {Unsafe}.Add(ref wideOut, r * {wp}), ref {Unsafe}.Add(ref o, r * {ow}), {ow});");
         w.Close();
     }
 
