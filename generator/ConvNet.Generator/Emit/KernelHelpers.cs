@@ -16,6 +16,18 @@ internal static class KernelHelpers
     public const string Constraint = "where TV : struct where V : struct, Vectors.IVectorOps<TV>";
     public const string Unsafe = "global::System.Runtime.CompilerServices.Unsafe";
     public const string Marshal = "global::System.Runtime.InteropServices.MemoryMarshal";
+    /// <summary>On every kernel that is not inlined: compiled fully optimised on its first call. Tier-0 code of these
+    /// generic struct kernels calls every vector operation instead of inlining it, and runs many times slower until
+    /// tiering replaces it, which made a training run's first epoch three times slower than the rest.</summary>
+    public const string Hot = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]";
+
+    /// <summary>Opens a kernel method marked <see cref="Hot"/>.</summary>
+    public static void OpenKernel(SourceWriter w, string signature)
+    {
+        w.Line(Hot);
+        w.Open(signature);
+    }
+
     private const string Inline = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]";
 
     /// <summary>Widest GEMM tile in vectors (columns) and rows. 4x3 = 12 accumulators: enough independent FMA chains to
@@ -229,7 +241,7 @@ internal static class KernelHelpers
         w.Line("// Pixel tiles outer, row blocks inner, so each B panel stays in L1 while every row block uses it.");
         w.Line("// The last vector overlaps its neighbour instead of running a scalar tail: recomputing a stored value is harmless,");
         w.Line("// but an accumulating GEMM would add twice, so its remainder takes narrower widths instead.");
-        w.Open($"internal static void Gemm{Generic}(ref float a, nint ars, nint aks, ref float b, nint bks, int kCount, ref float init, nint irs, ref float c, nint crs, int m, int n, bool accumulate) {Constraint}");
+        OpenKernel(w, $"internal static void Gemm{Generic}(ref float a, nint ars, nint aks, ref float b, nint bks, int kCount, ref float init, nint irs, ref float c, nint crs, int m, int n, bool accumulate) {Constraint}");
         w.Line("int j = 0;");
         w.Line($"for (; j + 3 * V.Count <= n; j += 3 * V.Count) Rows3{Generic}(ref a, ars, aks, ref {Unsafe}.Add(ref b, j), bks, kCount, ref init, irs, ref {Unsafe}.Add(ref c, j), crs, m, accumulate);");
         w.Line($"if (j + 2 * V.Count <= n) {{ Rows2{Generic}(ref a, ars, aks, ref {Unsafe}.Add(ref b, j), bks, kCount, ref init, irs, ref {Unsafe}.Add(ref c, j), crs, m, accumulate); j += 2 * V.Count; }}");
@@ -246,7 +258,7 @@ internal static class KernelHelpers
 
     private static void Rows(SourceWriter w, int nr)
     {
-        w.Open($"private static void Rows{nr}{Generic}(ref float a, nint ars, nint aks, ref float b, nint bks, int kCount, ref float init, nint irs, ref float c, nint crs, int m, bool accumulate) {Constraint}");
+        OpenKernel(w, $"private static void Rows{nr}{Generic}(ref float a, nint ars, nint aks, ref float b, nint bks, int kCount, ref float init, nint irs, ref float c, nint crs, int m, bool accumulate) {Constraint}");
         w.Line("int r = 0;");
         w.Line("// V.Count is a JIT-time constant: narrower widths compile this loop away and never instantiate the wide tile.");
         string args = $"(ref {Unsafe}.Add(ref a, r * ars), ars, aks, ref b, bks, kCount, ref {Unsafe}.Add(ref init, r * irs), ref {Unsafe}.Add(ref c, r * crs), crs, accumulate);";
@@ -265,7 +277,7 @@ internal static class KernelHelpers
         // Wide tiles address rows 4..7 from a second pointer with the same three offsets, and compute the C row offsets
         // after the loop: x64 has 16 general registers, and 7 + 7 row offsets would spill inside the k loop.
         bool wide = mr > TileRows;
-        w.Open($"private static void Tile{mr}x{nr}{Generic}(ref float a, nint ars, nint aks, ref float b, nint bks, int kCount, ref float init, ref float c, nint crs, bool accumulate) {Constraint}");
+        OpenKernel(w, $"private static void Tile{mr}x{nr}{Generic}(ref float a, nint ars, nint aks, ref float b, nint bks, int kCount, ref float init, ref float c, nint crs, bool accumulate) {Constraint}");
         if (wide)
         {
             for (int m = 1; m < TileRows; m++) w.Line($"nint ar{m} = {m} * ars;");
@@ -317,7 +329,7 @@ internal static class KernelHelpers
     private static void Dots(SourceWriter w, int mr)
     {
         w.Line($"// C[m*crs + j] += sum over p < n of X[m*xrs + p] * Y[j*yrs + p], for m < {mr}, j < jCount, n >= V.Count.");
-        w.Open($"internal static void Dots{mr}{Generic}(ref float x, nint xrs, ref float y, nint yrs, int jCount, int n, ref float c, nint crs) {Constraint}");
+        OpenKernel(w, $"internal static void Dots{mr}{Generic}(ref float x, nint xrs, ref float y, nint yrs, int jCount, int n, ref float c, nint crs) {Constraint}");
         w.Line("int j = 0;");
         w.Line($"for (; j + 3 <= jCount; j += 3) Reduce{mr}x3{Generic}(ref x, xrs, ref {Unsafe}.Add(ref y, j * yrs), yrs, n, ref {Unsafe}.Add(ref c, j), crs);");
         w.Line($"for (; j < jCount; j++) Reduce{mr}x1{Generic}(ref x, xrs, ref {Unsafe}.Add(ref y, j * yrs), yrs, n, ref {Unsafe}.Add(ref c, j), crs);");
@@ -329,7 +341,7 @@ internal static class KernelHelpers
     private static void DotsBatch(SourceWriter w)
     {
         w.Line("// C[s*crs + j] += sum over p < n of X[s*xrs + p] * Y[j*yrs + p], for s < count, j < jCount, n >= V.Count.");
-        w.Open($"internal static void DotsBatch{Generic}(ref float x, nint xrs, int count, ref float y, nint yrs, int jCount, int n, ref float c, nint crs) {Constraint}");
+        OpenKernel(w, $"internal static void DotsBatch{Generic}(ref float x, nint xrs, int count, ref float y, nint yrs, int jCount, int n, ref float c, nint crs) {Constraint}");
         w.Line("int j = 0;");
         foreach (var nj in new[] { 3, 1 })
         {
@@ -348,7 +360,7 @@ internal static class KernelHelpers
     private static void Reduce(SourceWriter w, int mr, int nj)
     {
         w.Line("// Accumulates one vector of partial sums per (m, j); the last vector overlaps and is masked to the lanes not yet counted.");
-        w.Open($"private static void Reduce{mr}x{nj}{Generic}(ref float x, nint xrs, ref float y, nint yrs, int n, ref float c, nint crs) {Constraint}");
+        OpenKernel(w, $"private static void Reduce{mr}x{nj}{Generic}(ref float x, nint xrs, ref float y, nint yrs, int n, ref float c, nint crs) {Constraint}");
         for (int m = 1; m < mr; m++) w.Line($"nint xr{m} = {m} * xrs, cr{m} = {m} * crs;");
         for (int j = 1; j < nj; j++) w.Line($"nint yr{j} = {j} * yrs;");
         for (int m = 0; m < mr; m++)
@@ -398,14 +410,6 @@ internal static class KernelHelpers
         w.Line("// dst[i] = 0 for i < n; Span.Clear is vectorised, a loop of scalar stores is not.");
         w.Line($"internal static void Zero(ref float dst, int n) => {Marshal}.CreateSpan(ref dst, n).Clear();");
         w.Line();
-        w.Line("// dst[i] += a * src[i] for i < n; a scalar tail, since accumulation is not idempotent.");
-        w.Open($"internal static void AddScaled{Generic}(ref float src, float a, ref float dst, int n) {Constraint}");
-        w.Line("TV va = V.Broadcast(a);");
-        w.Line("nint i = 0;");
-        w.Line("for (; i <= n - V.Count; i += V.Count) V.Store(V.MultiplyAdd(va, V.Load(ref src, i), V.Load(ref dst, i)), ref dst, i);");
-        w.Line($"for (; i < n; i++) {Unsafe}.Add(ref dst, i) += a * {Unsafe}.Add(ref src, i);");
-        w.Close();
-        w.Line();
         w.Line("// dst[i] += src[i] for i < n. The tail after the V-wide vectors takes one vector of each narrower accelerated width that");
         w.Line("// fits, then scalars (10 = 8 + 2 under Vector512). Not an overlapping masked last vector: it would reload lanes just stored");
         w.Line("// by a narrower store, which store forwarding cannot serve (4x slower in conv col2im). Inlined like Copy, for conv rows.");
@@ -419,7 +423,7 @@ internal static class KernelHelpers
         w.Close();
         w.Line();
         w.Line("// The sum of x[0..n), n >= V.Count, two accumulators.");
-        w.Open($"internal static float Sum{Generic}(ref float x, int n) {Constraint}");
+        OpenKernel(w, $"internal static float Sum{Generic}(ref float x, int n) {Constraint}");
         w.Line("TV s0 = default, s1 = default;");
         w.Line("nint i = 0;");
         w.Line("for (; i <= n - 2 * V.Count; i += 2 * V.Count) { s0 = V.Add(s0, V.Load(ref x, i)); s1 = V.Add(s1, V.Load(ref x, i + V.Count)); }");
@@ -429,14 +433,14 @@ internal static class KernelHelpers
         w.Close();
         w.Line();
         w.Line("// y = relu(x) over n >= V.Count values; the overlapping last vector rewrites the same values.");
-        w.Open($"internal static void Relu{Generic}(ref float x, ref float y, int n) {Constraint}");
+        OpenKernel(w, $"internal static void Relu{Generic}(ref float x, ref float y, int n) {Constraint}");
         w.Line("nint i = 0;");
         w.Line("for (; i <= n - V.Count; i += V.Count) V.Store(V.Relu(V.Load(ref x, i)), ref y, i);");
         w.Line("if (i < n) V.Store(V.Relu(V.Load(ref x, n - V.Count)), ref y, n - V.Count);");
         w.Close();
         w.Line();
         w.Line("// dx = y > 0 ? dy : 0 over n >= V.Count values.");
-        w.Open($"internal static void ReluBackward{Generic}(ref float y, ref float dy, ref float dx, int n) {Constraint}");
+        OpenKernel(w, $"internal static void ReluBackward{Generic}(ref float y, ref float dy, ref float dx, int n) {Constraint}");
         w.Line("nint i = 0;");
         w.Line("for (; i <= n - V.Count; i += V.Count) V.Store(V.ReluBackward(V.Load(ref y, i), V.Load(ref dy, i)), ref dx, i);");
         w.Line("if (i < n) V.Store(V.ReluBackward(V.Load(ref y, n - V.Count), V.Load(ref dy, n - V.Count)), ref dx, n - V.Count);");

@@ -62,7 +62,7 @@ internal static class ConvEmitter
         Dispatch(w, hw, "ForwardCore", "p, input, output, scratch");
         w.Close();
         w.Line();
-        w.Open($"private static void ForwardCore{Generic}(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch) {Constraint}");
+        OpenKernel(w, $"private static void ForwardCore{Generic}(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch) {Constraint}");
         w.Line("// The only bounds checks: every ref below stays inside these lengths.");
         w.Line($"if (p.Length < {l.BiasOffset + f} || input.Length != {l.InLength} || output.Length != {l.OutLength} || scratch.Length < {ckk * hw}) throw new global::System.ArgumentException(\"{l.Name}: span lengths do not match the layer.\");");
         w.Line($"ref float col = ref {Marshal}.GetReference(scratch);");
@@ -86,7 +86,7 @@ internal static class ConvEmitter
         Dispatch(w, hw, "ForwardCore", "p, input, output, scratch");
         w.Close();
         w.Line();
-        w.Open($"private static void ForwardCore{Generic}(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch) {Constraint}");
+        OpenKernel(w, $"private static void ForwardCore{Generic}(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch) {Constraint}");
         w.Line($"if (p.Length < {l.BiasOffset + f} || input.Length != {l.InLength} || output.Length != {l.OutLength} || scratch.Length < {padded + f * wide}) throw new global::System.ArgumentException(\"{l.Name}: span lengths do not match the layer.\");");
         w.Line($"ref float x = ref {Marshal}.GetReference(scratch);");
         w.Line($"ref float wideOut = ref {Unsafe}.Add(ref x, {padded});");
@@ -111,7 +111,7 @@ internal static class ConvEmitter
         Dispatch(w, hw, "BackwardCore", "p, input, dOutput, dp, dInput, scratch");
         w.Close();
         w.Line();
-        w.Open($"private static void BackwardCore{Generic}(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> dOutput, global::System.Span<float> dp, global::System.Span<float> dInput, global::System.Span<float> scratch) {Constraint}");
+        OpenKernel(w, $"private static void BackwardCore{Generic}(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> dOutput, global::System.Span<float> dp, global::System.Span<float> dInput, global::System.Span<float> scratch) {Constraint}");
         w.Line("bool needInput = !dInput.IsEmpty;");
         w.Line($"if (p.Length < {l.BiasOffset + f} || dp.Length < {l.BiasOffset + f} || input.Length != {l.InLength} || dOutput.Length != {l.OutLength} || (needInput && dInput.Length != {l.InLength}) || scratch.Length < {ScratchLength(l)}) throw new global::System.ArgumentException(\"{l.Name}: span lengths do not match the layer.\");");
         w.Line($"ref float col = ref {Marshal}.GetReference(scratch);");
@@ -168,7 +168,7 @@ internal static class ConvEmitter
         w.Line($"// colT[oy*{ow} + ox][(c*{k} + ky)*{k} + kx] = input[c, oy*{s} + ky - {pad}, ox*{s} + kx - {pad}], zero in the padding: Im2Col transposed.");
         w.Line($"// Each colT row (an output pixel's window) is {l.In.C}*{k} runs of {k} contiguous input floats: one run per (c, ky) and pixel is");
         w.Line("// a short copy (vectors from K = 4), not K scalar stores with stride CKK. Pixels innermost: constant strides S and CKK.");
-        w.Open($"private static void Im2ColT{Generic}(ref float input, ref float colT) {Constraint}");
+        OpenKernel(w, $"private static void Im2ColT{Generic}(ref float input, ref float colT) {Constraint}");
         w.Open($"for (int oy = 0; oy < {oh}; oy++)");
         w.Open($"for (int c = 0; c < {l.In.C}; c++)");
         w.Open($"for (int ky = 0; ky < {k}; ky++)");
@@ -216,7 +216,7 @@ internal static class ConvEmitter
         int hw = Hw(l);
         w.Line($"// col[(c*{k} + ky)*{k} + kx][oy*{ow} + ox] = input[c, oy*{s} + ky - {pad}, ox*{s} + kx - {pad}], zero in the padding.");
         w.Line("// Each col row segment is one output row: a clipped copy of an input row, zeros at the padded ends.");
-        w.Open($"private static void Im2Col{Generic}(ref float input, ref float col) {Constraint}");
+        OpenKernel(w, $"private static void Im2Col{Generic}(ref float input, ref float col) {Constraint}");
         w.Open($"for (int c = 0; c < {c}; c++)");
         w.Open($"for (int ky = 0; ky < {k}; ky++)");
         w.Open($"for (int kx = 0; kx < {k}; kx++)");
@@ -244,7 +244,7 @@ internal static class ConvEmitter
         long c = l.In.C, h = l.In.H, wi = l.In.W, oh = l.Out.H, ow = l.Out.W;
         int hw = Hw(l);
         w.Line($"// dInput[c, oy*{s} + ky - {pad}, ox*{s} + kx - {pad}] += dCol[(c*{k} + ky)*{k} + kx][oy*{ow} + ox], skipping the padding; the inverse of Im2Col.");
-        w.Open($"private static void Col2Im{Generic}(ref float dCol, ref float dInput) {Constraint}");
+        OpenKernel(w, $"private static void Col2Im{Generic}(ref float dCol, ref float dInput) {Constraint}");
         w.Open($"for (int c = 0; c < {c}; c++)");
         w.Open($"for (int ky = 0; ky < {k}; ky++)");
         w.Open($"for (int kx = 0; kx < {k}; kx++)");

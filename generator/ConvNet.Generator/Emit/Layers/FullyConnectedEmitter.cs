@@ -31,7 +31,7 @@ internal static class FullyConnectedEmitter
         Dispatch(w, n, "ForwardCore", "p, inputs, outputs, stride, count");
         w.Close();
         w.Line();
-        w.Open($"private static void ForwardCore{Generic}({ReadOnlySpan} p, {ReadOnlySpan} inputs, {Span} outputs, int stride, int count) {Constraint}");
+        OpenKernel(w, $"private static void ForwardCore{Generic}({ReadOnlySpan} p, {ReadOnlySpan} inputs, {Span} outputs, int stride, int count) {Constraint}");
         w.Line($"for (int s = 0; s < count; s++) p.Slice({l.BiasOffset}, {m}).CopyTo(outputs.Slice(s * stride, {m}));");
         w.Line($"ref float weight = ref {Unsafe}.Add(ref {Marshal}.GetReference(p), {l.ParamOffset});");
         w.Line($"Kernels.DotsBatch{Generic}(ref {Marshal}.GetReference(inputs), stride, count, ref weight, {n}, {m}, {n}, ref {Marshal}.GetReference(outputs), stride);");
@@ -56,7 +56,7 @@ internal static class FullyConnectedEmitter
         Dispatch(w, n, "BackwardCore", "p, inputs, dOutputs, dp, dInputs, stride, count");
         w.Close();
         w.Line();
-        w.Open($"private static void BackwardCore{Generic}({ReadOnlySpan} p, {ReadOnlySpan} inputs, {ReadOnlySpan} dOutputs, {Span} dp, {Span} dInputs, int stride, int count) {Constraint}");
+        OpenKernel(w, $"private static void BackwardCore{Generic}({ReadOnlySpan} p, {ReadOnlySpan} inputs, {ReadOnlySpan} dOutputs, {Span} dp, {Span} dInputs, int stride, int count) {Constraint}");
         w.Line($"ref float g = ref {Marshal}.GetReference(dOutputs);");
         w.Line($"ref float dBias = ref {Unsafe}.Add(ref {Marshal}.GetReference(dp), {l.BiasOffset});");
         w.Line($"for (int s = 0; s < count; s++) Kernels.Add{Generic}(ref {Unsafe}.Add(ref g, s * stride), ref dBias, {m});");

@@ -33,7 +33,7 @@ internal static class PoolEmitter
         w.Close();
         w.Line();
         w.Line($"// {shapes}: V.Count adjacent outputs of one row per step.");
-        w.Open($"private static void ForwardCore{Generic}(ref float x, ref float y) {Constraint}");
+        OpenKernel(w, $"private static void ForwardCore{Generic}(ref float x, ref float y) {Constraint}");
         Rows(w, l, "x", "row", "y", "dst");
         VectorColumns(w, l);
         if (!Unrolled(l))
@@ -89,7 +89,7 @@ internal static class PoolEmitter
     {
         long width = l.In.W;
         w.Line($"// {shapes}: V.Count adjacent windows of one row pair per step.");
-        w.Open($"private static void BackwardCore{Generic}(ref float x, ref float g, ref float dx) {Constraint}");
+        OpenKernel(w, $"private static void BackwardCore{Generic}(ref float x, ref float g, ref float dx) {Constraint}");
         Rows(w, l, "x", "row", "g", "gRow");
         w.Line($"ref float dRow = ref {Unsafe}.Add(ref dx, rowOffset);");
         VectorColumns(w, l);
