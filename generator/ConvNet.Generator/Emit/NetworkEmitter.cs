@@ -59,8 +59,9 @@ internal static class NetworkEmitter
         w.Member($"<summary>The layer table, one line per layer.</summary>", $"public const string Summary = \"{string.Join("\\n", table)}\";");
         w.Line($"private const int ActivationLength = {plan.ActivationLength};");
         w.Line($"private const int OutputOffset = {plan.OutputOffset};");
-        w.Line("// Working memory of the widest layer (a conv layer's im2col matrix); one per thread.");
-        w.Line($"private const int ScratchLength = {plan.Layers.Select(ConvEmitter.ScratchLength).DefaultIfEmpty(0).Max()};");
+        w.Line($"// Per-thread working memory: the widest layer kernel's ({KernelScratch(plan)} floats, a conv layer's im2col matrix), then two");
+        w.Line($"// buffers of {DeltaBuffer(plan)} floats for the body's intermediate deltas in backward.");
+        w.Line($"private const int ScratchLength = {KernelScratch(plan) + 2 * DeltaBuffer(plan)};");
         w.Line();
         w.Line($"private static readonly global::ConvNet.LayerInfo[] s_layerTable = new global::ConvNet.LayerInfo[]");
         w.Line("{");
@@ -268,6 +269,10 @@ internal static class NetworkEmitter
         }
         if (head > 0)
         {
+            w.Line("// The body's intermediate deltas go to two per-thread buffers in turn rather than to the sample's delta workspace:");
+            w.Line("// they are dead once the layer below has used them, and written to the workspace they would stream out to memory.");
+            w.Line($"var deltaA = scratch.Slice({KernelScratch(plan)}, {DeltaBuffer(plan)});");
+            w.Line($"var deltaB = scratch.Slice({KernelScratch(plan) + DeltaBuffer(plan)}, {DeltaBuffer(plan)});");
             w.Line("// Last sample first: the forward pass touched it last, so its activations are the likeliest to be still in cache.");
             w.Open("for (int n = count - 1; n >= 0; n--)");
             w.Line("var sa = a.Slice(n * ActivationLength, ActivationLength);");
@@ -275,13 +280,24 @@ internal static class NetworkEmitter
             for (int i = head - 1; i >= 0; i--)
             {
                 var l = plan.Layers[i];
-                string dIn = i == 0 ? $"inputGradients ? sd.Slice(0, InputLength) : default" : $"sd.Slice({l.InOffset}, {l.InLength})";
-                w.Line($"{l.Identifier}.Backward(p, sa.Slice({l.InOffset}, {l.InLength}), sa.Slice({l.OutOffset}, {l.OutLength}), sd.Slice({l.OutOffset}, {l.OutLength}), dp, {dIn}, scratch);");
+                // Layer head-1 reads the deltas the head (or the caller) left in the workspace; each layer below reads the
+                // buffer the layer above wrote, and writes the other one.
+                string dOut = i == head - 1 ? $"sd.Slice({l.OutOffset}, {l.OutLength})" : $"{DeltaName(head - 2 - i)}.Slice(0, {l.OutLength})";
+                string dIn = i == 0 ? $"inputGradients ? sd.Slice(0, InputLength) : default" : $"{DeltaName(head - 1 - i)}.Slice(0, {l.InLength})";
+                w.Line($"{l.Identifier}.Backward(p, sa.Slice({l.InOffset}, {l.InLength}), sa.Slice({l.OutOffset}, {l.OutLength}), {dOut}, dp, {dIn}, scratch);");
             }
             w.Close();
         }
         w.Close();
     }
+
+    private static string DeltaName(int step) => step % 2 == 0 ? "deltaA" : "deltaB";
+
+    private static int KernelScratch(NetworkPlan plan) => plan.Layers.Select(ConvEmitter.ScratchLength).DefaultIfEmpty(0).Max();
+
+    /// <summary>Floats of each body delta buffer: the longest input of a body layer above the first (their dInputs go there).</summary>
+    private static int DeltaBuffer(NetworkPlan plan) =>
+        plan.Layers.Take(HeadStart(plan)).Skip(1).Select(l => l.InLength).DefaultIfEmpty(0).Max();
 
     /// <summary>Where the fully connected head starts: the longest run of FC and activation layers at the end, if it has an FC layer
     /// (an activation-only tail gains nothing from running layer by layer); the layer count when there is none.</summary>
