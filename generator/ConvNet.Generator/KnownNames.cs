@@ -25,6 +25,6 @@ internal static class KnownNames
         // Private, but just as much in the way of a layer class or a user member of the same name (CS0102).
         // ContractTests checks this list against the members of a generated class.
         "ActivationLength", "OutputOffset", "ScratchLength", "Vectors", "Kernels", "PrepareBatch", "ForwardWorker",
-        "BackwardWorker", "RunForward", "RunBackward",
+        "BackwardWorker", "ReduceWorker", "RunForward", "RunBackward",
     ];
 }

@@ -163,13 +163,9 @@ internal static class NetworkEmitter
         w.Line($"    outputGradients.Slice(n * OutputLength, OutputLength).CopyTo(new {Span}(_batchDeltas, n * ActivationLength + OutputOffset, OutputLength));");
         w.Line("_batchNeedsInputGradients = !inputGradients.IsEmpty;");
         w.Line("global::ConvNet.WorkerPool.Run(_workers, this, static (net, worker) => net.BackwardWorker(worker));");
-        w.Line("// Summed in worker order, so the result is the same bits on every run with the same thread count.");
-        w.Open("for (int worker = 0; worker < _workers; worker++)");
-        w.Line("var source = _workerGradients[worker];");
-        w.Line("if (source.Length != ParameterCount || Gradients.Length != ParameterCount) throw new global::System.InvalidOperationException(\"Gradient buffers do not match the network.\");");
-        // Elementwise adds, vectorised: the same bits as the scalar loop, in the same worker order.
-        KernelHelpers.Dispatch(w, plan.ParameterCount, "Kernels.Add", $"ref {KernelHelpers.Marshal}.GetArrayDataReference(source), ref {KernelHelpers.Marshal}.GetArrayDataReference(Gradients), ParameterCount");
-        w.Close();
+        w.Line("// Worker 0 added straight into Gradients; the others into their own buffers, which every worker now adds into its");
+        w.Line("// slice of Gradients in worker order, so the result is the same bits on every run with the same thread count.");
+        w.Line("if (_workers > 1) global::ConvNet.WorkerPool.Run(_workers, this, static (net, worker) => net.ReduceWorker(worker));");
         w.Line("if (_batchNeedsInputGradients)");
         w.Line("    for (int n = 0; n < batchSize; n++)");
         w.Line($"        new {ReadOnlySpan}(_batchDeltas, n * ActivationLength, InputLength).CopyTo(inputGradients.Slice(n * InputLength, InputLength));");
@@ -199,7 +195,7 @@ internal static class NetworkEmitter
         w.Line("if (_workerGradients.Length < _workers)");
         w.Line("{");
         w.Line("    var grown = new float[_workers][];");
-        w.Line("    for (int i = 0; i < _workers; i++) grown[i] = i < _workerGradients.Length ? _workerGradients[i] : new float[ParameterCount];");
+        w.Line("    for (int i = 0; i < _workers; i++) grown[i] = i < _workerGradients.Length ? _workerGradients[i] : i == 0 ? global::System.Array.Empty<float>() : new float[ParameterCount];");
         w.Line("    _workerGradients = grown;");
         w.Line("}");
         w.Line("if (_workerScratch.Length < _workers)");
@@ -216,11 +212,22 @@ internal static class NetworkEmitter
         w.Close();
         w.Line();
         w.Open("private void BackwardWorker(int worker)");
-        w.Line("var gradients = _workerGradients[worker];");
-        w.Line("global::System.Array.Clear(gradients, 0, ParameterCount);");
+        w.Line("// Worker 0 accumulates into Gradients itself (saving a buffer's clearing and summing); the others start from zero.");
+        w.Line("var gradients = worker == 0 ? Gradients : _workerGradients[worker];");
+        w.Line("if (worker != 0) global::System.Array.Clear(gradients, 0, ParameterCount);");
         w.Line("int first = worker * _batchSize / _workers, count = (worker + 1) * _batchSize / _workers - first;");
         w.Line($"RunBackward(Parameters, new {ReadOnlySpan}(_batchActivations, first * ActivationLength, count * ActivationLength),");
         w.Line($"    new {Span}(_batchDeltas, first * ActivationLength, count * ActivationLength), gradients, _batchNeedsInputGradients, count, _workerScratch[worker]);");
+        w.Close();
+        w.Line();
+        w.Open("private void ReduceWorker(int worker)");
+        w.Line("int start = (int)((long)worker * ParameterCount / _workers), end = (int)((long)(worker + 1) * ParameterCount / _workers);");
+        w.Open("for (int k = 1; k < _workers; k++)");
+        w.Line("var source = _workerGradients[k];");
+        w.Line("if (source.Length != ParameterCount || Gradients.Length != ParameterCount) throw new global::System.InvalidOperationException(\"Gradient buffers do not match the network.\");");
+        // Elementwise adds, vectorised: the same bits as a scalar loop.
+        KernelHelpers.Dispatch(w, plan.ParameterCount, "Kernels.Add", $"ref {KernelHelpers.Unsafe}.Add(ref {KernelHelpers.Marshal}.GetArrayDataReference(source), start), ref {KernelHelpers.Unsafe}.Add(ref {KernelHelpers.Marshal}.GetArrayDataReference(Gradients), start), end - start");
+        w.Close();
         w.Close();
         w.Line();
         int head = HeadStart(plan);
