@@ -237,7 +237,7 @@ internal static class NetworkEmitter
             w.Line("// The convolutional body runs sample by sample (a sample's activations stay in cache through its layers); the fully");
             w.Line("// connected head runs layer by layer over all the samples, so each weight matrix is read once rather than once per sample.");
         }
-        w.Open($"private static void RunForward({ReadOnlySpan} p, {Span} a, int count, {Span} scratch)");
+        KernelHelpers.OpenKernel(w, $"private static void RunForward({ReadOnlySpan} p, {Span} a, int count, {Span} scratch)");
         if (head > 0)
         {
             w.Open("for (int n = 0; n < count; n++)");
@@ -260,7 +260,7 @@ internal static class NetworkEmitter
         w.Close();
         w.Line();
         w.Line("// The first layer's input gradient (the deltas' first InputLength floats) only when inputGradients is set.");
-        w.Open($"private static void RunBackward({ReadOnlySpan} p, {ReadOnlySpan} a, {Span} d, {Span} dp, bool inputGradients, int count, {Span} scratch)");
+        KernelHelpers.OpenKernel(w, $"private static void RunBackward({ReadOnlySpan} p, {ReadOnlySpan} a, {Span} d, {Span} dp, bool inputGradients, int count, {Span} scratch)");
         for (int i = plan.Layers.Count - 1; i >= head; i--)
         {
             var l = plan.Layers[i];
