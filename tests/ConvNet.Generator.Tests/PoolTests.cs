@@ -10,8 +10,9 @@ namespace ConvNet.Tests;
 /// signed zeros, infinities and NaNs with distinct payloads: the vector paths (stride-1 loads, stride-2 deinterleaves,
 /// the 2x2 backward's interleaved stores) must keep the loop's order of operations, its first-maximum rule and its
 /// += into a cleared dInput. Output widths cross every vector width, rows narrower than a vector and the overlapping
-/// last vector; CI runs the class again with AVX-512 and with AVX2 off. NaN payloads are compared for max outputs only:
-/// a sum of two NaNs keeps either one's payload, depending on the operand order the JIT picks for the addition.</summary>
+/// last vector; CI runs the class again with AVX-512 and with AVX2 off. NaN payloads are not compared, only NaN-ness:
+/// which of two NaNs MathF.Max or a sum returns is unspecified, and it differs between the JIT's optimised intrinsic and
+/// its unoptimised call (this test project's Debug build computes the expected values with the latter).</summary>
 public class PoolTests
 {
     private sealed record Case(string Name, bool Max, int Size, int Stride, int C, int H, int W, int OutH, int OutW);
@@ -49,8 +50,8 @@ public class PoolTests
             net.Forward(input, output);
             net.Backward(dOut, dInput);
             var (expected, expectedDInput) = Loops(c, input, dOut);
-            AssertBits(expected, output, $"{name} trial {trial} output", nanPayloads: c.Max);
-            AssertBits(expectedDInput, dInput, $"{name} trial {trial} dInput", nanPayloads: false);
+            AssertBits(expected, output, $"{name} trial {trial} output");
+            AssertBits(expectedDInput, dInput, $"{name} trial {trial} dInput");
         }
     }
 
@@ -104,11 +105,11 @@ public class PoolTests
         return (y, dx);
     }
 
-    private static void AssertBits(float[] expected, float[] actual, string what, bool nanPayloads)
+    private static void AssertBits(float[] expected, float[] actual, string what)
     {
         for (int i = 0; i < expected.Length; i++)
             if (BitConverter.SingleToInt32Bits(expected[i]) != BitConverter.SingleToInt32Bits(actual[i])
-                && (nanPayloads || !float.IsNaN(expected[i]) || !float.IsNaN(actual[i])))
+                && !(float.IsNaN(expected[i]) && float.IsNaN(actual[i])))
                 Assert.Fail($"{what}[{i}] = {actual[i]:R} (0x{BitConverter.SingleToInt32Bits(actual[i]):X8}), expected {expected[i]:R} (0x{BitConverter.SingleToInt32Bits(expected[i]):X8})");
     }
 }
