@@ -58,11 +58,7 @@ internal static class ConvEmitter
         int ckk = Ckk(l), hw = Hw(l);
         w.Line($"// {l.Name} forward: input ({l.In.C},{l.In.H},{l.In.W}) -> output ({f},{l.Out.H},{l.Out.W}); weight [{f},{l.In.C},{l.Size},{l.Size}], bias [{f}]; stride {l.Stride}, pad {l.Pad}.");
         w.Line($"// output[{f}, {hw}] = weight[{f}, {ckk}] · col[{ckk}, {hw}] + bias, in {TileRows}-filter x {TileVectors}-vector register tiles over pixels.");
-        w.Open(LayerEmitter.ForwardSignature);
-        Dispatch(w, hw, "ForwardCore", "p, input, output, scratch");
-        w.Close();
-        w.Line();
-        OpenKernel(w, $"private static void ForwardCore{Generic}(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch) {Constraint}");
+        OpenForwardCore(w, hw);
         w.Line("// The only bounds checks: every ref below stays inside these lengths.");
         w.Line($"if (p.Length < {l.BiasOffset + f} || input.Length != {l.InLength} || output.Length != {l.OutLength} || scratch.Length < {ckk * hw}) throw new global::System.ArgumentException(\"{l.Name}: span lengths do not match the layer.\");");
         w.Line($"ref float col = ref {Marshal}.GetReference(scratch);");
@@ -74,6 +70,16 @@ internal static class ConvEmitter
         w.Close();
     }
 
+    /// <summary>Forward, which picks the vector width, then the opening of the ForwardCore it calls (both forward variants).</summary>
+    private static void OpenForwardCore(SourceWriter w, int hw)
+    {
+        w.Open(LayerEmitter.ForwardSignature);
+        Dispatch(w, hw, "ForwardCore", "p, input, output, scratch");
+        w.Close();
+        w.Line();
+        OpenKernel(w, $"private static void ForwardCore{Generic}(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch) {Constraint}");
+    }
+
     /// <summary>See <see cref="SingleChannel"/>.</summary>
     private static void SingleChannelForward(SourceWriter w, LayerPlan l)
     {
@@ -82,11 +88,7 @@ internal static class ConvEmitter
         w.Line($"// {l.Name} forward: input (1,{l.In.H},{l.In.W}) -> output ({f},{oh},{ow}); weight [{f},1,{k},{k}], bias [{f}]; stride 1, pad {pad}.");
         w.Line($"// x = the input zero-padded to ({PaddedHeight(l)},{wp}); wide[{f}, {oh}*{wp}] = bias + sum over ky of weight[:, ky, :] · x[ky*{wp} + kx + j] (one GEMM");
         w.Line($"// pass per ky, kx steps one float); output rows are the first {ow} of each {wp}-wide row. No im2col.");
-        w.Open(LayerEmitter.ForwardSignature);
-        Dispatch(w, hw, "ForwardCore", "p, input, output, scratch");
-        w.Close();
-        w.Line();
-        OpenKernel(w, $"private static void ForwardCore{Generic}(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch) {Constraint}");
+        OpenForwardCore(w, hw);
         w.Line($"if (p.Length < {l.BiasOffset + f} || input.Length != {l.InLength} || output.Length != {l.OutLength} || scratch.Length < {padded + f * wide}) throw new global::System.ArgumentException(\"{l.Name}: span lengths do not match the layer.\");");
         w.Line($"ref float x = ref {Marshal}.GetReference(scratch);");
         w.Line($"ref float wideOut = ref {Unsafe}.Add(ref x, {padded});");

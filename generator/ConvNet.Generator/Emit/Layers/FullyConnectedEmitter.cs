@@ -13,7 +13,7 @@ internal static class FullyConnectedEmitter
     private const string Span = "global::System.Span<float>";
     private const string ReadOnlySpan = "global::System.ReadOnlySpan<float>";
 
-    /// <summary>The batch kernels' signatures, called by the network's runners for its fully connected head.</summary>
+    /// <summary>The batch kernels' names, called by the network's runners for its fully connected head.</summary>
     public const string ForwardBatch = "ForwardBatch", BackwardBatch = "BackwardBatch";
 
     public static void Forward(SourceWriter w, LayerPlan l)
