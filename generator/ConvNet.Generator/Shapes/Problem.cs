@@ -55,4 +55,7 @@ internal static class ProblemIds
     public const string BadName = "CNN011";
     public const string TooManyLayers = "CNN012";
     public const string ReservedMember = "CNN013";
+    public const string MergeMismatch = "CNN014";
+    public const string BadReference = "CNN015";
+    public const string UnusedOutput = "CNN016";
 }
