@@ -1,51 +1,6 @@
 // Trains LeNet-5 (declared in LeNet5.cs, compiled by the ConvNet source generator) on MNIST, saves and reloads the
 // weights, and draws what it learned. `dotnet run -c Release --project samples/LeNet -- --help` lists the options.
-using System;
-using System.Diagnostics;
-using System.IO;
-using System.Linq;
-using ConvNet;
 using LeNet;
+using Samples.Common;
 
-return CommandLine.Create(options =>
-{
-    try
-    {
-        var data = MnistData.Load(options.DataDirectory, options.Holdout);
-        Report.Header(options, data);
-
-        var network = new LeNet5(options.Seed) { MaxDegreeOfParallelism = options.Threads };
-        var trainer = new Trainer(network, options, data.Train.Count);
-        var history = Report.Train(trainer, options, data);
-        var final = history[^1];
-
-        Directory.CreateDirectory(options.OutputDirectory);
-        string weights = Path.Combine(options.OutputDirectory, "lenet.safetensors");
-        SafeTensors.Save(network, weights);
-        var reloaded = new LeNet5 { MaxDegreeOfParallelism = options.Threads };
-        SafeTensors.Load(reloaded, weights);
-        float reloadedAccuracy = Trainer.Evaluate(reloaded, data.Evaluation).Accuracy;
-        Report.ReloadCheck(weights, data.EvaluationName, final.EvalAccuracy, reloadedAccuracy);
-
-        // Different digits show the same filters responding to different strokes.
-        var picks = Pictures.FirstOfEachClass(data.Evaluation, count: 4);
-        string[] files =
-        [
-            weights,
-            Pictures.Conv1Filters(network, options.OutputDirectory),
-            Pictures.ActivationMaps(network, data.Evaluation, picks, LeNet5.Relu1.Index, "conv1 activations (after ReLU)", "activations-conv1.png", options.OutputDirectory),
-            Pictures.ActivationMaps(network, data.Evaluation, picks, LeNet5.Relu2.Index, "conv2 activations (after ReLU)", "activations-conv2.png", options.OutputDirectory),
-            Pictures.Curves(history, data.EvaluationName, options.OutputDirectory),
-        ];
-
-        var total = DateTime.Now - Process.GetCurrentProcess().StartTime;
-        double imagesPerSecond = history.Sum(h => h.Images) / history.Sum(h => h.TrainTime.TotalSeconds);
-        Report.Final(data.EvaluationName, final.EvalAccuracy, total, imagesPerSecond, options.OutputDirectory, files);
-        return reloadedAccuracy == final.EvalAccuracy ? 0 : 1;
-    }
-    catch (UserException e)
-    {
-        Report.Error(e.Message);
-        return 2;
-    }
-}).Parse(args).Invoke();
+return Sample.Run(LeNetSample.Spec, args);

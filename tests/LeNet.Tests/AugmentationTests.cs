@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using ConvNet;
+using Samples.Common;
 using Xunit;
 
 namespace LeNet.Tests;

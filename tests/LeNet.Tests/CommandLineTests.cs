@@ -1,27 +1,31 @@
 using System;
 using System.IO;
 using System.Linq;
+using Samples.Common;
 using Xunit;
 
 namespace LeNet.Tests;
 
 public sealed class CommandLineTests
 {
+    private static readonly CommandLine s_commandLine = LeNetSample.Spec.CommandLine();
+    private static readonly Recipe s_recipe = LeNetSample.Recipe;
+
     private static string Errors(params string[] args) =>
-        string.Join("\n", CommandLine.Parse(args).Errors.Select(e => e.Message));
+        string.Join("\n", s_commandLine.Parse(args).Errors.Select(e => e.Message));
 
     [Fact]
     public void NoArgumentsGiveTheRecipe()
     {
-        var result = CommandLine.Parse();
+        var result = s_commandLine.Parse();
         Assert.Empty(result.Errors);
-        var options = CommandLine.ToOptions(result);
-        Assert.Equal(Recipe.Epochs, options.Epochs);
-        Assert.Equal(Recipe.BatchSize, options.BatchSize);
-        Assert.Equal(Recipe.Optimizer, options.Optimizer);
-        Assert.Equal(Recipe.LearningRate(Recipe.Optimizer), options.LearningRate);
-        Assert.Equal(Recipe.Schedule, options.Schedule);
-        Assert.Equal(Recipe.MaxShift, options.MaxShift);
+        var options = s_commandLine.ToOptions(result);
+        Assert.Equal(s_recipe.Epochs, options.Epochs);
+        Assert.Equal(s_recipe.BatchSize, options.BatchSize);
+        Assert.Equal(s_recipe.Optimizer, options.Optimizer);
+        Assert.Equal(s_recipe.LearningRate(s_recipe.Optimizer), options.LearningRate);
+        Assert.Equal(s_recipe.Schedule, options.Schedule);
+        Assert.Equal(s_recipe.MaxShift, options.MaxShift);
         Assert.Equal(0, options.Holdout);
         Assert.Equal(Environment.ProcessorCount, options.Threads);
         Assert.Null(options.DataDirectory);
@@ -35,7 +39,7 @@ public sealed class CommandLineTests
         string data = Directory.CreateTempSubdirectory("lenet-data-").FullName;
         try
         {
-            var options = CommandLine.ToOptions(CommandLine.Parse(
+            var options = s_commandLine.ToOptions(s_commandLine.Parse(
                 "--epochs", "3", "--batch-size", "32", "--learning-rate", "0.5", "--optimizer", "adam", "--schedule", "constant",
                 "--max-shift", "0", "--holdout", "100", "--seed", "-4", "--threads", "1", "--data", data, "--output", "out"));
             Assert.Equal(new TrainingOptions(3, 32, 0.5f, OptimizerKind.Adam, ScheduleKind.Constant, 0, 100, -4, 1, data,
@@ -49,8 +53,8 @@ public sealed class CommandLineTests
 
     [Fact]
     public void TheDefaultLearningRateFollowsTheOptimizer() =>
-        Assert.Equal(Recipe.LearningRate(OptimizerKind.Adam),
-            CommandLine.ToOptions(CommandLine.Parse("--optimizer", "adam")).LearningRate);
+        Assert.Equal(s_recipe.LearningRate(OptimizerKind.Adam),
+            s_commandLine.ToOptions(s_commandLine.Parse("--optimizer", "adam")).LearningRate);
 
     [Theory]
     [InlineData("--epochs", "0", "--epochs must be between 1 and 1000; got 0.")]

@@ -1,3 +1,4 @@
+using Samples.Common;
 using Xunit;
 
 namespace LeNet.Tests;

@@ -6,7 +6,7 @@ using ConvNet;
 using ScottPlot;
 using Range = ScottPlot.Range;
 
-namespace LeNet;
+namespace Samples.Common;
 
 /// <summary>Draws what the network learned and how training went, as PNG files.</summary>
 public static class Pictures
@@ -15,35 +15,47 @@ public static class Pictures
     // map lines up with the 28x28 digit it came from; Gap separates the squares.
     private const double Cell = 28, Gap = 5;
 
-    /// <summary>conv1's six 5x5 filters side by side, on one colour scale centred on zero.</summary>
-    public static string Conv1Filters(LeNet5 network, string folder)
+    /// <summary>
+    /// The filters of <paramref name="convLayer"/> (a conv layer on a one-channel input) side by side, on one colour
+    /// scale centred on zero; written to <c>NAME-filters.png</c>.
+    /// </summary>
+    public static string Filters(INetwork network, int convLayer, string folder)
     {
-        const int filters = LeNet5.Conv1.Channels, size = 5;
-        var weights = network.Parameters.AsSpan(LeNet5.Conv1.WeightOffset, filters * size * size);
+        ArgumentNullException.ThrowIfNull(network);
+        var info = network.Layers[convLayer];
+        if (info.Kind != LayerKind.Conv || info.Input.Channels != 1)
+            throw new ArgumentException($"Layer '{info.Name}' is not a conv layer on a one-channel input.", nameof(convLayer));
+        int filters = info.Output.Channels, size = info.Size;
+        var weights = network.Parameters.AsSpan(info.Tensors[0].Offset, filters * size * size);
         double limit = MaxAbs(weights);
-        var plot = NewGrid("conv1 filters (5x5 weights; red positive, blue negative)");
+        var plot = NewGrid($"{info.Name} filters ({size}x{size} weights; red positive, blue negative)");
+        // Up to eight filters get a full label; more only their number, so the labels still fit over narrower tiles.
+        bool few = filters <= 8;
         ScottPlot.Plottables.Heatmap? last = null;
         for (int f = 0; f < filters; f++)
         {
             last = AddTile(plot, ToGrid(weights.Slice(f * size * size, size * size), size, size), 0, f,
                 new ScottPlot.Colormaps.Balance(), new Range(-limit, limit));
-            ColumnLabel(plot, f, $"filter {f + 1}");
+            ColumnLabel(plot, f, few ? $"filter {f + 1}" : $"{f + 1}");
         }
         plot.Add.ColorBar(last!);
-        return Save(plot, folder, "conv1-filters.png", 900, 260);
+        return Save(plot, folder, $"{info.Name}-filters.png", 60 + (few ? 140 : 80) * filters, 260);
     }
 
     /// <summary>
-    /// For a few test digits: the digit, then every channel of <paramref name="layer"/>'s output after its ReLU, from a
+    /// For a few test digits: the digit, then every channel of <paramref name="reluLayer"/>'s output after its ReLU, from a
     /// single-sample Forward. Each channel keeps one colour scale across the digits, so rows can be compared.
     /// </summary>
-    public static string ActivationMaps(LeNet5 network, DigitSet digits, IReadOnlyList<int> picks, int reluLayer, string title, string fileName, string folder)
+    public static string ActivationMaps(INetwork network, DigitSet digits, IReadOnlyList<int> picks, int reluLayer, string title, string fileName, string folder)
     {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(digits);
+        ArgumentNullException.ThrowIfNull(picks);
         var info = network.Layers[reluLayer];
         int channels = info.Output.Channels, side = info.Output.Height, mapLength = side * info.Output.Width;
         var maps = new float[picks.Count][];
         var predictions = new int[picks.Count];
-        Span<float> scores = stackalloc float[LeNet5.OutputLength];
+        var scores = new float[network.OutputLength];
         for (int row = 0; row < picks.Count; row++)
         {
             network.Forward(digits.Image(picks[row]), scores);
@@ -83,6 +95,8 @@ public static class Pictures
     /// <summary>Training and evaluation loss, and evaluation accuracy, per epoch.</summary>
     public static string Curves(IReadOnlyList<EpochResult> history, string evaluationName, string folder)
     {
+        ArgumentNullException.ThrowIfNull(history);
+        ArgumentException.ThrowIfNullOrEmpty(evaluationName);
         double[] epochs = history.Select(h => (double)h.Epoch).ToArray();
         var multiplot = new Multiplot();
         multiplot.AddPlots(2);
@@ -115,6 +129,7 @@ public static class Pictures
     /// <summary>The first digit of each of the first <paramref name="count"/> distinct labels, in set order.</summary>
     public static int[] FirstOfEachClass(DigitSet digits, int count)
     {
+        ArgumentNullException.ThrowIfNull(digits);
         var picks = new List<int>();
         var seen = new HashSet<int>();
         for (int i = 0; i < digits.Count && picks.Count < count; i++)

@@ -6,16 +6,19 @@ using System.IO;
 using System.Linq;
 using Spectre.Console;
 
-namespace LeNet;
+namespace Samples.Common;
 
 /// <summary>Everything the sample prints. Spectre.Console draws live progress bars on a terminal and falls back to
 /// plain lines when output is redirected (CI, a file, a pipe), so the same calls serve both.</summary>
 public static class Report
 {
-    public static void Header(TrainingOptions options, MnistSplit data)
+    /// <summary>What is trained, on what, and how.</summary>
+    public static void Header(string title, int parameters, long flops, TrainingOptions options, MnistSplit data)
     {
-        AnsiConsole.MarkupLine($"[bold]LeNet-5[/] compiled by ConvNet: {LeNet5.ParameterCount:N0} parameters, " +
-                               $"{LeNet5.Flops / 1e6:F2} MFLOP per digit forward");
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(data);
+        AnsiConsole.MarkupLine($"[bold]{Markup.Escape(title)}[/] compiled by ConvNet: {parameters:N0} parameters, " +
+                               $"{flops / 1e6:F2} MFLOP per digit forward");
         AnsiConsole.WriteLine(data.Description);
         string optimizer = options.Optimizer == OptimizerKind.Sgd ? $"SGD with Nesterov momentum {Recipe.Momentum}" : "Adam";
         string schedule = options.Schedule.ToString().ToLowerInvariant();
@@ -61,6 +64,7 @@ public static class Report
         return history;
     }
 
+    /// <summary>Whether the weights reloaded from <paramref name="weightsPath"/> score what the trained network did.</summary>
     public static void ReloadCheck(string weightsPath, string evaluationName, float trained, float reloaded)
     {
         bool same = trained == reloaded;
@@ -79,6 +83,7 @@ public static class Report
         foreach (string file in files) AnsiConsole.WriteLine($"  {Path.GetFileName(file)}");
     }
 
+    /// <summary>A problem the user can fix, without a stack trace.</summary>
     public static void Error(string message) => AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

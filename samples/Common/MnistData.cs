@@ -2,13 +2,17 @@ using System;
 using System.IO;
 using ConvNet;
 
-namespace LeNet;
+namespace Samples.Common;
 
 /// <summary>Normalised digits (N x 1 x 28 x 28 floats, one after the other) and their labels.</summary>
+/// <param name="Images">The pixels, digit after digit.</param>
+/// <param name="Labels">The digits' classes, 0 to 9.</param>
 public sealed record DigitSet(float[] Images, int[] Labels)
 {
+    /// <summary>Number of digits.</summary>
     public int Count => Labels.Length;
 
+    /// <summary>The pixels of digit <paramref name="index"/>.</summary>
     public ReadOnlySpan<float> Image(int index) =>
         Images.AsSpan(index * MnistData.ImageLength, MnistData.ImageLength);
 
@@ -19,12 +23,19 @@ public sealed record DigitSet(float[] Images, int[] Labels)
 }
 
 /// <summary>A training set, an evaluation set, and what they are, for the report.</summary>
+/// <param name="Train">The digits trained on.</param>
+/// <param name="Evaluation">The digits evaluated on: the test set, or the held-out training digits.</param>
+/// <param name="EvaluationName"><c>test</c> or <c>validation</c>.</param>
+/// <param name="Description">Where the digits come from and how they are split.</param>
 public sealed record MnistSplit(DigitSet Train, DigitSet Evaluation, string EvaluationName, string Description);
 
-/// <summary>Finds and loads MNIST: the 10,000-digit subset that ships with the sample, or the full set from a folder.</summary>
+/// <summary>Finds and loads MNIST: the 10,000-digit subset that ships with the samples, or the full set from a folder.</summary>
 public static class MnistData
 {
+    /// <summary>Height and width of a digit.</summary>
     public const int Side = 28;
+
+    /// <summary>Pixels in a digit.</summary>
     public const int ImageLength = Side * Side;
 
     /// <summary>The value of a blank pixel after normalisation, used to fill what a shifted digit uncovers.</summary>
@@ -54,7 +65,7 @@ public static class MnistData
 
     private static (DigitSet Train, DigitSet Test, string Description) LoadSubset()
     {
-        // Copied next to the executable by the project file, so the sample runs from any working directory.
+        // Copied next to the executable by Samples.Common.csproj, so a sample runs from any working directory.
         string folder = Path.Combine(AppContext.BaseDirectory, "data");
         var all = Read(Path.Combine(folder, SubsetImages), Path.Combine(folder, SubsetLabels));
         if (all.Count <= SubsetTrainCount)
@@ -107,4 +118,5 @@ public static class MnistData
 }
 
 /// <summary>A problem the user can fix (a missing file, an option that does not fit the data): printed without a stack trace.</summary>
+/// <param name="message">What went wrong and what to do about it.</param>
 public sealed class UserException(string message) : Exception(message);

@@ -1,7 +1,7 @@
 using System;
 using ConvNet;
 
-namespace LeNet;
+namespace Samples.Common;
 
 /// <summary>Random translations of training digits, so the network sees each one at slightly different positions.</summary>
 /// <remarks>

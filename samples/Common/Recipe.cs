@@ -1,0 +1,68 @@
+using System;
+
+namespace Samples.Common;
+
+/// <summary>The optimizers a sample can train with.</summary>
+public enum OptimizerKind
+{
+    /// <summary>SGD with Nesterov momentum <see cref="Recipe.Momentum"/>.</summary>
+    Sgd,
+    /// <summary>Adam with PyTorch's defaults apart from the learning rate.</summary>
+    Adam,
+}
+
+/// <summary>How the learning rate moves over a run.</summary>
+public enum ScheduleKind
+{
+    /// <summary>The peak throughout.</summary>
+    Constant,
+    /// <summary>Cosine decay from the peak to 0 at the end of the run.</summary>
+    Cosine,
+}
+
+/// <summary>A sample's default training recipe: what a run uses when no option says otherwise.</summary>
+/// <param name="Epochs">Passes over the training set.</param>
+/// <param name="BatchSize">Digits per gradient step.</param>
+/// <param name="Optimizer">The optimizer.</param>
+/// <param name="Schedule">The learning-rate schedule.</param>
+/// <param name="MaxShift">Largest random translation of a training digit, in pixels (0: no augmentation).</param>
+/// <param name="SgdLearningRate">Peak learning rate when the optimizer is SGD.</param>
+/// <param name="AdamLearningRate">Peak learning rate when the optimizer is Adam.</param>
+public sealed record Recipe(
+    int Epochs,
+    int BatchSize,
+    OptimizerKind Optimizer,
+    ScheduleKind Schedule,
+    int MaxShift,
+    float SgdLearningRate,
+    float AdamLearningRate)
+{
+    /// <summary>Momentum for SGD: the usual 0.9, Nesterov form.</summary>
+    public const float Momentum = 0.9f;
+
+    /// <summary>The peak learning rate for an optimizer when none is given.</summary>
+    public float LearningRate(OptimizerKind optimizer) => optimizer switch
+    {
+        OptimizerKind.Sgd => SgdLearningRate,
+        OptimizerKind.Adam => AdamLearningRate,
+        _ => throw new ArgumentOutOfRangeException(nameof(optimizer), optimizer, null),
+    };
+
+    /// <summary>
+    /// The learning rate for step <paramref name="step"/> of <paramref name="totalSteps"/> (counting from 0). Cosine
+    /// decays from the peak to 0 at the end of the run, so the last epochs take small steps that settle the weights
+    /// instead of bouncing around a minimum.
+    /// </summary>
+    public static float LearningRateAt(ScheduleKind schedule, float peak, long step, long totalSteps)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(totalSteps);
+        ArgumentOutOfRangeException.ThrowIfNegative(step);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(step, totalSteps);
+        return schedule switch
+        {
+            ScheduleKind.Constant => peak,
+            ScheduleKind.Cosine => (float)(peak * 0.5 * (1 + Math.Cos(Math.PI * step / totalSteps))),
+            _ => throw new ArgumentOutOfRangeException(nameof(schedule), schedule, null),
+        };
+    }
+}
