@@ -2,7 +2,7 @@ using ConvNet;
 
 namespace ConvNet.Benchmarks;
 
-// The two networks every system is measured on. ONNX Runtime, TorchSharp and the naive baseline do not repeat
+// The networks every system is measured on. ONNX Runtime, TorchSharp and the naive baseline do not repeat
 // these declarations: they are built from the generated LayerTable, so a change here reaches every system.
 
 /// <summary>LeNet-5 on MNIST-sized input.</summary>
@@ -46,6 +46,99 @@ public partial class CifarNet
 {
     /// <summary>Forward FLOPs of the CIFAR net counted by hand (2 per multiply-add, biases not counted).</summary>
     public const long ExpectedFlops = 21_697_536;
+
+    private const int FlopsCheck = 1 / (Flops == ExpectedFlops ? 1 : 0);
+}
+
+/// <summary>
+/// ResNet-20 for CIFAR-10 (He et al. 2016, section 4.2): a 3x3 conv stem with 16 filters, then three stages of three
+/// basic blocks (conv-BN-ReLU-conv-BN, plus the skip connection, then ReLU) at 16, 32 and 64 filters on 32x32, 16x16
+/// and 8x8. The first block of stages 2 and 3 halves the size with a stride-2 3x3 conv, and its skip connection is a
+/// 1x1 stride-2 projection with batch norm (the paper's option B). Global average pooling and FC 10 end it.
+/// </summary>
+/// <remarks>The comments give each layer's default name (its kind and a running count), which Add and From refer to.</remarks>
+[Input(3, 32, 32)]
+[Conv(16, 3, Pad = 1)]                  // conv1
+[BatchNorm]                             // bn1
+[Relu]                                  // relu1
+// Stage 1: 16 filters.
+[Conv(16, 3, Pad = 1)]                  // conv2
+[BatchNorm]                             // bn2
+[Relu]                                  // relu2
+[Conv(16, 3, Pad = 1)]                  // conv3
+[BatchNorm]                             // bn3
+[Add("relu1")]                          // add1 = bn3 + relu1
+[Relu]                                  // relu3
+[Conv(16, 3, Pad = 1)]                  // conv4
+[BatchNorm]                             // bn4
+[Relu]                                  // relu4
+[Conv(16, 3, Pad = 1)]                  // conv5
+[BatchNorm]                             // bn5
+[Add("relu3")]                          // add2 = bn5 + relu3
+[Relu]                                  // relu5
+[Conv(16, 3, Pad = 1)]                  // conv6
+[BatchNorm]                             // bn6
+[Relu]                                  // relu6
+[Conv(16, 3, Pad = 1)]                  // conv7
+[BatchNorm]                             // bn7
+[Add("relu5")]                          // add3 = bn7 + relu5
+[Relu]                                  // relu7
+// Stage 2: 32 filters.
+[Conv(32, 3, Stride = 2, Pad = 1)]      // conv8
+[BatchNorm]                             // bn8
+[Relu]                                  // relu8
+[Conv(32, 3, Pad = 1)]                  // conv9
+[BatchNorm]                             // bn9
+[Conv(32, 1, Stride = 2, From = "relu7")] // conv10: projection
+[BatchNorm]                             // bn10
+[Add("bn9")]                            // add4 = bn10 + bn9
+[Relu]                                  // relu9
+[Conv(32, 3, Pad = 1)]                  // conv11
+[BatchNorm]                             // bn11
+[Relu]                                  // relu10
+[Conv(32, 3, Pad = 1)]                  // conv12
+[BatchNorm]                             // bn12
+[Add("relu9")]                          // add5 = bn12 + relu9
+[Relu]                                  // relu11
+[Conv(32, 3, Pad = 1)]                  // conv13
+[BatchNorm]                             // bn13
+[Relu]                                  // relu12
+[Conv(32, 3, Pad = 1)]                  // conv14
+[BatchNorm]                             // bn14
+[Add("relu11")]                         // add6 = bn14 + relu11
+[Relu]                                  // relu13
+// Stage 3: 64 filters.
+[Conv(64, 3, Stride = 2, Pad = 1)]      // conv15
+[BatchNorm]                             // bn15
+[Relu]                                  // relu14
+[Conv(64, 3, Pad = 1)]                  // conv16
+[BatchNorm]                             // bn16
+[Conv(64, 1, Stride = 2, From = "relu13")] // conv17: projection
+[BatchNorm]                             // bn17
+[Add("bn16")]                           // add7 = bn17 + bn16
+[Relu]                                  // relu15
+[Conv(64, 3, Pad = 1)]                  // conv18
+[BatchNorm]                             // bn18
+[Relu]                                  // relu16
+[Conv(64, 3, Pad = 1)]                  // conv19
+[BatchNorm]                             // bn19
+[Add("relu15")]                         // add8 = bn19 + relu15
+[Relu]                                  // relu17
+[Conv(64, 3, Pad = 1)]                  // conv20
+[BatchNorm]                             // bn20
+[Relu]                                  // relu18
+[Conv(64, 3, Pad = 1)]                  // conv21
+[BatchNorm]                             // bn21
+[Add("relu17")]                         // add9 = bn21 + relu17
+[Relu]                                  // relu19
+[GlobalAvgPool]
+[FullyConnected(10)]
+public partial class ResNet20
+{
+    /// <summary>Forward FLOPs of ResNet-20 counted by hand (2 per multiply-add; batch norm, additions and pooling not
+    /// counted): stem 884,736; stage 1, six 16-to-16 convs on 32x32 at 4,718,592 each; stages 2 and 3, a stride-2 conv
+    /// (2,359,296), five convs (4,718,592 each) and the projection (262,144); FC 1,280.</summary>
+    public const long ExpectedFlops = 81_626_368;
 
     private const int FlopsCheck = 1 / (Flops == ExpectedFlops ? 1 : 0);
 }

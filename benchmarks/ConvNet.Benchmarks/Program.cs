@@ -4,9 +4,12 @@ using BenchmarkDotNet.Running;
 namespace ConvNet.Benchmarks;
 
 /// <summary>
-/// <c>compare</c>: the quick comparison table (under three minutes); <c>peak</c>: only the FMA peak; <c>generator</c>: the
-/// generator's and analyzer's own cost; <c>bignets</c>: AlexNet and VGG-16 once, with the JIT checks;
-/// <c>export-torch-fixture DIR</c>: the PyTorch-made weights for the interop test (<see cref="TorchFixtureCommand"/>).
+/// <c>compare [network...]</c>: the quick comparison table (under three minutes), of every network or of those named
+/// (e.g. <c>compare ResNet-20</c>); <c>peak</c>: only the FMA peak; <c>generator</c>: the generator's and analyzer's own
+/// cost; <c>bignets</c>: AlexNet and VGG-16 once, with the JIT checks;
+/// <c>export-torch-fixture DIR</c>: the PyTorch-made weights for the interop test (<see cref="TorchFixtureCommand"/>);
+/// <c>resnet-mnist [options]</c>: the ResNet sample trained in ConvNet and in TorchSharp, accuracy and throughput side
+/// by side (<see cref="ResNetMnistCommand"/>).
 /// Anything else goes to BenchmarkDotNet, e.g.
 /// <c>--filter *Inference*</c> or <c>--list flat</c>.
 /// </summary>
@@ -14,10 +17,11 @@ public static class Program
 {
     public static int Main(string[] args)
     {
-        if (args.Length > 0 && args[0] == "compare") return CompareCommand.Run();
+        if (args.Length > 0 && args[0] == "compare") return CompareCommand.Run(args[1..]);
         if (args.Length > 0 && args[0] == "peak") return PrintPeak();
         if (args.Length > 0 && args[0] == "export-torch-fixture") return TorchFixtureCommand.Run(args[1..]);
         if (args.Length > 0 && args[0] == "generator") return GeneratorCommand.Run();
+        if (args.Length > 0 && args[0] == "resnet-mnist") return ResNetMnistCommand.Run(args[1..]);
         if (args.Length > 0 && args[0] == "bignets") return BigNetsCommand.Run();
         if (args.Length > 0 && args[0] == "bignets-once") return BigNetsCommand.Once();
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -9,7 +9,8 @@ internal sealed record NetworkDef(string Name, Func<INetwork> Create, long Forwa
 {
     public static readonly NetworkDef LeNet5 = new("LeNet-5", () => new global::ConvNet.Benchmarks.LeNet5(), global::ConvNet.Benchmarks.LeNet5.Flops);
     public static readonly NetworkDef Cifar = new("CIFAR", () => new global::ConvNet.Benchmarks.CifarNet(), global::ConvNet.Benchmarks.CifarNet.Flops);
-    public static readonly IReadOnlyList<NetworkDef> All = [LeNet5, Cifar];
+    public static readonly NetworkDef ResNet20 = new("ResNet-20", () => new global::ConvNet.Benchmarks.ResNet20(), global::ConvNet.Benchmarks.ResNet20.Flops);
+    public static readonly IReadOnlyList<NetworkDef> All = [LeNet5, Cifar, ResNet20];
 
     public static NetworkDef ByName(string name) =>
         name switch { "LeNet5" or "LeNet-5" => LeNet5, "CifarNet" or "CIFAR" => Cifar, _ => throw new ArgumentException($"Unknown network '{name}'.") };
@@ -67,6 +68,31 @@ internal sealed class Workload
         for (int i = 0; i < Inputs.Length; i++) Inputs[i] = rng.NextSingle();
         Labels = new int[batchSize];
         for (int i = 0; i < batchSize; i++) Labels[i] = rng.NextInt(Prototype.OutputLength);
+
+        // Batch norm starts as the identity (weight 1, bias 0, running mean 0, variance 1), which would hide a weight
+        // taken for a bias or a mean for a variance; drawn values make every one of them show in the agreement check.
+        foreach (var l in Prototype.Layers)
+        {
+            if (l.Kind != LayerKind.BatchNorm) continue;
+            int c = l.Output.Channels, p = l.ParameterOffset, b = l.BufferOffset;
+            for (int i = 0; i < c; i++)
+            {
+                Prototype.Parameters[p + i] = rng.NextUniform(0.5f, 1.5f);      // weight
+                Prototype.Parameters[p + c + i] = rng.NextUniform(-0.2f, 0.2f); // bias
+                Prototype.Buffers[b + i] = rng.NextUniform(-0.2f, 0.2f);        // running mean
+                Prototype.Buffers[b + c + i] = rng.NextUniform(0.5f, 1.5f);     // running variance
+            }
+        }
+    }
+
+    /// <summary>A fresh ConvNet instance with the prototype's parameters and buffers, on the workload's threads.</summary>
+    public INetwork CreateNetwork()
+    {
+        var net = Def.Create();
+        Prototype.Parameters.CopyTo(net.Parameters, 0);
+        Prototype.Buffers.CopyTo(net.Buffers, 0);
+        net.MaxDegreeOfParallelism = Threads;
+        return net;
     }
 
     public string Describe(string what) => $"{Def.Name} {what} b{BatchSize} {Threads}t";

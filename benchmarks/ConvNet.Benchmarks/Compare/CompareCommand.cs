@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
+using System.Linq;
 using ConvNet;
 
 namespace ConvNet.Benchmarks;
@@ -31,8 +32,22 @@ internal static class CompareCommand
         public double Flops, Threads;
     }
 
-    public static int Run()
+    /// <param name="networks">Names of the networks to run (<see cref="NetworkDef.Name"/>, e.g. <c>ResNet-20</c>); all when empty.
+    /// The CIFAR net's per-layer profile runs only when the CIFAR net does.</param>
+    public static int Run(IReadOnlyList<string> networks)
     {
+        var selected = new List<NetworkDef>();
+        foreach (var def in NetworkDef.All)
+            if (networks.Count == 0 || networks.Contains(def.Name)) selected.Add(def);
+        foreach (string name in networks)
+        {
+            if (!selected.Exists(d => d.Name == name))
+            {
+                Console.Error.WriteLine($"Unknown network '{name}'; the networks are {string.Join(", ", NetworkDef.All.Select(d => d.Name))}.");
+                return 2;
+            }
+        }
+
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
         var total = Stopwatch.StartNew();
         Console.WriteLine($"Machine: {Machine.Describe()}");
@@ -48,14 +63,26 @@ internal static class CompareCommand
         var once = new TextTable("scenario", "system", "setup", "first call", "agreement (worst scaled error)");
         once.Add("(process)", "TorchSharp", torchOk ? CallTimer.Format(TorchSystem.LoadTime.TotalSeconds) : "n/a", "", "native load incl. ELF patch");
         var details = new List<string>();
+        var disagreements = new List<string>();
 
-        foreach (var def in NetworkDef.All)
+        foreach (var def in selected)
             foreach (var s in s_scenarios)
             {
                 if (s.Optimizer == TrainingOptimizer.Adam && def != NetworkDef.LeNet5) continue;
                 var w = new Workload(def, s.Batch, s.Threads);
                 var row = new Row($"{def.Name} {s.Label} ({s.Threads}t)") { Threads = s.Threads };
-                var prepared = s.Training ? PrepareTraining(w, s.Optimizer, row, torchOk, once) : PrepareInference(w, row, torchOk, once);
+                List<Prepared> prepared;
+                try
+                {
+                    prepared = s.Training ? PrepareTraining(w, s.Optimizer, row, torchOk, once) : PrepareInference(w, row, torchOk, once);
+                }
+                catch (DisagreementException e)
+                {
+                    // Never timed: a time for a result that differs means nothing. The other scenarios still run, and the
+                    // exit code says that one did not.
+                    disagreements.Add(e.Message);
+                    continue;
+                }
                 try
                 {
                     var timings = CallTimer.MeasureInterleaved(prepared.ConvertAll(p => p.Run));
@@ -89,11 +116,12 @@ internal static class CompareCommand
         foreach (var d in details) Console.WriteLine("  " + d);
         Console.WriteLine();
 
-        LayerProfile.Run(peak);
+        if (selected.Contains(NetworkDef.Cifar)) LayerProfile.Run(peak);
+        foreach (var d in disagreements) Console.WriteLine($"NOT TIMED, the systems disagree: {d}");
         Console.WriteLine($"Load average at end: {Machine.LoadAverage()} ({Environment.ProcessorCount} cores)");
         if (Machine.BusyWarning() is { } warning) Console.WriteLine(warning);
         Console.WriteLine($"compare finished in {total.Elapsed.TotalSeconds:F0} s");
-        return 0;
+        return disagreements.Count == 0 ? 0 : 1;
     }
 
     /// <summary>A system set up, run once and checked, ready for timing; <see cref="Record"/> puts its time in the row.</summary>
@@ -118,7 +146,18 @@ internal static class CompareCommand
         {
             foreach (var (system, create, record) in systems)
             {
-                var (inference, setup) = Timed(create);
+                IInference inference;
+                double setup;
+                try
+                {
+                    (inference, setup) = Timed(create);
+                }
+                catch (NotSupportedException e)
+                {
+                    // A system that cannot express the network (a layer kind it has no mapping for) gets n/a and the reason.
+                    once.Add(row.Name, system, "n/a", "", e.Message);
+                    continue;
+                }
                 prepared.Add(new Prepared(system, inference.Run, inference, record));
                 double first = CallTimer.Once(inference.Run);
                 var scores = inference.Scores();

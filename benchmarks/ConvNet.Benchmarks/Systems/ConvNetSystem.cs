@@ -12,9 +12,7 @@ internal sealed class ConvNetInference : IInference
 
     public ConvNetInference(Workload w)
     {
-        _net = w.Def.Create();
-        w.Prototype.Parameters.CopyTo(_net.Parameters, 0);
-        _net.MaxDegreeOfParallelism = w.Threads;
+        _net = w.CreateNetwork();
         _inputs = w.Inputs;
         _batch = w.BatchSize;
         _scores = new float[_batch * _net.OutputLength];
@@ -46,9 +44,9 @@ internal sealed class ConvNetTrainer : ITrainer
 
     public ConvNetTrainer(Workload w, TrainingOptimizer optimizer = TrainingOptimizer.Sgd)
     {
-        _net = w.Def.Create();
-        w.Prototype.Parameters.CopyTo(_net.Parameters, 0);
-        _net.MaxDegreeOfParallelism = w.Threads;
+        _net = w.CreateNetwork();
+        // Batch norm normalises with the batch's statistics, as PyTorch's module in train() mode does.
+        _net.Training = true;
         _inputs = w.Inputs;
         _labels = w.Labels;
         _batch = w.BatchSize;

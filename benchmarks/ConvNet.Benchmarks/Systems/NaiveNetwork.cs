@@ -15,8 +15,17 @@ internal sealed class NaiveNetwork
     private readonly IReadOnlyList<LayerInfo> _layers;
     private readonly float[] _p;
 
+    /// <exception cref="NotSupportedException">The network has a layer kind the baseline does not implement, or is not a chain.</exception>
     public NaiveNetwork(INetwork source)
     {
+        string previous = "input";
+        foreach (var l in source.Layers)
+        {
+            if (l.Kind is not (LayerKind.Conv or LayerKind.MaxPool or LayerKind.AvgPool or LayerKind.FullyConnected
+                or LayerKind.Relu or LayerKind.Sigmoid or LayerKind.Tanh) || l.Inputs.Count != 1 || l.Inputs[0] != previous)
+                throw new NotSupportedException($"The naive baseline runs chains of conv, pool, FC and activation layers; '{l.Name}' is a {l.Kind} layer on {string.Join(", ", l.Inputs)}.");
+            previous = l.Name;
+        }
         _layers = source.Layers;
         _p = (float[])source.Parameters.Clone();
         foreach (var l in _layers) MaxActivation = Math.Max(MaxActivation, Math.Max(l.Input.Length, l.Output.Length));

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Linq;
 using ConvNet;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -60,56 +61,48 @@ internal static class TorchSystem
 
     private static string FirstLine(string s) => s.Split('\n')[0].Trim();
 
-    /// <summary>An nn.Sequential equal to the network's layer table, with its parameters copied in by tensor name.</summary>
-    public static Sequential BuildModule(INetwork net)
+    /// <summary>A <see cref="TorchGraph"/> equal to the network's layer table, with its parameters and buffers copied in
+    /// by tensor name.</summary>
+    public static TorchGraph BuildModule(INetwork net)
     {
-        var modules = new List<(string, nn.Module<Tensor, Tensor>)>();
-        bool flat = false;
-        foreach (var l in net.Layers)
-        {
-            switch (l.Kind)
-            {
-                case LayerKind.Conv:
-                    modules.Add((l.Name, nn.Conv2d(l.Input.Channels, l.Output.Channels, l.Size, stride: l.Stride, padding: l.Pad)));
-                    break;
-                case LayerKind.MaxPool:
-                    modules.Add((l.Name, nn.MaxPool2d(l.Size, l.Stride)));
-                    break;
-                case LayerKind.AvgPool:
-                    modules.Add((l.Name, nn.AvgPool2d(l.Size, l.Stride)));
-                    break;
-                case LayerKind.FullyConnected:
-                    // (N, C, H, W) -> (N, C*H*W): the C, H, W order ConvNet's FC weights assume.
-                    if (!flat) modules.Add((l.Name + "_flatten", nn.Flatten()));
-                    flat = true;
-                    modules.Add((l.Name, nn.Linear(l.Input.Length, l.Output.Length)));
-                    break;
-                case LayerKind.Relu: modules.Add((l.Name, nn.ReLU())); break;
-                case LayerKind.Sigmoid: modules.Add((l.Name, nn.Sigmoid())); break;
-                case LayerKind.Tanh: modules.Add((l.Name, nn.Tanh())); break;
-                default: throw new NotSupportedException($"No TorchSharp mapping for layer kind {l.Kind}.");
-            }
-        }
-        var model = nn.Sequential(modules);
-        var byName = new Dictionary<string, Parameter>();
-        foreach (var (name, p) in model.named_parameters()) byName[name] = p;
+        var model = new TorchGraph(net.Layers);
+        var parameters = new Dictionary<string, Parameter>();
+        foreach (var (name, p) in model.named_parameters()) parameters[name] = p;
+        var buffers = new Dictionary<string, Tensor>();
+        foreach (var (name, b) in model.named_buffers()) buffers[name] = b;
         int copied = 0;
         using (no_grad())
         {
             foreach (var l in net.Layers)
+            {
                 foreach (var t in l.Tensors)
                 {
-                    if (!byName.TryGetValue(t.Name, out var p))
+                    if (!parameters.TryGetValue(t.Name, out var p))
                         throw new InvalidOperationException($"TorchSharp module has no parameter '{t.Name}'.");
-                    var dims = new long[t.Dimensions.Count];
-                    for (int i = 0; i < dims.Length; i++) dims[i] = t.Dimensions[i];
-                    using var source = tensor(net.Parameters.AsSpan(t.Offset, t.Length).ToArray(), dims);
-                    p.copy_(source);
+                    CopyInto(p, t, net.Parameters);
                     copied++;
                 }
+                foreach (var t in l.BufferTensors)
+                {
+                    if (!buffers.TryGetValue(t.Name, out var b))
+                        throw new InvalidOperationException($"TorchSharp module has no buffer '{t.Name}'.");
+                    CopyInto(b, t, net.Buffers);
+                    copied++;
+                }
+            }
         }
-        if (copied != byName.Count) throw new InvalidOperationException($"Copied {copied} tensors into a module with {byName.Count}.");
+        if (copied != parameters.Count + buffers.Count)
+            throw new InvalidOperationException($"Copied {copied} tensors into a module with {parameters.Count} parameters and {buffers.Count} buffers.");
         return model;
+    }
+
+    // copy_ converts the element type, so a count kept as a float lands in PyTorch's int64 num_batches_tracked.
+    private static void CopyInto(Tensor target, ParameterTensor t, float[] source)
+    {
+        var dims = new long[t.Dimensions.Count];
+        for (int i = 0; i < dims.Length; i++) dims[i] = t.Dimensions[i];
+        using var values = tensor(source.AsSpan(t.Offset, t.Length).ToArray(), dims);
+        target.copy_(values);
     }
 
     /// <summary>Gathers per-tensor data into ConvNet's flat layout, in layer order.</summary>
@@ -126,7 +119,7 @@ internal static class TorchSystem
 /// <summary>TorchSharp inference under <c>torch.inference_mode()</c> on the workload's thread count.</summary>
 internal sealed class TorchInference : IInference
 {
-    private readonly Sequential _model;
+    private readonly TorchGraph _model;
     private readonly Tensor _input;
     private readonly int _threads;
     private float[] _scores = [];
@@ -169,7 +162,7 @@ internal sealed class TorchInference : IInference
 internal sealed class TorchTrainer : ITrainer
 {
     private readonly INetwork _shape;
-    private readonly Sequential _model;
+    private readonly TorchGraph _model;
     private readonly Tensor _input, _labels;
     private readonly optim.Optimizer _optimizer;
     private readonly int _threads;
@@ -216,5 +209,78 @@ internal sealed class TorchTrainer : ITrainer
         _input.Dispose();
         _labels.Dispose();
         _model.Dispose();
+    }
+}
+
+/// <summary>
+/// A ConvNet layer table as a TorchSharp module: one child module per layer with weights or buffers, registered under
+/// the layer's name (so parameters are <c>conv1.weight</c>, <c>bn1.running_mean</c>, as in ConvNet), and a forward
+/// pass that feeds each layer the values its <see cref="LayerInfo.Inputs"/> name, in table order.
+/// </summary>
+/// <remarks>Every value is kept NCHW, an FC output as N x C x 1 x 1 (so batch norm after it is BatchNorm2d over N, the
+/// same as BatchNorm1d), and the scores are flattened to N x C at the end.</remarks>
+internal sealed class TorchGraph : nn.Module<Tensor, Tensor>
+{
+    private readonly LayerInfo[] _layers;
+    private readonly Dictionary<string, nn.Module<Tensor, Tensor>> _modules = new();
+
+    public TorchGraph(IReadOnlyList<LayerInfo> layers) : base("ConvNetGraph")
+    {
+        _layers = [.. layers];
+        foreach (var l in _layers)
+        {
+            nn.Module<Tensor, Tensor>? module = l.Kind switch
+            {
+                LayerKind.Conv => nn.Conv2d(l.Input.Channels, l.Output.Channels, l.Size, stride: l.Stride, padding: l.Pad),
+                LayerKind.MaxPool => nn.MaxPool2d(l.Size, l.Stride),
+                LayerKind.AvgPool => nn.AvgPool2d(l.Size, l.Stride),
+                LayerKind.FullyConnected => nn.Linear(l.Input.Length, l.Output.Length),
+                LayerKind.BatchNorm => nn.BatchNorm2d(l.Output.Channels, eps: l.Epsilon, momentum: l.Momentum),
+                LayerKind.Relu => nn.ReLU(),
+                LayerKind.Sigmoid => nn.Sigmoid(),
+                LayerKind.Tanh => nn.Tanh(),
+                LayerKind.GlobalAvgPool => nn.AdaptiveAvgPool2d(1),
+                LayerKind.Add or LayerKind.Concat => null,
+                _ => throw new NotSupportedException($"No TorchSharp mapping for layer kind {l.Kind}."),
+            };
+            if (module is null) continue;
+            _modules[l.Name] = module;
+            register_module(l.Name, module);
+        }
+    }
+
+    public override Tensor forward(Tensor input)
+    {
+        var values = new Dictionary<string, Tensor> { ["input"] = input };
+        try
+        {
+            foreach (var l in _layers)
+            {
+                var x = values[l.Inputs[0]];
+                values[l.Name] = l.Kind switch
+                {
+                    LayerKind.Add => x + values[l.Inputs[1]],
+                    LayerKind.Concat => cat([.. l.Inputs.Select(name => values[name])], 1),
+                    // (N, C, H, W) -> (N, C*H*W): the C, H, W order ConvNet's FC weights assume.
+                    LayerKind.FullyConnected => FullyConnected(_modules[l.Name], x),
+                    _ => _modules[l.Name].call(x),
+                };
+            }
+            return values[_layers[^1].Name].flatten(1);
+        }
+        finally
+        {
+            // The autograd graph keeps what backward needs; these handles only free the forward's intermediates now
+            // instead of at the next garbage collection.
+            foreach (var (name, value) in values)
+                if (name != "input") value.Dispose();
+        }
+    }
+
+    private static Tensor FullyConnected(nn.Module<Tensor, Tensor> linear, Tensor x)
+    {
+        using var flat = x.flatten(1);
+        using var y = linear.call(flat);
+        return y.reshape(y.shape[0], y.shape[1], 1, 1);
     }
 }
