@@ -8,7 +8,7 @@ using Xunit;
 
 namespace ConvNet.Runtime.Tests;
 
-public sealed class SafeTensorsTests : IDisposable
+public sealed partial class SafeTensorsTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("convnet-safetensors-").FullName;
 
