@@ -75,6 +75,8 @@ internal sealed class TinyNetwork : INetwork
     public void Backward(ReadOnlySpan<float> outputGradient, Span<float> inputGradient) => throw new NotSupportedException();
     public void Forward(ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize) => throw new NotSupportedException();
     public void Backward(ReadOnlySpan<float> outputGradients, Span<float> inputGradients, int batchSize) => throw new NotSupportedException();
+    public void Backward(int layer, ReadOnlySpan<float> layerOutputGradient, Span<float> inputGradient) => throw new NotSupportedException();
+    public void Backward(int layer, ReadOnlySpan<float> layerOutputGradients, Span<float> inputGradients, int batchSize) => throw new NotSupportedException();
     public void ZeroGradients() => Array.Clear(Gradients);
     public ReadOnlySpan<float> LayerOutput(int layer) => throw new NotSupportedException();
 }
