@@ -60,15 +60,12 @@ public sealed partial class SafeTensorsTests
         return WithHeader(Encoding.UTF8.GetBytes(json + new string(' ', (8 - json.Length % 8) % 8)), [.. data]);
     }
 
-    // Loading must fail with a message containing every fragment, and leave parameters and buffers as they were.
-    private static void AssertRejectedWithBuffers(byte[] file, params string[] fragments)
+    // A batch norm network whose parameters and buffers differ from every file's here, so a partial load would show.
+    private static TinyNetwork Unlike()
     {
         var network = TinyNetwork.WithBatchNormRamp(-7.25f);
         Array.Fill(network.Buffers, 42f);
-        var error = Assert.ThrowsAny<InvalidDataException>(() => SafeTensors.Load(network, new MemoryStream(file)));
-        foreach (var fragment in fragments) Assert.Contains(fragment, error.Message);
-        Assert.Equal(TinyNetwork.WithBatchNormRamp(-7.25f).Parameters, network.Parameters);
-        Assert.All(network.Buffers, b => Assert.Equal(42f, b));
+        return network;
     }
 
     [Fact]
@@ -173,7 +170,7 @@ public sealed partial class SafeTensorsTests
     public void MissingRunningStatistic_IsRejected_NamingItAndItsShape()
     {
         var tensors = StateDict(TinyNetwork.WithBatchNormRamp()).Where(t => t.Name != "bn2.running_var");
-        AssertRejectedWithBuffers(SaveFileLayout(tensors), "'bn2.running_var'", "no tensor", "[3]");
+        AssertRejected(Unlike(), SaveFileLayout(tensors), "'bn2.running_var'", "no tensor", "[3]");
     }
 
     [Theory]
@@ -185,14 +182,14 @@ public sealed partial class SafeTensorsTests
         // Same byte count, so only the dtype is wrong: one count is 8 bytes, two F32 values are 8 bytes.
         var tensors = StateDict(TinyNetwork.WithBatchNormRamp()).Select(t => t.Name != name ? t
             : t with { Dtype = dtype, Shape = dtype == "F32" ? [2] : [], Data = t.Data.Length == 8 ? t.Data : throw new InvalidOperationException() });
-        AssertRejectedWithBuffers(SaveFileLayout(tensors), $"'{name}'", $"'{dtype}'", expected);
+        AssertRejected(Unlike(), SaveFileLayout(tensors), $"'{name}'", $"'{dtype}'", expected);
     }
 
     [Fact]
     public void CountOfShapeOne_IsRejected_PyTorchWritesAScalar()
     {
         var tensors = StateDict(TinyNetwork.WithBatchNormRamp()).Select(t => t.Name == "bn2.num_batches_tracked" ? t with { Shape = [1] } : t);
-        AssertRejectedWithBuffers(SaveFileLayout(tensors), "'bn2.num_batches_tracked'", "[1]", "[]");
+        AssertRejected(Unlike(), SaveFileLayout(tensors), "'bn2.num_batches_tracked'", "[1]", "[]");
     }
 
     [Fact]
@@ -200,8 +197,7 @@ public sealed partial class SafeTensorsTests
     {
         byte[] file = SaveToBytes(TinyNetwork.WithBatchNormRamp());
         // The data of the last tensor (bn2.running_var) cannot be read: every other tensor has been read by then.
-        var network = TinyNetwork.WithBatchNormRamp(3f);
-        Array.Fill(network.Buffers, 42f);
+        var network = Unlike();
         var before = (Parameters: (float[])network.Parameters.Clone(), Buffers: (float[])network.Buffers.Clone());
         Assert.Throws<IOException>(() => SafeTensors.Load(network, new FailingStream(file, failAt: file.Length - 4)));
         Assert.Equal(before.Parameters, network.Parameters);
