@@ -7,7 +7,7 @@ namespace ConvNet.Benchmarks;
 /// <c>compare [network...]</c>: the quick comparison table (under three minutes), of every network or of those named
 /// (e.g. <c>compare ResNet-20</c>); <c>peak</c>: only the FMA peak; <c>generator</c>: the generator's and analyzer's own
 /// cost; <c>bignets</c>: AlexNet and VGG-16 once, with the JIT checks;
-/// <c>export-torch-fixture DIR</c>: the PyTorch-made weights for the interop test (<see cref="TorchFixtureCommand"/>);
+/// <c>export-torch-fixture DIR</c>: the weight interop fixtures, both directions (<see cref="TorchFixtureCommand"/>);
 /// <c>resnet-mnist [options]</c>: the ResNet sample trained in ConvNet and in TorchSharp, accuracy and throughput side
 /// by side (<see cref="ResNetMnistCommand"/>).
 /// Anything else goes to BenchmarkDotNet, e.g.
