@@ -208,15 +208,14 @@ internal static class CompareCommand
                 }
                 else
                 {
-                    double lossError = Math.Abs(loss - referenceLoss) / Math.Max(1, Math.Abs(referenceLoss));
-                    if (!(lossError <= Agreement.Tolerance))
-                        throw new DisagreementException($"{row.Name} {system}: loss {loss:R}, ConvNet {referenceLoss:R}.");
-                    double worst = 0;
-                    foreach (var l in w.Prototype.Layers)
-                        foreach (var tensor in l.Tensors)
-                            worst = Math.Max(worst, Agreement.Check($"{row.Name} {system} gradient of {tensor.Name} vs ConvNet",
-                                referenceGradients.AsSpan(tensor.Offset, tensor.Length), gradients.AsSpan(tensor.Offset, tensor.Length), tensor.Length));
-                    agree = $"loss {lossError:E1}, gradients {worst:E1}";
+                    try
+                    {
+                        agree = DirectAgreement($"{row.Name} {system}", w.Prototype, referenceLoss, referenceGradients, loss, gradients);
+                    }
+                    catch (DisagreementException direct)
+                    {
+                        agree = Float64Referee(w, row.Name, system, direct.Message, referenceLoss, referenceGradients, loss, gradients);
+                    }
                 }
                 once.Add(row.Name, system, CallTimer.Format(setup), CallTimer.Format(first), agree);
             }
@@ -227,6 +226,44 @@ internal static class CompareCommand
             foreach (var p in prepared) p.Owner.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Loss and every gradient tensor of <paramref name="system"/> against ConvNet's, within <see cref="Agreement.Tolerance"/>.</summary>
+    private static string DirectAgreement(string system, INetwork layout, float convNetLoss, float[] convNet, float loss, float[] gradients)
+    {
+        double lossError = Math.Abs(loss - convNetLoss) / Math.Max(1, Math.Abs(convNetLoss));
+        if (!(lossError <= Agreement.Tolerance))
+            throw new DisagreementException($"{system}: loss {loss:R}, ConvNet {convNetLoss:R}.");
+        double worst = 0;
+        foreach (var l in layout.Layers)
+            foreach (var tensor in l.Tensors)
+                worst = Math.Max(worst, Agreement.Check($"{system} gradient of {tensor.Name} vs ConvNet",
+                    convNet.AsSpan(tensor.Offset, tensor.Length), gradients.AsSpan(tensor.Offset, tensor.Length), tensor.Length));
+        return $"loss {lossError:E1}, gradients {worst:E1}";
+    }
+
+    /// <summary>How much further from float64 than TorchSharp's float32 ConvNet's gradients may be.</summary>
+    private const double RefereeFactor = 4;
+
+    /// <summary>
+    /// When the two float32 steps differ by more than the tolerance, a float64 TorchSharp step from the same weights says
+    /// whose rounding it is. In a deep network with batch norm (ResNet-20 at batch 64) the early layers' gradients are
+    /// sums that cancel heavily, and float32 PyTorch itself lands a few 1e-4 (scaled) from float64 there, so two
+    /// correct float32 systems can miss each other by that much. The step is accepted when ConvNet's loss is within the
+    /// tolerance of float64's and its worst scaled gradient error against float64 is within the tolerance or at most
+    /// <see cref="RefereeFactor"/> times TorchSharp float32's own; otherwise the disagreement stands.
+    /// </summary>
+    private static string Float64Referee(Workload w, string scenario, string system, string direct, float convNetLoss, float[] convNet, float loss, float[] gradients)
+    {
+        var (loss64, reference) = TorchSystem.Float64Gradients(w);
+        double convNetLossError = Math.Abs(convNetLoss - loss64) / Math.Max(1, Math.Abs(loss64));
+        double convNetError = Agreement.WorstScaled(w.Prototype, reference, convNet);
+        double otherError = Agreement.WorstScaled(w.Prototype, reference, gradients);
+        string against = $"against float64 TorchSharp: ConvNet {convNetError:E1}, {system} float32 {otherError:E1}";
+        if (!(convNetLossError <= Agreement.Tolerance) || !(convNetError <= Math.Max(Agreement.Tolerance, RefereeFactor * otherError)))
+            throw new DisagreementException($"{direct} Gradients {against} (ConvNet may be at most {RefereeFactor}x); ConvNet's loss {convNetLoss:R}, float64's {loss64:R}.");
+        double lossError = Math.Abs(loss - convNetLoss) / Math.Max(1, Math.Abs(convNetLoss));
+        return $"loss {lossError:E1}; gradients over 1E-4 apart, so judged {against}";
     }
 
     private static (T, double) Timed<T>(Func<T> create)

@@ -1,4 +1,5 @@
 using System;
+using ConvNet;
 
 namespace ConvNet.Benchmarks;
 
@@ -34,6 +35,24 @@ internal static class Agreement
                 worst = Math.Max(worst, error);
             }
         }
+        return worst;
+    }
+
+    /// <summary>
+    /// The worst error of <paramref name="actual"/> against a float64 <paramref name="reference"/> over the parameter
+    /// tensors of <paramref name="layout"/>, each scaled by its tensor's largest reference magnitude (at least 1), as
+    /// <see cref="Check"/> scales; reports, never throws.
+    /// </summary>
+    public static double WorstScaled(INetwork layout, ReadOnlySpan<double> reference, ReadOnlySpan<float> actual)
+    {
+        double worst = 0;
+        foreach (var l in layout.Layers)
+            foreach (var t in l.Tensors)
+            {
+                double scale = 1;
+                for (int i = t.Offset; i < t.Offset + t.Length; i++) scale = Math.Max(scale, Math.Abs(reference[i]));
+                for (int i = t.Offset; i < t.Offset + t.Length; i++) worst = Math.Max(worst, Math.Abs(actual[i] - reference[i]) / scale);
+            }
         return worst;
     }
 }

@@ -105,6 +105,30 @@ internal static class TorchSystem
         target.copy_(values);
     }
 
+    /// <summary>
+    /// The loss and gradients of one training-mode forward and backward (no update) from the workload's weights, on
+    /// its batch, in float64: the referee when two float32 systems disagree. Gradients in ConvNet's flat layout.
+    /// </summary>
+    public static (double Loss, double[] Gradients) Float64Gradients(Workload w)
+    {
+        using var scope = NewDisposeScope();
+        using var model = BuildModule(w.Prototype);
+        model.to(ScalarType.Float64);
+        model.train();
+        var shape = w.Prototype.InputShape;
+        var input = tensor(Array.ConvertAll(w.Inputs, v => (double)v), [w.BatchSize, shape.Channels, shape.Height, shape.Width]);
+        var labels = tensor(Array.ConvertAll(w.Labels, l => (long)l), [w.BatchSize]);
+        var loss = nn.functional.cross_entropy(model.call(input), labels);
+        loss.backward();
+        var byName = new Dictionary<string, Parameter>();
+        foreach (var (name, p) in model.named_parameters()) byName[name] = p;
+        var flat = new double[w.Prototype.Parameters.Length];
+        foreach (var l in w.Prototype.Layers)
+            foreach (var t in l.Tensors)
+                (byName[t.Name].grad ?? throw new InvalidOperationException($"No gradient for {t.Name}.")).data<double>().CopyTo(flat, t.Offset);
+        return (loss.item<double>(), flat);
+    }
+
     /// <summary>Gathers per-tensor data into ConvNet's flat layout, in layer order.</summary>
     public static float[] Flatten(INetwork net, Func<string, Tensor> tensorByName)
     {
