@@ -89,7 +89,7 @@ internal static class ResNetMnistCommand
         }
         Console.WriteLine(table);
         Console.WriteLine($"Load average at end: {Machine.LoadAverage()} ({Environment.ProcessorCount} cores)");
-        if (Machine.BusyWarning() is { } warning) Console.WriteLine(warning);
+        if (Machine.BusyWarning("epoch by epoch") is { } warning) Console.WriteLine(warning);
         return 0;
     }
 

@@ -29,15 +29,16 @@ internal static class Machine
         return parts is null ? "unknown" : $"{parts[0]} {parts[1]} {parts[2]}";
     }
 
-    /// <summary>A warning to print when the last minute's load average exceeds the core count, else null.</summary>
-    public static string? BusyWarning()
+    /// <summary>A warning to print when the last minute's load average exceeds the core count, else null; <paramref name="turns"/>
+    /// says how the systems alternated.</summary>
+    public static string? BusyWarning(string turns = "repetition by repetition")
     {
         var parts = ReadLoad();
         if (parts is null || !double.TryParse(parts[0], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double load)
             || load <= Environment.ProcessorCount) return null;
         return $"WARNING: the machine is busy (load {load:F1} on {Environment.ProcessorCount} cores): other processes took CPU time during the run, " +
             "so absolute times are inflated and noisy, two-thread scenarios most. Ratios hold up better, since the systems of a " +
-            "scenario took turns repetition by repetition; for the record, rerun on a quiet machine.";
+            $"scenario took turns {turns}; for the record, rerun on a quiet machine.";
     }
 
     private static string[]? ReadLoad()
