@@ -94,7 +94,9 @@ public interface INetwork
     float[] Parameters { get; }
     /// <summary>Gradients, same layout as <see cref="Parameters"/>; Backward adds into it.</summary>
     float[] Gradients { get; }
-    /// <summary>Threads the batch methods may use. Default: <see cref="Environment.ProcessorCount"/>.</summary>
+    /// <summary>Threads the batch methods may use. Default: <see cref="Environment.ProcessorCount"/>. A batch call uses
+    /// <see cref="WorkerPool.Workers"/>(this, batch size) workers: never more than the batch size, the machine's cores
+    /// or <see cref="WorkerPool.MaxThreads"/>, so a larger value (even <see cref="int.MaxValue"/>) means "all cores".</summary>
     int MaxDegreeOfParallelism { get; set; }
 
     /// <summary>Computes raw scores (no softmax) for one sample and keeps the activations for Backward.</summary>
