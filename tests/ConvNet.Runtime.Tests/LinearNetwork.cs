@@ -25,6 +25,8 @@ internal sealed class LinearNetwork : INetwork
     public IReadOnlyList<LayerInfo> Layers { get; }
     public float[] Parameters { get; }
     public float[] Gradients { get; }
+    public float[] Buffers { get; } = [];
+    public bool Training { get; set; }
     public int MaxDegreeOfParallelism { get; set; } = 1;
 
     private ReadOnlySpan<float> Weight => Parameters.AsSpan(0, OutputLength * InputLength);

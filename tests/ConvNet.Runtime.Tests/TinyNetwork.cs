@@ -36,6 +36,8 @@ internal sealed class TinyNetwork : INetwork
     public IReadOnlyList<LayerInfo> Layers { get; }
     public float[] Parameters { get; }
     public float[] Gradients { get; }
+    public float[] Buffers { get; } = [];
+    public bool Training { get; set; }
     public int MaxDegreeOfParallelism { get; set; } = 1;
 
     public void Forward(ReadOnlySpan<float> input, Span<float> output) => throw new NotSupportedException();
