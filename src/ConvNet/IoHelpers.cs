@@ -90,10 +90,17 @@ internal static partial class IoHelpers
     private static void SyncFolder(string folder)
     {
         if (!(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD())) return;
-        int fd = Open(folder, 0 /* O_RDONLY */);
-        if (fd < 0) return;
-        _ = FSync(fd);
-        _ = Close(fd);
+        try
+        {
+            int fd = Open(folder, 0 /* O_RDONLY */);
+            if (fd < 0) return;
+            _ = FSync(fd);
+            _ = Close(fd);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            // A C library that does not answer to "libc" (some minimal distributions): the file itself is on the disk.
+        }
     }
 
     [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8)]

@@ -122,13 +122,10 @@ public sealed partial class EndToEndTests : IDisposable
     [InlineData(5, 0, "t10k")]
     public void Empty_IDX_files_fail_in_one_line_before_training(int train, int test, string empty)
     {
-        MnistFiles.Write(_folder, "train-images-idx3-ubyte", MnistFiles.Images(train), gzip: false);
-        MnistFiles.Write(_folder, "train-labels-idx1-ubyte", MnistFiles.Labels(train), gzip: false);
-        MnistFiles.Write(_folder, "t10k-images-idx3-ubyte.gz", MnistFiles.Images(test), gzip: true);
-        MnistFiles.Write(_folder, "t10k-labels-idx1-ubyte.gz", MnistFiles.Labels(test), gzip: true);
+        MnistFiles.WriteFolder(_folder, train, test);
         using var run = SampleProcess.Run(Timeout, "--data", _folder, "--output", Output);
         Assert.True(run.ExitCode == 2, run.ToString());
-        Assert.Equal($"error: {Path.Combine(_folder, empty + "-images-idx3-ubyte" + (empty == "t10k" ? ".gz" : ""))} holds no digits.", Assert.Single(run.Output));
+        Assert.Equal($"error: {Path.Combine(_folder, empty + "-images-idx3-ubyte")} holds no digits.", Assert.Single(run.Output));
     }
 
     [Theory]

@@ -67,10 +67,7 @@ public sealed class MnistDataTests : IDisposable
     [InlineData(3, 0)]
     public void AnEmptyTrainingOrTestSetIsAUserError(int train, int test)
     {
-        Write("train-images-idx3-ubyte", MnistFiles.Images(train), gzip: false);
-        Write("train-labels-idx1-ubyte", MnistFiles.Labels(train), gzip: false);
-        Write("t10k-images-idx3-ubyte", MnistFiles.Images(test), gzip: false);
-        Write("t10k-labels-idx1-ubyte", MnistFiles.Labels(test), gzip: false);
+        MnistFiles.WriteFolder(_folder, train, test);
         var error = Assert.Throws<UserException>(() => MnistData.Load(_folder, holdout: 0));
         Assert.EndsWith($"{(train == 0 ? "train" : "t10k")}-images-idx3-ubyte holds no digits.", error.Message);
     }

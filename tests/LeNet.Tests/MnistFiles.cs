@@ -44,4 +44,13 @@ internal static class MnistFiles
         using var compressed = new GZipStream(file, CompressionLevel.Fastest);
         compressed.Write(bytes);
     }
+
+    /// <summary>A full-MNIST folder: <paramref name="train"/> training and <paramref name="test"/> test digits, unpacked.</summary>
+    public static void WriteFolder(string folder, int train, int test)
+    {
+        Write(folder, "train-images-idx3-ubyte", Images(train), gzip: false);
+        Write(folder, "train-labels-idx1-ubyte", Labels(train), gzip: false);
+        Write(folder, "t10k-images-idx3-ubyte", Images(test), gzip: false);
+        Write(folder, "t10k-labels-idx1-ubyte", Labels(test), gzip: false);
+    }
 }
