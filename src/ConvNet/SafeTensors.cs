@@ -9,9 +9,9 @@ using System.Text.Json;
 
 namespace ConvNet;
 
-/// <summary>One float32 tensor read from a safetensors file.</summary>
+/// <summary>One tensor read from a safetensors file, as floats.</summary>
 /// <param name="Shape">The tensor's dimensions as stored in the file.</param>
-/// <param name="Data">Its elements, row-major.</param>
+/// <param name="Data">Its elements, row-major; an I64 tensor (a batch norm count) converted to float, which is exact up to 2^24.</param>
 public sealed record SafeTensor(IReadOnlyList<int> Shape, float[] Data);
 
 /// <summary>
@@ -21,12 +21,18 @@ public sealed record SafeTensor(IReadOnlyList<int> Shape, float[] Data);
 /// <remarks>
 /// Layout: an 8-byte little-endian header length N; N bytes of JSON mapping each tensor name to
 /// <c>{"dtype":"F32","shape":[...],"data_offsets":[begin,end]}</c> (plus an optional <c>"__metadata__"</c> object of
-/// strings); then the raw little-endian data, offsets counted from its start. Only F32 tensors are read; tensors of
-/// other dtypes may sit in the file as extras that <see cref="Load(INetwork, Stream, bool)"/> skips.
+/// strings); then the raw little-endian data, offsets counted from its start. Only F32 tensors are read, and I64 for
+/// the counts PyTorch keeps as 64-bit integers; tensors of other dtypes may sit in the file as extras that
+/// <see cref="Load(INetwork, Stream, bool)"/> skips.
+/// <para>A file holds the network's parameters (<see cref="LayerInfo.Tensors"/>) and its buffers
+/// (<see cref="LayerInfo.BufferTensors"/>: a batch norm layer's <c>running_mean</c> and <c>running_var</c> as F32, and
+/// its <c>num_batches_tracked</c> as an I64 scalar of shape [], as PyTorch writes it), all under PyTorch's names, so a
+/// <c>state_dict</c> of the same architecture saved with <c>safetensors.torch.save_file</c> loads unchanged and the
+/// reverse.</para>
 /// Every malformed or mismatching file is rejected with an <see cref="InvalidDataException"/> naming the tensor
 /// at fault (also when the file changes while it is read), and a failed load leaves <see cref="INetwork.Parameters"/>
-/// untouched. Streams are read front to back: a stream that cannot seek (a pipe, a socket) is never buffered whole, and
-/// the header is checked before any tensor data is read.
+/// and <see cref="INetwork.Buffers"/> untouched. Streams are read front to back: a stream that cannot seek (a pipe, a
+/// socket) is never buffered whole, and the header is checked before any tensor data is read.
 /// </remarks>
 public static class SafeTensors
 {
@@ -41,6 +47,8 @@ public static class SafeTensors
     public const int MaxTensorCount = 100_000;
 
     private const string MetadataKey = "__metadata__";
+    private const string F32 = "F32";
+    private const string I64 = "I64";
 
     // Bytes per element of the dtypes the format defines with whole bytes per element; the sub-byte ones (F4, F6_*)
     // and any later addition are not sized here, so only their offsets are checked (they can only be extras).
@@ -48,46 +56,60 @@ public static class SafeTensors
     {
         ["BOOL"] = 1, ["U8"] = 1, ["I8"] = 1, ["F8_E5M2"] = 1, ["F8_E4M3"] = 1, ["F8_E8M0"] = 1,
         ["I16"] = 2, ["U16"] = 2, ["F16"] = 2, ["BF16"] = 2,
-        ["I32"] = 4, ["U32"] = 4, ["F32"] = 4,
-        ["I64"] = 8, ["U64"] = 8, ["F64"] = 8, ["C64"] = 8,
+        ["I32"] = 4, ["U32"] = 4, [F32] = 4,
+        [I64] = 8, ["U64"] = 8, ["F64"] = 8, ["C64"] = 8,
     };
 
     /// <summary>
-    /// Writes every parameter tensor of <paramref name="network"/> to <paramref name="path"/>, in layer order. The file
-    /// is written under a temporary name in the same folder, flushed to the disk and then renamed over
-    /// <paramref name="path"/>, so an interrupted save (even a killed process or a power loss) never leaves a
-    /// half-written file behind; temporary files left by killed saves are deleted by the next save to the same path.
+    /// Writes every parameter and buffer tensor of <paramref name="network"/> to <paramref name="path"/>, laid out as
+    /// <see cref="Save(INetwork, Stream)"/> says. The file is written under a temporary name in the same folder,
+    /// flushed to the disk and then renamed over <paramref name="path"/>, so an interrupted save (even a killed process
+    /// or a power loss) never leaves a half-written file behind; temporary files left by killed saves are deleted by the
+    /// next save to the same path.
     /// </summary>
+    /// <exception cref="ArgumentException">A batch norm count in <see cref="INetwork.Buffers"/> is not a whole number
+    /// from 0 to 2^63; nothing is written.</exception>
     /// <exception cref="IOException">The file cannot be written, or <paramref name="path"/> is a folder.</exception>
     public static void Save(INetwork network, string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        NetworkTensors(network);
+        CheckCounts(NetworkTensors(network));
         IoHelpers.WriteAtomically(path, file => Save(network, file));
     }
 
-    /// <summary>Writes every parameter tensor of <paramref name="network"/> to <paramref name="stream"/>, in layer order.</summary>
+    /// <summary>Writes every parameter and buffer tensor of <paramref name="network"/> to <paramref name="stream"/>: first
+    /// the batch norm counts (<c>num_batches_tracked</c>, I64), then the F32 tensors in layer order, each layer's
+    /// parameters before its buffers.</summary>
+    /// <remarks>The counts come first so that each starts 8-byte aligned (the data area does): PyTorch views a tensor's
+    /// bytes in place and refuses an int64 at an offset that is not a multiple of 8, which is also why
+    /// <c>safetensors.torch.save_file</c> orders tensors by dtype.</remarks>
+    /// <exception cref="ArgumentException">A batch norm count in <see cref="INetwork.Buffers"/> is not a whole number
+    /// from 0 to 2^63; nothing is written.</exception>
     public static void Save(INetwork network, Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
         CheckLittleEndian();
-        var tensors = NetworkTensors(network);
+        var all = NetworkTensors(network);
+        CheckCounts(all);
+        var tensors = new List<Stored>(all.Count);
+        tensors.AddRange(all.FindAll(t => t.Tensor.IsCount));
+        tensors.AddRange(all.FindAll(t => !t.Tensor.IsCount));
 
         var json = new ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(json))
         {
             writer.WriteStartObject();
             long offset = 0;
-            foreach (var tensor in tensors)
+            foreach (var stored in tensors)
             {
-                writer.WriteStartObject(tensor.Name);
-                writer.WriteString("dtype", "F32");
+                writer.WriteStartObject(stored.Tensor.Name);
+                writer.WriteString("dtype", stored.Dtype);
                 writer.WriteStartArray("shape");
-                foreach (int d in tensor.Dimensions) writer.WriteNumberValue(d);
+                foreach (int d in stored.Tensor.Dimensions) writer.WriteNumberValue(d);
                 writer.WriteEndArray();
                 writer.WriteStartArray("data_offsets");
                 writer.WriteNumberValue(offset);
-                offset += 4L * tensor.Length;
+                offset += s_elementBytes[stored.Dtype] * (long)stored.Tensor.Length;
                 writer.WriteNumberValue(offset);
                 writer.WriteEndArray();
                 writer.WriteEndObject();
@@ -102,16 +124,30 @@ public static class SafeTensors
         stream.Write(prefix);
         stream.Write(json.WrittenSpan);
         for (int i = 0; i < padding; i++) stream.WriteByte((byte)' ');
-        foreach (var tensor in tensors)
-            stream.Write(MemoryMarshal.AsBytes(network.Parameters.AsSpan(tensor.Offset, tensor.Length)));
+        Span<byte> count = stackalloc byte[sizeof(long)];
+        foreach (var stored in tensors)
+        {
+            var values = stored.Source.AsSpan(stored.Tensor.Offset, stored.Tensor.Length);
+            if (!stored.Tensor.IsCount)
+            {
+                stream.Write(MemoryMarshal.AsBytes(values));
+                continue;
+            }
+            foreach (float value in values)
+            {
+                BinaryPrimitives.WriteInt64LittleEndian(count, (long)value);
+                stream.Write(count);
+            }
+        }
     }
 
-    /// <summary>Loads <paramref name="network"/>'s parameters from the safetensors file at <paramref name="path"/>.</summary>
-    /// <param name="network">The network whose <see cref="INetwork.Parameters"/> receive the weights.</param>
+    /// <summary>Loads <paramref name="network"/>'s parameters and buffers from the safetensors file at <paramref name="path"/>,
+    /// as <see cref="Load(INetwork, Stream, bool)"/> does.</summary>
+    /// <param name="network">The network whose <see cref="INetwork.Parameters"/> and <see cref="INetwork.Buffers"/> receive the tensors.</param>
     /// <param name="path">The file to read.</param>
-    /// <param name="ignoreExtraTensors">Skip tensors the network does not have, whatever their dtype (a PyTorch state
-    /// dict's integer buffers, say), instead of rejecting the file.</param>
-    /// <exception cref="InvalidDataException">The file is malformed or does not match the network; parameters are unchanged.</exception>
+    /// <param name="ignoreExtraTensors">Skip tensors the network does not have, whatever their dtype, instead of
+    /// rejecting the file.</param>
+    /// <exception cref="InvalidDataException">The file is malformed or does not match the network; parameters and buffers are unchanged.</exception>
     /// <exception cref="IOException">The file cannot be read, or <paramref name="path"/> is a folder.</exception>
     public static void Load(INetwork network, string path, bool ignoreExtraTensors = false)
     {
@@ -119,49 +155,63 @@ public static class SafeTensors
         Load(network, file, ignoreExtraTensors);
     }
 
-    /// <summary>Loads <paramref name="network"/>'s parameters from a safetensors file starting at the stream's position.</summary>
-    /// <param name="network">The network whose <see cref="INetwork.Parameters"/> receive the weights.</param>
+    /// <summary>Loads <paramref name="network"/>'s parameters and buffers from a safetensors file starting at the stream's position.</summary>
+    /// <remarks>Every parameter and every F32 buffer (<c>running_mean</c>, <c>running_var</c>) must be in the file, with
+    /// the network's shape. A batch norm count (<c>num_batches_tracked</c>) must be an I64 scalar if present, but may be
+    /// absent, as in state dicts from before PyTorch 0.4.1; the network then keeps its current count, as PyTorch's
+    /// <c>load_state_dict</c> does. The count only reports how many training batches the running statistics have seen
+    /// (no computation here reads it), so keeping it changes no output, while 0 would claim that statistics loaded from
+    /// the file had seen no batch.</remarks>
+    /// <param name="network">The network whose <see cref="INetwork.Parameters"/> and <see cref="INetwork.Buffers"/> receive the tensors.</param>
     /// <param name="stream">The stream to read; read to its end.</param>
-    /// <param name="ignoreExtraTensors">Skip tensors the network does not have, whatever their dtype (a PyTorch state
-    /// dict's integer buffers, say), instead of rejecting the file.</param>
-    /// <exception cref="InvalidDataException">The file is malformed or does not match the network; parameters are unchanged.</exception>
+    /// <param name="ignoreExtraTensors">Skip tensors the network does not have, whatever their dtype (other integer
+    /// buffers of a PyTorch state dict, say), instead of rejecting the file.</param>
+    /// <exception cref="InvalidDataException">The file is malformed or does not match the network; parameters and buffers are unchanged.</exception>
     public static void Load(INetwork network, Stream stream, bool ignoreExtraTensors = false)
     {
         ArgumentNullException.ThrowIfNull(stream);
         CheckLittleEndian();
         var tensors = NetworkTensors(network);
-        var byName = new Dictionary<string, ParameterTensor>();
-        foreach (var tensor in tensors) byName.Add(tensor.Name, tensor);
+        var byName = new Dictionary<string, Stored>();
+        foreach (var stored in tensors) byName.Add(stored.Tensor.Name, stored);
         var header = ReadHeader(stream, byName.ContainsKey, ignoreExtraTensors);
 
         var entries = new Dictionary<string, Entry>();
         foreach (var entry in header.Entries) entries.Add(entry.Name, entry);
-        foreach (var tensor in tensors)
+        foreach (var (tensor, _) in tensors)
         {
             if (!entries.TryGetValue(tensor.Name, out var entry))
+            {
+                if (tensor.IsCount) continue;
                 throw new InvalidDataException(
                     $"The file has no tensor '{tensor.Name}' (the network expects shape {IoHelpers.FormatShape(tensor.Dimensions)}).");
+            }
+            string dtype = tensor.IsCount ? I64 : F32;
+            if (entry.Dtype != dtype)
+                throw new InvalidDataException($"Tensor '{tensor.Name}' has dtype '{entry.Dtype}' in the file, but the network expects {dtype}.");
             if (!SameShape(entry.Shape, tensor.Dimensions))
                 throw new InvalidDataException(
                     $"Tensor '{tensor.Name}' has shape {IoHelpers.FormatShape(entry.Shape)} in the file, but the network expects {IoHelpers.FormatShape(tensor.Dimensions)}.");
         }
 
-        // Everything is read into a copy first, so a failure part-way leaves the network as it was.
-        var staged = (float[])network.Parameters.Clone();
+        // Everything is read into copies first, so a failure part-way leaves the network as it was.
+        var parameters = (float[])network.Parameters.Clone();
+        var buffers = (float[])network.Buffers.Clone();
         foreach (var entry in header.Entries)
         {
-            if (byName.TryGetValue(entry.Name, out var tensor))
-                ReadData(stream, entry, staged.AsSpan(tensor.Offset, tensor.Length));
+            if (byName.TryGetValue(entry.Name, out var stored))
+                ReadData(stream, entry, (stored.Source == network.Parameters ? parameters : buffers).AsSpan(stored.Tensor.Offset, stored.Tensor.Length));
             else if (IoHelpers.Skip(stream, entry.End - entry.Begin) != entry.End - entry.Begin)
                 throw Truncated(entry);
         }
         CheckEnd(stream, header);
-        staged.CopyTo(network.Parameters);
+        parameters.CopyTo(network.Parameters);
+        buffers.CopyTo(network.Buffers);
     }
 
     /// <summary>Reads every tensor of the safetensors file at <paramref name="path"/>, for tools that inspect or convert weights.</summary>
-    /// <returns>Tensors by name, in the order of their data in the file.</returns>
-    /// <exception cref="InvalidDataException">The file is malformed, or holds a tensor that is not F32.</exception>
+    /// <returns>Tensors by name, in the order of their data in the file; I64 tensors converted to float.</returns>
+    /// <exception cref="InvalidDataException">The file is malformed, or holds a tensor that is neither F32 nor I64.</exception>
     /// <exception cref="IOException">The file cannot be read, or <paramref name="path"/> is a folder.</exception>
     public static IReadOnlyDictionary<string, SafeTensor> Read(string path)
     {
@@ -170,8 +220,8 @@ public static class SafeTensors
     }
 
     /// <summary>Reads every tensor of a safetensors file starting at the stream's position.</summary>
-    /// <returns>Tensors by name, in the order of their data in the file.</returns>
-    /// <exception cref="InvalidDataException">The file is malformed, or holds a tensor that is not F32.</exception>
+    /// <returns>Tensors by name, in the order of their data in the file; I64 tensors converted to float.</returns>
+    /// <exception cref="InvalidDataException">The file is malformed, or holds a tensor that is neither F32 nor I64.</exception>
     public static IReadOnlyDictionary<string, SafeTensor> Read(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -186,14 +236,21 @@ public static class SafeTensors
     // One tensor as the header describes it; offsets are relative to the start of the data area.
     private sealed record Entry(string Name, string Dtype, int[] Shape, long Begin, long End)
     {
-        public int Elements => (int)((End - Begin) / sizeof(float));
+        // Only asked of the tensors read as floats, which are F32 or I64.
+        public int Elements => (int)((End - Begin) / s_elementBytes[Dtype]);
+    }
+
+    // A tensor of the network and the array it lives in: Parameters, or Buffers for LayerInfo.BufferTensors.
+    private readonly record struct Stored(ParameterTensor Tensor, float[] Source)
+    {
+        public string Dtype => Tensor.IsCount ? I64 : F32;
     }
 
     // Entries sorted by offset, already checked to tile the data area [0, DataLength) exactly.
     private sealed record Header(List<Entry> Entries, long DataLength, bool LengthKnown);
 
-    // isNetworkTensor says which tensors the caller reads (they must be F32); any other is an extra, skipped if
-    // ignoreExtraTensors and otherwise rejected as soon as it is parsed.
+    // isNetworkTensor says which tensors the caller reads (they must be F32 or I64, read as floats); any other is an
+    // extra, skipped if ignoreExtraTensors and otherwise rejected as soon as it is parsed.
     private static Header ReadHeader(Stream stream, Func<string, bool> isNetworkTensor, bool ignoreExtraTensors)
     {
         // A stream that cannot seek has no length to check against; its data is checked as it arrives instead.
@@ -259,7 +316,7 @@ public static class SafeTensors
                     $"The file has tensor '{name}' (shape {IoHelpers.FormatShape(shape)}), which the network does not have.");
             if (entries.Count == MaxTensorCount)
                 throw new InvalidDataException($"The header lists more than {MaxTensorCount} tensors: the file is corrupt or hostile.");
-            entries.Add(CheckEntry(name, dtype, shape, offsets, dataLength, wanted));
+            entries.Add(CheckEntry(name, dtype, shape, offsets, dataLength, readAsFloats: wanted));
         }
         // Only whitespace may follow the object (the reader throws on anything else).
         reader.Read();
@@ -362,10 +419,10 @@ public static class SafeTensors
         return [.. result];
     }
 
-    private static Entry CheckEntry(string name, string dtype, long[] shape, long[] offsets, long dataLength, bool mustBeF32)
+    private static Entry CheckEntry(string name, string dtype, long[] shape, long[] offsets, long dataLength, bool readAsFloats)
     {
-        if (mustBeF32 && dtype != "F32")
-            throw new InvalidDataException($"Tensor '{name}' has dtype '{dtype}'; only F32 is supported.");
+        if (readAsFloats && dtype is not (F32 or I64))
+            throw new InvalidDataException($"Tensor '{name}' has dtype '{dtype}'; only F32 is supported (and I64 for batch norm counts).");
         if (offsets.Length != 2)
             throw new InvalidDataException($"Tensor '{name}' has {offsets.Length} data_offsets; expected [begin, end].");
         long begin = offsets[0], end = offsets[1];
@@ -384,7 +441,7 @@ public static class SafeTensors
                 throw new InvalidDataException(
                     $"Tensor '{name}' of shape {IoHelpers.FormatShape(shape)} ({dtype}) needs {bytes} bytes, but its data_offsets [{begin}, {end}] span {end - begin}.");
         }
-        if (mustBeF32 && (end - begin) / sizeof(float) > Array.MaxLength)
+        if (readAsFloats && (end - begin) / s_elementBytes[dtype] > Array.MaxLength)
             throw new InvalidDataException($"Tensor '{name}' of shape {IoHelpers.FormatShape(shape)} is too large to load into one array.");
         return new Entry(name, dtype, Array.ConvertAll(shape, d => (int)d), begin, end);
     }
@@ -419,19 +476,29 @@ public static class SafeTensors
     // Tensors are read in the order of their data, which tiles the data area, so the stream is read front to back.
     private static void ReadData(Stream stream, Entry entry, Span<float> destination)
     {
-        // The byte view of a span must stay under 2 GB.
-        const int ChunkFloats = 1 << 28;
-        for (int done = 0; done < destination.Length; done += ChunkFloats)
+        if (entry.Dtype == F32)
         {
-            var part = MemoryMarshal.AsBytes(destination.Slice(done, Math.Min(ChunkFloats, destination.Length - done)));
+            // The byte view of a span must stay under 2 GB.
+            const int ChunkFloats = 1 << 28;
+            for (int done = 0; done < destination.Length; done += ChunkFloats)
+            {
+                var part = MemoryMarshal.AsBytes(destination.Slice(done, Math.Min(ChunkFloats, destination.Length - done)));
+                if (IoHelpers.ReadUpTo(stream, part) < part.Length) throw Truncated(entry);
+            }
+            return;
+        }
+        Span<byte> counts = stackalloc byte[512 * sizeof(long)];
+        for (int done = 0; done < destination.Length; done += 512)
+        {
+            int n = Math.Min(512, destination.Length - done);
+            var part = counts[..(n * sizeof(long))];
             if (IoHelpers.ReadUpTo(stream, part) < part.Length) throw Truncated(entry);
+            for (int i = 0; i < n; i++) destination[done + i] = BinaryPrimitives.ReadInt64LittleEndian(part[(i * sizeof(long))..]);
         }
     }
 
     private static float[] ReadTensor(Stream stream, Entry entry)
     {
-        if (entry.Dtype != "F32")
-            throw new InvalidDataException($"Tensor '{entry.Name}' has dtype '{entry.Dtype}'; only F32 is supported.");
         // From a stream that cannot seek the header's sizes are unchecked claims, so the array grows as data arrives
         // rather than trusting them up front.
         var data = new float[stream.CanSeek ? entry.Elements : Math.Min(entry.Elements, 1 << 18)];
@@ -456,28 +523,47 @@ public static class SafeTensors
     }
 
     // Validates the network's own tensor table, so a broken hand-written INetwork fails clearly instead of writing
-    // or reading the wrong floats.
-    private static List<ParameterTensor> NetworkTensors(INetwork network)
+    // or reading the wrong floats. Layer order, each layer's parameters before its buffers.
+    private static List<Stored> NetworkTensors(INetwork network)
     {
         ArgumentNullException.ThrowIfNull(network);
-        var tensors = new List<ParameterTensor>();
+        var tensors = new List<Stored>();
         var names = new HashSet<string>();
         foreach (var layer in network.Layers)
         {
-            foreach (var tensor in layer.Tensors)
-            {
-                if (tensor.Name == MetadataKey || !names.Add(tensor.Name))
-                    throw new ArgumentException($"The network has a duplicate or reserved tensor name '{tensor.Name}'.", nameof(network));
-                long elements = 1;
-                foreach (int d in tensor.Dimensions) elements *= d;
-                if (elements != tensor.Length || tensor.Offset < 0 || (long)tensor.Offset + tensor.Length > network.Parameters.Length)
-                    throw new ArgumentException(
-                        $"Tensor '{tensor.Name}' (shape {IoHelpers.FormatShape(tensor.Dimensions)}, offset {tensor.Offset}, length {tensor.Length}) " +
-                        $"does not fit the network's {network.Parameters.Length} parameters.", nameof(network));
-                tensors.Add(tensor);
-            }
+            foreach (var tensor in layer.Tensors) tensors.Add(Check(tensor, network.Parameters, "parameters"));
+            foreach (var tensor in layer.BufferTensors) tensors.Add(Check(tensor, network.Buffers, "buffers"));
         }
         return tensors;
+
+        Stored Check(ParameterTensor tensor, float[] source, string what)
+        {
+            if (tensor.Name == MetadataKey || !names.Add(tensor.Name))
+                throw new ArgumentException($"The network has a duplicate or reserved tensor name '{tensor.Name}'.", nameof(network));
+            long elements = 1;
+            foreach (int d in tensor.Dimensions) elements *= d;
+            if (elements != tensor.Length || tensor.Offset < 0 || (long)tensor.Offset + tensor.Length > source.Length)
+                throw new ArgumentException(
+                    $"Tensor '{tensor.Name}' (shape {IoHelpers.FormatShape(tensor.Dimensions)}, offset {tensor.Offset}, length {tensor.Length}) " +
+                    $"does not fit the network's {source.Length} {what}.", nameof(network));
+            return new Stored(tensor, source);
+        }
+    }
+
+    // A count is written as an integer, so one that is not a whole number (Buffers edited by hand, or NaN) would be
+    // changed by the save: refused before anything is written.
+    private static void CheckCounts(List<Stored> tensors)
+    {
+        foreach (var (tensor, source) in tensors)
+        {
+            if (!tensor.IsCount) continue;
+            foreach (float value in source.AsSpan(tensor.Offset, tensor.Length))
+            {
+                if (!(value >= 0 && value < (float)long.MaxValue) || value != MathF.Floor(value))
+                    throw new ArgumentException(
+                        $"Buffer '{tensor.Name}' holds {value}, which is not a count (a whole number from 0 to 2^63) that can be saved as I64.", "network");
+            }
+        }
     }
 
     // The data is copied between file and floats byte for byte, which is only right on a little-endian machine

@@ -61,6 +61,8 @@ internal sealed class LinearNetwork : INetwork
             }
     }
 
+    public void Backward(int layer, ReadOnlySpan<float> layerOutputGradient, Span<float> inputGradient) => throw new NotSupportedException();
+    public void Backward(int layer, ReadOnlySpan<float> layerOutputGradients, Span<float> inputGradients, int batchSize) => throw new NotSupportedException();
     public void ZeroGradients() => Array.Clear(Gradients);
 
     public void Forward(ReadOnlySpan<float> input, Span<float> output) => throw new NotSupportedException();
