@@ -194,7 +194,7 @@ public sealed class IdxTests : IDisposable
     public void Pipe_OfALargeValidFile_IsNotBufferedWhole()
     {
         // 64 MB of pixels through a pipe: the data array grows by doubling to its declared size (about twice that
-        // allocated in all), with no copy of the whole stream (which made it five times).
+        // allocated in all), and the stream is not first copied whole into a MemoryStream, which grows by doubling too.
         const int count = 64, side = 1024;
         var header = IdxFile(0x08, [count, side, side], []);
         var pipe = new CountingPipe(header, (long)count * side * side);
