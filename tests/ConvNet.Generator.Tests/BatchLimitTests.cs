@@ -4,12 +4,10 @@ using Xunit;
 
 namespace ConvNet.Tests;
 
-/// <summary>Batch calls at the edges of their limits (issue 14, D8 and D9). The worker count test is skipped until the
-/// generated PrepareBatch calls <see cref="WorkerPool.Workers"/>; it fails on today's generated code.</summary>
+/// <summary>Batch calls at the edges of their limits (issue 14, D8 and D9): the generated PrepareBatch checks the workspace
+/// with <see cref="Guard.BatchWorkspace"/> and takes its worker count from <see cref="WorkerPool.Workers"/>.</summary>
 public class BatchLimitTests
 {
-    private const string Pending = "Needs the generator's PrepareBatch to call WorkerPool.Workers (issue 14).";
-
     private static readonly Lazy<Assembly> Compiled = new(() => Harness.Load("""
         namespace Limits
         {
@@ -33,7 +31,7 @@ public class BatchLimitTests
         Assert.All(outputs, v => Assert.Equal(0f, v));
     }
 
-    [Fact(Skip = Pending)]
+    [Fact]
     public void Unlimited_parallelism_uses_no_more_workers_than_cores()
     {
         var net = Harness.Create(Compiled.Value, "Limits.Small");
