@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.IO;
 
@@ -15,6 +16,29 @@ internal static class IoHelpers
         stream.CopyTo(copy);
         copy.Position = 0;
         return copy;
+    }
+
+    // Writes a file under a temporary name in the same directory, then renames it over the target: the rename cannot
+    // cross file systems and replaces the target in one step, so a reader never sees a half-written file and an
+    // interrupted write leaves the old one in place.
+    public static void WriteAtomically(string path, Action<Stream> write)
+    {
+        string target = Path.GetFullPath(path);
+        string temporary = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                write(file);
+                file.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, target, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
     }
 
     // Formats a shape as [6, 1, 5, 5] for error messages.

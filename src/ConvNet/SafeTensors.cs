@@ -3,6 +3,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 
@@ -39,37 +40,36 @@ public static class SafeTensors
     public static void Save(INetwork network, string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        string target = Path.GetFullPath(path);
-        // Same directory, so the rename cannot cross file systems and replaces the target in one step.
-        string temporary = $"{target}.{Guid.NewGuid():N}.tmp";
-        var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None);
-        try
-        {
-            using (file)
-            {
-                Save(network, file);
-                file.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, target, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temporary);
-            throw;
-        }
+        // The network is checked before any file is touched.
+        NetworkTensors(network);
+        IoHelpers.WriteAtomically(path, file => Save(network, file));
     }
 
     /// <summary>Writes every parameter tensor of <paramref name="network"/> to <paramref name="stream"/>, in layer order.</summary>
-    public static void Save(INetwork network, Stream stream)
+    public static void Save(INetwork network, Stream stream) => Write(network, stream, [], null);
+
+    // A tensor stored next to the network's own (a checkpoint's optimizer state): one dimension, all of Data.
+    internal sealed record ExtraTensor(string Name, float[] Data);
+
+    // The network's tensors, then the extra ones, and the metadata as "__metadata__".
+    internal static void Write(INetwork network, Stream stream, IReadOnlyList<ExtraTensor> extra, IReadOnlyDictionary<string, string>? metadata)
     {
         ArgumentNullException.ThrowIfNull(stream);
         CheckLittleEndian();
         var tensors = NetworkTensors(network);
+        foreach (var tensor in extra)
+            tensors.Add(new ParameterTensor(tensor.Name, [tensor.Data.Length], 0, tensor.Data.Length));
 
         var json = new ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(json))
         {
             writer.WriteStartObject();
+            if (metadata is not null)
+            {
+                writer.WriteStartObject(MetadataKey);
+                foreach (var (key, value) in metadata) writer.WriteString(key, value);
+                writer.WriteEndObject();
+            }
             long offset = 0;
             foreach (var tensor in tensors)
             {
@@ -95,8 +95,11 @@ public static class SafeTensors
         stream.Write(prefix);
         stream.Write(json.WrittenSpan);
         for (int i = 0; i < padding; i++) stream.WriteByte((byte)' ');
-        foreach (var tensor in tensors)
-            stream.Write(MemoryMarshal.AsBytes(network.Parameters.AsSpan(tensor.Offset, tensor.Length)));
+        int own = tensors.Count - extra.Count;
+        for (int i = 0; i < own; i++)
+            stream.Write(MemoryMarshal.AsBytes(network.Parameters.AsSpan(tensors[i].Offset, tensors[i].Length)));
+        foreach (var tensor in extra)
+            stream.Write(MemoryMarshal.AsBytes(tensor.Data.AsSpan()));
     }
 
     /// <summary>Loads <paramref name="network"/>'s parameters from the safetensors file at <paramref name="path"/>.</summary>
@@ -118,40 +121,70 @@ public static class SafeTensors
     /// <exception cref="InvalidDataException">The file is malformed or does not match the network; parameters are unchanged.</exception>
     public static void Load(INetwork network, Stream stream, bool ignoreExtraTensors = false)
     {
+        var file = Open(stream);
+        StageNetwork(network, file, _ => ignoreExtraTensors).CopyTo(network.Parameters);
+    }
+
+    /// <summary>Reads the <c>"__metadata__"</c> strings of the safetensors file at <paramref name="path"/> (empty when it has none).</summary>
+    /// <exception cref="InvalidDataException">The file is malformed.</exception>
+    public static IReadOnlyDictionary<string, string> ReadMetadata(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        return Open(file).Metadata;
+    }
+
+    // A parsed file: its metadata, and its tensors to read from the stream by name.
+    internal sealed class Contents(Stream source, Header header)
+    {
+        private readonly Dictionary<string, Entry> _entries = header.Entries.ToDictionary(e => e.Name);
+
+        public IReadOnlyDictionary<string, string> Metadata => header.Metadata;
+
+        public IEnumerable<Entry> Entries => header.Entries;
+
+        // Checks that the tensor exists with this shape, before anything is read.
+        public void Check(string name, IReadOnlyList<int> shape)
+        {
+            if (!_entries.TryGetValue(name, out var entry))
+                throw new InvalidDataException($"The file has no tensor '{name}' (expected shape {IoHelpers.FormatShape(shape)}).");
+            if (!SameShape(entry.Shape, shape))
+                throw new InvalidDataException(
+                    $"Tensor '{name}' has shape {IoHelpers.FormatShape(entry.Shape)} in the file, but {IoHelpers.FormatShape(shape)} is expected.");
+        }
+
+        public void Read(string name, Span<float> destination) => ReadData(source, header, _entries[name], destination);
+    }
+
+    internal static Contents Open(Stream stream)
+    {
         ArgumentNullException.ThrowIfNull(stream);
         CheckLittleEndian();
-        var tensors = NetworkTensors(network);
         var source = IoHelpers.Seekable(stream);
-        var header = ReadHeader(source);
+        return new Contents(source, ReadHeader(source));
+    }
 
-        var entries = new Dictionary<string, Entry>();
-        foreach (var entry in header.Entries) entries.Add(entry.Name, entry);
+    // Reads the network's tensors from the file into a copy of its parameters, so a failure part-way leaves the network
+    // as it was; a tensor the network does not have is an error unless isOther accepts its name.
+    internal static float[] StageNetwork(INetwork network, Contents file, Func<string, bool> isOther)
+    {
+        var tensors = NetworkTensors(network);
         var expected = new HashSet<string>();
         foreach (var tensor in tensors)
         {
             expected.Add(tensor.Name);
-            if (!entries.TryGetValue(tensor.Name, out var entry))
-                throw new InvalidDataException(
-                    $"The file has no tensor '{tensor.Name}' (the network expects shape {IoHelpers.FormatShape(tensor.Dimensions)}).");
-            if (!SameShape(entry.Shape, tensor.Dimensions))
-                throw new InvalidDataException(
-                    $"Tensor '{tensor.Name}' has shape {IoHelpers.FormatShape(entry.Shape)} in the file, but the network expects {IoHelpers.FormatShape(tensor.Dimensions)}.");
+            file.Check(tensor.Name, tensor.Dimensions);
         }
-        if (!ignoreExtraTensors)
+        foreach (var entry in file.Entries)
         {
-            foreach (var entry in header.Entries)
-            {
-                if (!expected.Contains(entry.Name))
-                    throw new InvalidDataException(
-                        $"The file has tensor '{entry.Name}' (shape {IoHelpers.FormatShape(entry.Shape)}), which the network does not have.");
-            }
+            if (!expected.Contains(entry.Name) && !isOther(entry.Name))
+                throw new InvalidDataException(
+                    $"The file has tensor '{entry.Name}' (shape {IoHelpers.FormatShape(entry.Shape)}), which the network does not have.");
         }
-
-        // Everything is read into a copy first, so a failure part-way leaves the network as it was.
         var staged = (float[])network.Parameters.Clone();
         foreach (var tensor in tensors)
-            ReadData(source, header, entries[tensor.Name], staged.AsSpan(tensor.Offset, tensor.Length));
-        staged.CopyTo(network.Parameters);
+            file.Read(tensor.Name, staged.AsSpan(tensor.Offset, tensor.Length));
+        return staged;
     }
 
     /// <summary>Reads every tensor of the safetensors file at <paramref name="path"/>, for tools that inspect or convert weights.</summary>
@@ -184,13 +217,13 @@ public static class SafeTensors
     }
 
     // One tensor as the header describes it; offsets are relative to the start of the data area.
-    private sealed record Entry(string Name, int[] Shape, long Begin, long End)
+    internal sealed record Entry(string Name, int[] Shape, long Begin, long End)
     {
         public int Elements => (int)((End - Begin) / sizeof(float));
     }
 
     // Entries sorted by offset, already checked to tile the data area exactly.
-    private sealed record Header(List<Entry> Entries, long DataStart);
+    internal sealed record Header(List<Entry> Entries, long DataStart, IReadOnlyDictionary<string, string> Metadata);
 
     private static Header ReadHeader(Stream stream)
     {
@@ -214,6 +247,7 @@ public static class SafeTensors
         long dataLength = available - 8 - (long)headerLength;
 
         var entries = new List<Entry>();
+        var metadata = new Dictionary<string, string>();
         try
         {
             using var document = JsonDocument.Parse(json);
@@ -225,7 +259,7 @@ public static class SafeTensors
                 if (!names.Add(property.Name))
                     throw new InvalidDataException($"Tensor '{property.Name}' appears twice in the header.");
                 if (property.Name == MetadataKey)
-                    CheckMetadata(property.Value);
+                    ReadMetadata(property.Value, metadata);
                 else
                     entries.Add(ParseEntry(property.Name, property.Value, dataLength));
             }
@@ -237,19 +271,19 @@ public static class SafeTensors
 
         entries.Sort((a, b) => a.Begin != b.Begin ? a.Begin.CompareTo(b.Begin) : a.End.CompareTo(b.End));
         CheckTiling(entries, dataLength);
-        return new Header(entries, dataStart);
+        return new Header(entries, dataStart, metadata);
     }
 
-    private static void CheckMetadata(JsonElement metadata)
+    private static void ReadMetadata(JsonElement element, Dictionary<string, string> metadata)
     {
-        bool valid = metadata.ValueKind == JsonValueKind.Object;
-        if (valid)
-        {
-            foreach (var item in metadata.EnumerateObject())
-                valid &= item.Value.ValueKind == JsonValueKind.String;
-        }
-        if (!valid)
+        if (element.ValueKind != JsonValueKind.Object)
             throw new InvalidDataException($"'{MetadataKey}' must be a JSON object whose values are all strings.");
+        foreach (var item in element.EnumerateObject())
+        {
+            if (item.Value.ValueKind != JsonValueKind.String)
+                throw new InvalidDataException($"'{MetadataKey}' must be a JSON object whose values are all strings; '{item.Name}' is {item.Value.ValueKind}.");
+            metadata[item.Name] = item.Value.GetString()!;
+        }
     }
 
     private static Entry ParseEntry(string name, JsonElement value, long dataLength)

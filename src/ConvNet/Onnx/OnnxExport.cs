@@ -55,22 +55,7 @@ public static class OnnxExport
         ArgumentException.ThrowIfNullOrEmpty(path);
         // Built before any file is touched, so an unsupported network leaves the old file in place.
         ModelProto model = BuildModel(network);
-        string target = Path.GetFullPath(path);
-        string temp = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
-            {
-                model.WriteTo(file);
-                file.Flush(flushToDisk: true);
-            }
-            File.Move(temp, target, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
+        IoHelpers.WriteAtomically(path, model.WriteTo);
     }
 
     private static ModelProto BuildModel(INetwork network)
