@@ -119,12 +119,9 @@ public sealed class Checkpoint
 
         var state = Optimizer.State;
         var stateNames = new HashSet<string>();
-        foreach (var (name, buffer) in state)
-        {
-            stateNames.Add(StatePrefix + name);
-            file.Check(StatePrefix + name, [buffer.Length]);
-        }
+        foreach (var (name, _) in state) stateNames.Add(StatePrefix + name);
         var parameters = SafeTensors.StageNetwork(Network, file, stateNames.Contains);
+        foreach (var (name, buffer) in state) file.Check(StatePrefix + name, [buffer.Length]);
         var buffers = new float[state.Count][];
         for (int i = 0; i < state.Count; i++)
         {

@@ -135,7 +135,7 @@ public sealed class ClassificationReport
         for (int c = 0; c < ClassCount; c++)
             text.Append(culture, $"{c,5}  {Percent(Precision(c)),9}  {Percent(Recall(c)),6}  {Support(c),7}\n");
         text.Append("confusion (rows: label, columns: predicted)\n");
-        int width = Math.Max(SampleCount.ToString(culture).Length, ClassCount.ToString(culture).Length) + 1;
+        int width = Math.Max(SampleCount.ToString(culture).Length, ClassCount.ToString(culture).Length) + 2;
         text.Append(' ', 5);
         for (int p = 0; p < ClassCount; p++) text.Append(p.ToString(culture).PadLeft(width));
         text.Append('\n');

@@ -34,7 +34,10 @@ public abstract class LearningRateSchedule
     }
 
     /// <summary>Formats a number for <see cref="ToString"/>: invariant culture, shortest text that round-trips.</summary>
-    protected static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+    protected static string Format(float value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Formats a number for <see cref="ToString"/>: invariant culture, shortest text that round-trips.</summary>
+    protected static string Format(double value) => value.ToString(CultureInfo.InvariantCulture);
 }
 
 /// <summary>The same learning rate at every step.</summary>

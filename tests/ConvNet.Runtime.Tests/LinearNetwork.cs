@@ -5,7 +5,8 @@ namespace ConvNet.Runtime.Tests;
 
 /// <summary>
 /// A hand-written one-layer network (FC, <c>inputs</c> -> <c>classes</c>: softmax regression when trained with
-/// cross-entropy), implementing only the batch methods, for testing the training loop without the generator.
+/// cross-entropy), for testing the training loop and the inference helpers without the generator. Backward exists for
+/// batches only; a single-sample Forward is a batch of one. Steady-state calls allocate nothing.
 /// </summary>
 internal sealed class LinearNetwork : INetwork
 {
@@ -34,7 +35,8 @@ internal sealed class LinearNetwork : INetwork
     {
         Guard.BatchLength(inputs.Length, batchSize, InputLength, nameof(inputs));
         Guard.BatchLength(outputs.Length, batchSize, OutputLength, nameof(outputs));
-        _lastInputs = inputs.ToArray();
+        if (_lastInputs.Length < inputs.Length) _lastInputs = new float[inputs.Length];
+        inputs.CopyTo(_lastInputs);
         for (int n = 0; n < batchSize; n++)
             for (int o = 0; o < OutputLength; o++)
             {
@@ -61,7 +63,7 @@ internal sealed class LinearNetwork : INetwork
 
     public void ZeroGradients() => Array.Clear(Gradients);
 
-    public void Forward(ReadOnlySpan<float> input, Span<float> output) => throw new NotSupportedException();
+    public void Forward(ReadOnlySpan<float> input, Span<float> output) => Forward(input, output, 1);
     public void Backward(ReadOnlySpan<float> outputGradient, Span<float> inputGradient) => throw new NotSupportedException();
     public ReadOnlySpan<float> LayerOutput(int layer) => throw new NotSupportedException();
 }
