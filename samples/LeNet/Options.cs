@@ -30,7 +30,14 @@ public sealed record TrainingOptions(
     int Seed,
     int Threads,
     string? DataDirectory,
-    string OutputDirectory);
+    string OutputDirectory)
+{
+    /// <summary>A checkpoint to go on from (<c>--resume</c>), or null to start afresh.</summary>
+    public string? Resume { get; init; }
+
+    /// <summary>The last epoch to train in this run (<c>--stop-after</c>); the schedule still spans <see cref="Epochs"/>.</summary>
+    public int? StopAfter { get; init; }
+}
 
 /// <summary>The command line: options, their validation, and the mapping to <see cref="TrainingOptions"/>.</summary>
 public static class CommandLine
@@ -103,6 +110,17 @@ public static class CommandLine
         DefaultValueFactory = _ => "output",
     };
 
+    private static readonly Option<FileInfo?> s_resume = new("--resume")
+    {
+        Description = "Go on from a checkpoint (the output folder's checkpoint.safetensors, rewritten after every epoch) " +
+                      "with the same bits as a run that never stopped. The other options must be the ones it was made with.",
+    };
+
+    private static readonly Option<int?> s_stopAfter = new("--stop-after")
+    {
+        Description = "Stop after this epoch, leaving the checkpoint to --resume from; the schedule still spans --epochs.",
+    };
+
     static CommandLine()
     {
         s_epochs.Validators.Add(r => InRange(r, s_epochs, 1, 1000));
@@ -119,6 +137,18 @@ public static class CommandLine
         });
         s_optimizer.AcceptOnlyFromAmong("sgd", "adam");
         s_schedule.AcceptOnlyFromAmong("cosine", "constant");
+        s_stopAfter.Validators.Add(r =>
+        {
+            if (!Parses(r, t => int.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out _))) return;
+            if (r.GetValueOrDefault<int?>() is { } epoch && epoch < 1)
+                r.AddError($"--stop-after must be an epoch, at least 1; got {epoch}.");
+        });
+        s_resume.Validators.Add(r =>
+        {
+            var file = r.GetValueOrDefault<FileInfo?>();
+            if (file is { Exists: false })
+                r.AddError($"--resume: the file '{file.FullName}' does not exist.");
+        });
         s_data.Validators.Add(r =>
         {
             var folder = r.GetValueOrDefault<DirectoryInfo?>();
@@ -140,7 +170,7 @@ public static class CommandLine
     {
         var root = new RootCommand("Trains LeNet-5 on MNIST with a network compiled by the ConvNet source generator.")
         {
-            s_epochs, s_batchSize, s_learningRate, s_optimizer, s_schedule, s_maxShift, s_holdout, s_seed, s_threads, s_data, s_output,
+            s_epochs, s_batchSize, s_learningRate, s_optimizer, s_schedule, s_maxShift, s_holdout, s_seed, s_threads, s_data, s_output, s_resume, s_stopAfter,
         };
         root.SetAction(result => run(ToOptions(result)));
         return root;
@@ -166,7 +196,11 @@ public static class CommandLine
             Seed: result.GetValue(s_seed),
             Threads: result.GetValue(s_threads),
             DataDirectory: result.GetValue(s_data)?.FullName,
-            OutputDirectory: Path.GetFullPath(result.GetRequiredValue(s_output)));
+            OutputDirectory: Path.GetFullPath(result.GetRequiredValue(s_output)))
+        {
+            Resume = result.GetValue(s_resume)?.FullName,
+            StopAfter = result.GetValue(s_stopAfter),
+        };
     }
 
     private static void InRange(OptionResult result, Option<int> option, int min, int max)

@@ -16,16 +16,29 @@ return CommandLine.Create(options =>
 
         var network = new LeNet5(options.Seed) { MaxDegreeOfParallelism = options.Threads };
         var trainer = new Trainer(network, options, data.Train.Count);
-        var history = Report.Train(trainer, options, data);
+        var earlier = options.Resume is null ? [] : RunState.Load(trainer, options, options.Resume);
+        if (options.Resume is not null) Report.Resumed(options.Resume, earlier.Count, options.Epochs);
+        Directory.CreateDirectory(options.OutputDirectory);
+        // Rewritten after every epoch, so an interrupted run can go on from its last finished epoch.
+        string checkpoint = Path.Combine(options.OutputDirectory, RunState.FileName);
+        int lastEpoch = Math.Min(options.Epochs, options.StopAfter ?? options.Epochs);
+        var history = Report.Train(trainer, options, data, earlier, lastEpoch, h => RunState.Save(trainer, options, h, checkpoint));
+        if (lastEpoch < options.Epochs)
+        {
+            Report.Stopped(checkpoint, lastEpoch, options.Epochs);
+            return 0;
+        }
         var final = history[^1];
 
-        Directory.CreateDirectory(options.OutputDirectory);
         string weights = Path.Combine(options.OutputDirectory, "lenet.safetensors");
         SafeTensors.Save(network, weights);
         var reloaded = new LeNet5 { MaxDegreeOfParallelism = options.Threads };
         SafeTensors.Load(reloaded, weights);
         float reloadedAccuracy = Trainer.Evaluate(reloaded, data.Evaluation).Accuracy;
         Report.ReloadCheck(weights, data.EvaluationName, final.EvalAccuracy, reloadedAccuracy);
+
+        var evaluation = ClassificationReport.Evaluate(network, data.Evaluation.Images, data.Evaluation.Labels, batchSize: 500);
+        Report.Classes(evaluation, data.EvaluationName);
 
         // Different digits show the same filters responding to different strokes.
         var picks = Pictures.FirstOfEachClass(data.Evaluation, count: 4);
@@ -36,6 +49,9 @@ return CommandLine.Create(options =>
             Pictures.ActivationMaps(network, data.Evaluation, picks, LeNet5.Relu1.Index, "conv1 activations (after ReLU)", "activations-conv1.png", options.OutputDirectory),
             Pictures.ActivationMaps(network, data.Evaluation, picks, LeNet5.Relu2.Index, "conv2 activations (after ReLU)", "activations-conv2.png", options.OutputDirectory),
             Pictures.Curves(history, data.EvaluationName, options.OutputDirectory),
+            Pictures.Confusion(evaluation, data.EvaluationName, options.OutputDirectory),
+            Pictures.Misclassified(network, data.Evaluation, evaluation, options.OutputDirectory),
+            checkpoint,
         ];
 
         var total = DateTime.Now - Process.GetCurrentProcess().StartTime;

@@ -10,7 +10,7 @@ namespace LeNet;
 
 /// <summary>Everything the sample prints. Spectre.Console draws live progress bars on a terminal and falls back to
 /// plain lines when output is redirected (CI, a file, a pipe), so the same calls serve both.</summary>
-public static class Report
+public static partial class Report
 {
     public static void Header(TrainingOptions options, MnistSplit data)
     {
@@ -25,17 +25,21 @@ public static class Report
         AnsiConsole.WriteLine($"{options.Epochs} epochs, batch {options.BatchSize}, {shift}, seed {options.Seed}, {options.Threads} threads");
     }
 
-    /// <summary>Runs every epoch under a progress bar, and prints the per-epoch table when done.</summary>
-    public static IReadOnlyList<EpochResult> Train(Trainer trainer, TrainingOptions options, MnistSplit data)
+    /// <summary>
+    /// Runs the epochs after <paramref name="earlier"/> up to <paramref name="lastEpoch"/> under a progress bar, calling
+    /// <paramref name="afterEpoch"/> with the history so far after each, and prints the per-epoch table when done.
+    /// </summary>
+    public static IReadOnlyList<EpochResult> Train(Trainer trainer, TrainingOptions options, MnistSplit data,
+        IReadOnlyList<EpochResult> earlier, int lastEpoch, Action<IReadOnlyList<EpochResult>> afterEpoch)
     {
-        var history = new List<EpochResult>();
+        var history = new List<EpochResult>(earlier);
         AnsiConsole.Progress()
             .AutoClear(false)
             .HideCompleted(false)
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .Start(context =>
             {
-                for (int epoch = 1; epoch <= options.Epochs; epoch++)
+                for (int epoch = earlier.Count + 1; epoch <= lastEpoch; epoch++)
                 {
                     string name = $"epoch {epoch.ToString().PadLeft(options.Epochs.ToString().Length)}/{options.Epochs}";
                     var task = context.AddTask(name, maxValue: data.Train.Count);
@@ -49,6 +53,7 @@ public static class Report
                         $"{name}  loss {result.TrainLoss:F4}  {result.ImagesPerSecond,6:N0} img/s  {data.EvaluationName} {100 * result.EvalAccuracy:F2}%");
                     task.StopTask();
                     history.Add(result);
+                    afterEpoch(history);
                 }
             });
 
