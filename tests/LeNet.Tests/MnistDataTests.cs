@@ -1,5 +1,4 @@
 using System;
-using System.Buffers.Binary;
 using System.IO;
 using System.IO.Compression;
 using Xunit;
@@ -79,24 +78,14 @@ public sealed class MnistDataTests : IDisposable
     {
         var data = new byte[n * 784];
         for (int i = 0; i < n; i++) data.AsSpan(i * 784, 784).Fill((byte)i);
-        return Idx([n, 28, 28], data);
+        return IdxFiles.Encode([n, 28, 28], data);
     }
 
     private static byte[] Labels(int n)
     {
         var data = new byte[n];
         for (int i = 0; i < n; i++) data[i] = (byte)i;
-        return Idx([n], data);
-    }
-
-    private static byte[] Idx(int[] dimensions, byte[] data)
-    {
-        var file = new byte[4 + 4 * dimensions.Length + data.Length];
-        file[2] = 0x08;
-        file[3] = (byte)dimensions.Length;
-        for (int i = 0; i < dimensions.Length; i++) BinaryPrimitives.WriteInt32BigEndian(file.AsSpan(4 + 4 * i), dimensions[i]);
-        data.CopyTo(file, 4 + 4 * dimensions.Length);
-        return file;
+        return IdxFiles.Encode([n], data);
     }
 
     private void Write(string name, byte[] bytes, bool gzip)
