@@ -1,5 +1,4 @@
 using System;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Text.RegularExpressions;
@@ -26,19 +25,8 @@ public sealed class CommandLineTests : IDisposable
 
     private (int ExitCode, string[] Lines, string Error) Run(params string[] args)
     {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = _directory,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Classify.dll"));
-        foreach (string arg in args) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        string output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output.Split('\n', StringSplitOptions.RemoveEmptyEntries), error.Result);
+        var (exitCode, output, error) = LeNet.Tests.SampleProcess.Run("Classify.dll", _directory, args);
+        return (exitCode, output.Split('\n', StringSplitOptions.RemoveEmptyEntries), error);
     }
 
     // Any fixed weights do: the test is that the tool reports what the library computes for them.

@@ -1,5 +1,4 @@
 using System;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Text.RegularExpressions;
@@ -19,20 +18,8 @@ public sealed class ResumeTests : IDisposable
 
     private (int ExitCode, string Output) Run(params string[] args)
     {
-        // The test project references the sample, so its program sits next to the tests; the same host runs it.
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = _directory,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "LeNet.dll"));
-        foreach (string arg in args) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        string output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output + error.Result);
+        var (exitCode, output, error) = SampleProcess.Run("LeNet.dll", _directory, args);
+        return (exitCode, output + error);
     }
 
     // Short, but with every source of state: Adam's moments, the cosine schedule's position, shuffling and shifts.
