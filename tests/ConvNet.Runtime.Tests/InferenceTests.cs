@@ -116,6 +116,17 @@ public sealed class InferenceTests
     }
 
     [Fact]
+    public void Predict_WithMoreClassesThanFitOnTheStack_StillFindsTheBest()
+    {
+        // 300 classes: the scores go to a pooled array instead of the stack. Weights 0 and biases -(c - 287)^2 make
+        // class 287 the best.
+        var network = new LinearNetwork(1, 300);
+        for (int c = 0; c < 300; c++) network.Parameters[300 + c] = -(c - 287) * (c - 287);
+        Assert.Equal(287, network.Predict([1f]));
+        Assert.Equal(287, network.Predict([1f], new float[300]));
+    }
+
+    [Fact]
     public void EmptyBatch_WritesNothing()
     {
         var network = Picker();
