@@ -15,16 +15,23 @@ internal static class KnownNames
     public const string Relu = "ConvNet.ReluAttribute";
     public const string Sigmoid = "ConvNet.SigmoidAttribute";
     public const string Tanh = "ConvNet.TanhAttribute";
+    public const string Add = "ConvNet.AddAttribute";
+    public const string Concat = "ConvNet.ConcatAttribute";
+    public const string BatchNorm = "ConvNet.BatchNormAttribute";
+    public const string Dropout = "ConvNet.DropoutAttribute";
+    public const string GlobalAvgPool = "ConvNet.GlobalAvgPoolAttribute";
 
     /// <summary>Members the generator adds to a network class; layer constants classes and user members must not reuse them.</summary>
     public static readonly HashSet<string> GeneratedMembers =
     [
-        "InputChannels", "InputHeight", "InputWidth", "InputLength", "OutputLength", "ParameterCount", "Flops",
-        "ActivationBytes", "Summary", "LayerTable", "Layers", "InputShape", "Parameters", "Gradients",
+        "InputChannels", "InputHeight", "InputWidth", "InputLength", "OutputLength", "ParameterCount", "BufferCount", "Flops",
+        "ActivationBytes", "Summary", "LayerTable", "Layers", "InputShape", "Parameters", "Gradients", "Buffers", "Training",
         "MaxDegreeOfParallelism", "Forward", "Backward", "ZeroGradients", "LayerOutput",
         // Private, but just as much in the way of a layer class or a user member of the same name (CS0102).
         // ContractTests checks this list against the members of a generated class.
         "ActivationLength", "OutputOffset", "ScratchLength", "Vectors", "Kernels", "PrepareBatch", "ForwardWorker",
-        "BackwardWorker", "ReduceWorker", "RunForward", "RunBackward",
+        "BackwardWorker", "ReduceWorker", "RunForward", "RunBackward", "StatsLength", "CheckTraining", "UseSingle", "UseBatch",
+        "RunForwardPasses", "RunBackwardPasses", "Dispatch", "FinishStatistics", "FinishGradientSums", "NextSeed", "AddDelta",
+        "BackwardSingle", "BackwardBatch", "CheckBatchForward", "CheckLayer", "Inject",
     ];
 }

@@ -37,7 +37,8 @@ public sealed class ClassificationReport
     }
 
     /// <summary>Runs <paramref name="network"/> over a labelled set, <paramref name="batchSize"/> samples per batch
-    /// <c>Forward</c>, and reports on its predictions (<see cref="Inference.Predict(INetwork, ReadOnlySpan{float}, Span{int}, Span{float})"/>).</summary>
+    /// <c>Forward</c>, and reports on its predictions (<see cref="Inference.Predict(INetwork, ReadOnlySpan{float}, Span{int}, Span{float})"/>).
+    /// Like <see cref="Training.Evaluate"/>, it runs the network in evaluation mode and restores the previous mode after.</summary>
     /// <param name="network">The classifier.</param>
     /// <param name="inputs">N samples of <see cref="INetwork.InputLength"/> floats, one after the other.</param>
     /// <param name="labels">The N labels, each in [0, <see cref="INetwork.OutputLength"/>).</param>
@@ -52,11 +53,20 @@ public sealed class ClassificationReport
         CheckLabels(labels, network.OutputLength, nameof(labels));
         var predictions = new int[labels.Length];
         var scores = new float[Math.Min(batchSize, labels.Length) * network.OutputLength];
-        for (int start = 0; start < labels.Length; start += batchSize)
+        bool mode = network.Training;
+        network.Training = false;
+        try
         {
-            int count = Math.Min(batchSize, labels.Length - start);
-            network.Predict(inputs.Slice(start * network.InputLength, count * network.InputLength),
-                predictions.AsSpan(start, count), scores.AsSpan(0, count * network.OutputLength));
+            for (int start = 0; start < labels.Length; start += batchSize)
+            {
+                int count = Math.Min(batchSize, labels.Length - start);
+                network.Predict(inputs.Slice(start * network.InputLength, count * network.InputLength),
+                    predictions.AsSpan(start, count), scores.AsSpan(0, count * network.OutputLength));
+            }
+        }
+        finally
+        {
+            network.Training = mode;
         }
         return new ClassificationReport(labels.ToArray(), predictions, network.OutputLength);
     }

@@ -16,7 +16,8 @@ public readonly record struct ClassScore(int Class, float Probability);
 /// <para>
 /// Every overload that takes a span to write into allocates nothing; the ones that return arrays are for convenience.
 /// Lengths are checked before anything is written, and a wrong one throws <see cref="ArgumentException"/> naming the
-/// expected length. Each call runs the network's <c>Forward</c>, so the network's one-instance-per-thread rule applies.
+/// expected length. Each call runs the network's <c>Forward</c> in its current mode (predictions want evaluation mode,
+/// <see cref="INetwork.Training"/> false, the default), and the network's one-instance-per-thread rule applies.
 /// </para>
 /// <para>
 /// Ties go to the lower class. A NaN score never wins over a number; probabilities of a sample with a NaN score are

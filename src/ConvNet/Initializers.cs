@@ -25,6 +25,8 @@ public static class Initializers
     /// Initialises every conv and FC layer of <paramref name="network"/> with <paramref name="scheme"/>, drawing from
     /// one <see cref="Rng"/> seeded with <paramref name="seed"/> in layer order, weights before biases.
     /// fanIn is C*K*K for conv and the input length for FC; fanOut is F*K*K for conv and the output count for FC.
+    /// Batch norm layers get weight 1 and bias 0, and their buffers (<see cref="INetwork.Buffers"/>) running mean 0,
+    /// running variance 1 and a count of 0, as in PyTorch; they draw nothing from the generator.
     /// </summary>
     public static void Initialize(INetwork network, InitScheme scheme = InitScheme.Auto, int seed = 0)
     {
@@ -34,6 +36,11 @@ public static class Initializers
         for (int i = 0; i < layers.Count; i++)
         {
             var layer = layers[i];
+            if (layer.Kind == LayerKind.BatchNorm)
+            {
+                ResetBatchNorm(network, layer);
+                continue;
+            }
             if (layer.Tensors.Count == 0) continue;
             var (fanIn, fanOut) = layer.Kind == LayerKind.Conv
                 ? (layer.Input.Channels * layer.Size * layer.Size, layer.Output.Channels * layer.Size * layer.Size)
@@ -41,13 +48,26 @@ public static class Initializers
             var effective = scheme;
             if (scheme == InitScheme.Auto)
             {
-                var next = i + 1 < layers.Count ? layers[i + 1].Kind : LayerKind.Relu;
+                // Normalisation and dropout sit between a layer and its nonlinearity without changing which init suits it.
+                int j = i + 1;
+                while (j < layers.Count && layers[j].Kind is LayerKind.BatchNorm or LayerKind.Dropout) j++;
+                var next = j < layers.Count ? layers[j].Kind : LayerKind.Relu;
                 effective = next is LayerKind.Sigmoid or LayerKind.Tanh ? InitScheme.XavierUniform : InitScheme.KaimingUniform;
             }
             var weight = network.Parameters.AsSpan(layer.Tensors[0].Offset, layer.Tensors[0].Length);
             var bias = network.Parameters.AsSpan(layer.Tensors[1].Offset, layer.Tensors[1].Length);
             Fill(weight, bias, effective, fanIn, fanOut, rng);
         }
+    }
+
+    private static void ResetBatchNorm(INetwork network, LayerInfo layer)
+    {
+        network.Parameters.AsSpan(layer.Tensors[0].Offset, layer.Tensors[0].Length).Fill(1f);
+        network.Parameters.AsSpan(layer.Tensors[1].Offset, layer.Tensors[1].Length).Clear();
+        var buffers = layer.BufferTensors;
+        network.Buffers.AsSpan(buffers[0].Offset, buffers[0].Length).Clear();
+        network.Buffers.AsSpan(buffers[1].Offset, buffers[1].Length).Fill(1f);
+        network.Buffers.AsSpan(buffers[2].Offset, buffers[2].Length).Clear();
     }
 
     /// <summary>Fills one weight tensor and its bias with <paramref name="scheme"/> (which must not be <see cref="InitScheme.Auto"/>).</summary>

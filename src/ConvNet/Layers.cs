@@ -20,6 +20,16 @@ public enum LayerKind
     Sigmoid,
     /// <summary>Tanh (<see cref="TanhAttribute"/>).</summary>
     Tanh,
+    /// <summary>Elementwise sum of two volumes (<see cref="AddAttribute"/>).</summary>
+    Add,
+    /// <summary>Channel concatenation (<see cref="ConcatAttribute"/>).</summary>
+    Concat,
+    /// <summary>Batch normalisation (<see cref="BatchNormAttribute"/>).</summary>
+    BatchNorm,
+    /// <summary>Inverted dropout (<see cref="DropoutAttribute"/>).</summary>
+    Dropout,
+    /// <summary>Global average pooling (<see cref="GlobalAvgPoolAttribute"/>).</summary>
+    GlobalAvgPool,
 }
 
 /// <summary>A volume's shape: channels (depth), height, width. Data is stored CHW, row-major.</summary>
@@ -37,12 +47,17 @@ public readonly record struct Shape(int Channels, int Height, int Width)
 /// <param name="Dimensions">PyTorch shape, e.g. [F, C, K, K] for a conv weight, [out, in] for an FC weight.</param>
 /// <param name="Offset">First element in the flat buffer.</param>
 /// <param name="Length">Number of elements (the product of <paramref name="Dimensions"/>).</param>
-public sealed record ParameterTensor(string Name, IReadOnlyList<int> Dimensions, int Offset, int Length);
+public sealed record ParameterTensor(string Name, IReadOnlyList<int> Dimensions, int Offset, int Length)
+{
+    /// <summary>True for a count kept as a float but stored in weight files as a 64-bit integer (a batch norm layer's
+    /// <c>num_batches_tracked</c>, as in PyTorch).</summary>
+    public bool IsCount { get; init; }
+}
 
 /// <summary>One layer of a compiled network, as the generator laid it out.</summary>
 /// <param name="Name">Layer name (<c>conv1</c>, or the attribute's <c>Name</c>).</param>
 /// <param name="Kind">Layer kind.</param>
-/// <param name="Input">Input volume shape.</param>
+/// <param name="Input">Input volume shape (of the first input, for a layer with several).</param>
 /// <param name="Output">Output volume shape (FC: outputs x 1 x 1).</param>
 /// <param name="Size">Filter or window side; 0 for FC and activations.</param>
 /// <param name="Stride">Stride; 0 for FC and activations.</param>
@@ -53,8 +68,36 @@ public sealed record LayerInfo(
     string Name, LayerKind Kind, Shape Input, Shape Output, int Size, int Stride, int Pad,
     int ParameterOffset, int ParameterCount)
 {
+    /// <summary>The names of the layers whose outputs this layer reads, in order (<c>"input"</c> for the network input).
+    /// One name for most layers; two for Add; one per concatenated volume for Concat.</summary>
+    public IReadOnlyList<string> Inputs { get; init; } = [];
+
+    /// <summary>Offset of the layer's first buffer (running statistics) in <see cref="INetwork.Buffers"/>.</summary>
+    public int BufferOffset { get; init; }
+
+    /// <summary>Batch norm: the epsilon added to the variance; 0 for other kinds.</summary>
+    public double Epsilon { get; init; }
+
+    /// <summary>Batch norm: the momentum of the running statistics; 0 for other kinds.</summary>
+    public double Momentum { get; init; }
+
+    /// <summary>Dropout: the drop probability; 0 for other kinds.</summary>
+    public double Probability { get; init; }
+
     /// <summary>The layer's parameter tensors: <c>weight</c> then <c>bias</c>, or none.</summary>
     public IReadOnlyList<ParameterTensor> Tensors { get; } = MakeTensors(Name, Kind, Input, Output, Size, ParameterOffset);
+
+    /// <summary>The layer's buffers in <see cref="INetwork.Buffers"/>: for batch norm <c>running_mean</c> [C],
+    /// <c>running_var</c> [C] and the scalar count <c>num_batches_tracked</c>; none for other kinds.</summary>
+    public IReadOnlyList<ParameterTensor> BufferTensors => Kind != LayerKind.BatchNorm ? [] :
+    [
+        new ParameterTensor(Name + ".running_mean", [Output.Channels], BufferOffset, Output.Channels),
+        new ParameterTensor(Name + ".running_var", [Output.Channels], BufferOffset + Output.Channels, Output.Channels),
+        new ParameterTensor(Name + ".num_batches_tracked", [], BufferOffset + 2 * Output.Channels, 1) { IsCount = true },
+    ];
+
+    /// <summary>Floats of <see cref="INetwork.Buffers"/> the layer owns.</summary>
+    public int BufferCount => Kind == LayerKind.BatchNorm ? 2 * Output.Channels + 1 : 0;
 
     private static ParameterTensor[] MakeTensors(string name, LayerKind kind, Shape input, Shape output, int size, int offset)
     {
@@ -62,6 +105,7 @@ public sealed record LayerInfo(
         {
             LayerKind.Conv => [output.Channels, input.Channels, size, size],
             LayerKind.FullyConnected => [output.Channels, input.Length],
+            LayerKind.BatchNorm => [output.Channels],
             _ => null,
         };
         if (weight is null) return [];
@@ -94,6 +138,14 @@ public interface INetwork
     float[] Parameters { get; }
     /// <summary>Gradients, same layout as <see cref="Parameters"/>; Backward adds into it.</summary>
     float[] Gradients { get; }
+    /// <summary>State that is saved and loaded with the parameters but never touched by optimizers: the batch norm
+    /// layers' running statistics (<see cref="LayerInfo.BufferTensors"/>). Empty for a network without batch norm.</summary>
+    float[] Buffers { get; }
+    /// <summary>Training mode (true) or evaluation mode (false, the default). In training mode batch norm normalises with
+    /// the statistics of the current Forward and updates its running statistics, and dropout drops; in evaluation mode
+    /// batch norm uses the running statistics and dropout passes its input through. Backward follows the mode of the
+    /// Forward it backpropagates through. A network without batch norm or dropout computes the same in both modes.</summary>
+    bool Training { get; set; }
     /// <summary>Threads the batch methods may use. Default: <see cref="Environment.ProcessorCount"/>.</summary>
     int MaxDegreeOfParallelism { get; set; }
 
@@ -108,6 +160,21 @@ public interface INetwork
     /// <summary>Backward through the last batch Forward (same batch size); gradients are summed over the batch into
     /// <see cref="Gradients"/>, and dL/dinputs are written unless <paramref name="inputGradients"/> is empty.</summary>
     void Backward(ReadOnlySpan<float> outputGradients, Span<float> inputGradients, int batchSize);
+    /// <summary>Backpropagates from the output of layer <paramref name="layer"/> (index into <see cref="Layers"/>, as for
+    /// <see cref="LayerOutput"/>) through the last single-sample Forward, as if the network ended there: for saliency
+    /// maps, feature visualisation and layer-wise debugging. Same rules as <see cref="Backward(ReadOnlySpan{float}, Span{float})"/>:
+    /// parameter gradients of the layers below are added into <see cref="Gradients"/> (those above get nothing), and
+    /// dL/dinput is written unless <paramref name="inputGradient"/> is empty. The last layer gives exactly
+    /// <see cref="Backward(ReadOnlySpan{float}, Span{float})"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">No such layer.</exception>
+    /// <exception cref="ArgumentException">A span of the wrong length.</exception>
+    /// <exception cref="InvalidOperationException">No Forward yet, or the layer's output never reaches the network's
+    /// output (a dead branch, which backward skips).</exception>
+    void Backward(int layer, ReadOnlySpan<float> layerOutputGradient, Span<float> inputGradient);
+    /// <summary>The batch form of <see cref="Backward(int, ReadOnlySpan{float}, Span{float})"/>, through the last batch
+    /// Forward (same batch size): <paramref name="layerOutputGradients"/> holds one gradient of layer
+    /// <paramref name="layer"/>'s output per sample.</summary>
+    void Backward(int layer, ReadOnlySpan<float> layerOutputGradients, Span<float> inputGradients, int batchSize);
     /// <summary>Sets every gradient to zero.</summary>
     void ZeroGradients();
     /// <summary>The output of layer <paramref name="layer"/> (index into <see cref="Layers"/>) from the last single-sample Forward.</summary>

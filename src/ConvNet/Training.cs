@@ -24,6 +24,7 @@ public static class Training
     /// run Forward, compute the mean loss, run Backward and take one optimizer step. The last batch may be smaller.
     /// </summary>
     /// <returns>The mean training loss over the epoch (each batch's loss taken before its step).</returns>
+    /// <remarks>Runs the network in training mode (<see cref="INetwork.Training"/>) and restores the previous mode after.</remarks>
     public static float TrainEpoch(INetwork network, Optimizer optimizer, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels,
         int batchSize, Rng rng, LossKind loss = LossKind.SoftmaxCrossEntropy)
     {
@@ -42,24 +43,34 @@ public static class Training
 
         var batch = new Batch(network, Math.Min(batchSize, labels.Length));
         double total = 0;
-        for (int start = 0; start < order.Length; start += batchSize)
+        bool mode = network.Training;
+        network.Training = true;
+        try
         {
-            int count = Math.Min(batchSize, order.Length - start);
-            for (int k = 0; k < count; k++)
+            for (int start = 0; start < order.Length; start += batchSize)
             {
-                int sample = order[start + k];
-                inputs.Slice(sample * batch.InputLength, batch.InputLength).CopyTo(batch.Inputs.AsSpan(k * batch.InputLength));
-                batch.Labels[k] = labels[sample];
+                int count = Math.Min(batchSize, order.Length - start);
+                for (int k = 0; k < count; k++)
+                {
+                    int sample = order[start + k];
+                    inputs.Slice(sample * batch.InputLength, batch.InputLength).CopyTo(batch.Inputs.AsSpan(k * batch.InputLength));
+                    batch.Labels[k] = labels[sample];
+                }
+                network.ZeroGradients();
+                total += batch.ForwardAndLoss(batch.Inputs, batch.Labels, count, loss) * count;
+                network.Backward(batch.OutputGradients.AsSpan(0, count * batch.OutputLength), Span<float>.Empty, count);
+                optimizer.Step(network);
             }
-            network.ZeroGradients();
-            total += batch.ForwardAndLoss(batch.Inputs, batch.Labels, count, loss) * count;
-            network.Backward(batch.OutputGradients.AsSpan(0, count * batch.OutputLength), Span<float>.Empty, count);
-            optimizer.Step(network);
+        }
+        finally
+        {
+            network.Training = mode;
         }
         return (float)(total / order.Length);
     }
 
     /// <summary>Mean loss and accuracy (fraction of samples whose highest score is the label, as <see cref="Inference.ArgMax"/> picks it).</summary>
+    /// <remarks>Runs the network in evaluation mode (<see cref="INetwork.Training"/> false) and restores the previous mode after.</remarks>
     public static (float Loss, float Accuracy) Evaluate(INetwork network, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels,
         int batchSize, LossKind loss = LossKind.SoftmaxCrossEntropy)
     {
@@ -67,15 +78,24 @@ public static class Training
         var batch = new Batch(network, Math.Min(batchSize, labels.Length));
         double total = 0;
         int correct = 0;
-        for (int start = 0; start < labels.Length; start += batchSize)
+        bool mode = network.Training;
+        network.Training = false;
+        try
         {
-            int count = Math.Min(batchSize, labels.Length - start);
-            var batchLabels = labels.Slice(start, count);
-            total += batch.ForwardAndLoss(inputs.Slice(start * batch.InputLength), batchLabels, count, loss) * count;
-            for (int k = 0; k < count; k++)
+            for (int start = 0; start < labels.Length; start += batchSize)
             {
-                if (Inference.ArgMax(batch.Outputs.AsSpan(k * batch.OutputLength, batch.OutputLength)) == batchLabels[k]) correct++;
+                int count = Math.Min(batchSize, labels.Length - start);
+                var batchLabels = labels.Slice(start, count);
+                total += batch.ForwardAndLoss(inputs.Slice(start * batch.InputLength), batchLabels, count, loss) * count;
+                for (int k = 0; k < count; k++)
+                {
+                    if (Inference.ArgMax(batch.Outputs.AsSpan(k * batch.OutputLength, batch.OutputLength)) == batchLabels[k]) correct++;
+                }
             }
+        }
+        finally
+        {
+            network.Training = mode;
         }
         return ((float)(total / labels.Length), (float)correct / labels.Length);
     }

@@ -20,6 +20,11 @@ public class ContractTests
         Assert.Equal(KnownNames.Relu, typeof(ReluAttribute).FullName);
         Assert.Equal(KnownNames.Sigmoid, typeof(SigmoidAttribute).FullName);
         Assert.Equal(KnownNames.Tanh, typeof(TanhAttribute).FullName);
+        Assert.Equal(KnownNames.Add, typeof(AddAttribute).FullName);
+        Assert.Equal(KnownNames.Concat, typeof(ConcatAttribute).FullName);
+        Assert.Equal(KnownNames.BatchNorm, typeof(BatchNormAttribute).FullName);
+        Assert.Equal(KnownNames.Dropout, typeof(DropoutAttribute).FullName);
+        Assert.Equal(KnownNames.GlobalAvgPool, typeof(GlobalAvgPoolAttribute).FullName);
         Assert.Equal(Enum.GetNames<LayerKind>(), Enum.GetNames<ConvNet.Generator.Model.LayerKind>());
     }
 

@@ -10,7 +10,11 @@ using LayerKind = ConvNet.Generator.Model.LayerKind;
 /// <summary>The lecture's arithmetic, with no compiler involved.</summary>
 public class ShapeInferenceTests
 {
-    private static LayerDecl Conv(long filters, long size, long stride = 1, long pad = 0) => new(LayerKind.Conv, null, filters, size, stride, pad);
+    private static LayerDecl Conv(long filters, long size, long stride = 1, long pad = 0) => L(LayerKind.Conv, filters, size, stride, pad);
+
+    /// <summary>A layer as the parser would read it: no name, the previous layer as input unless <paramref name="from"/>.</summary>
+    internal static LayerDecl L(LayerKind kind, long a, long size, long stride, long pad, string? from = null, params string[] refs) =>
+        new(kind, null, from, new EquatableArray<string>(refs), a, size, stride, pad, 0, 0);
 
     [Theory]
     [InlineData(7, 3, 1, 0, 5)]   // the lecture: 7x7 input, 3x3 filter, stride 1 -> 5x5
@@ -70,10 +74,10 @@ public class ShapeInferenceTests
     {
         var (plan, _) = ShapeInference.Infer(new Shape3(1, 28, 28),
         [
-            Conv(6, 5, 1, 2), new(LayerKind.Relu, null, 0, 0, 0, 0), new(LayerKind.MaxPool, null, 0, 2, 2, 0),
-            Conv(16, 5), new(LayerKind.Relu, null, 0, 0, 0, 0), new(LayerKind.MaxPool, null, 0, 2, 2, 0),
-            new(LayerKind.FullyConnected, null, 120, 0, 0, 0), new(LayerKind.FullyConnected, null, 84, 0, 0, 0),
-            new(LayerKind.FullyConnected, null, 10, 0, 0, 0),
+            Conv(6, 5, 1, 2), L(LayerKind.Relu, 0, 0, 0, 0), L(LayerKind.MaxPool, 0, 2, 2, 0),
+            Conv(16, 5), L(LayerKind.Relu, 0, 0, 0, 0), L(LayerKind.MaxPool, 0, 2, 2, 0),
+            L(LayerKind.FullyConnected, 120, 0, 0, 0), L(LayerKind.FullyConnected, 84, 0, 0, 0),
+            L(LayerKind.FullyConnected, 10, 0, 0, 0),
         ]);
         Assert.Equal(833_040, plan!.Flops);
         Assert.Equal(61_706, plan.ParameterCount);
@@ -87,7 +91,7 @@ public class ShapeInferenceTests
         Assert.Null(plan);
         Assert.Equal("CNN008", Assert.Single(problems).Id);
 
-        (plan, problems) = ShapeInference.Infer(new Shape3(int.MaxValue, int.MaxValue, int.MaxValue), [new(LayerKind.FullyConnected, null, int.MaxValue, 0, 0, 0)]);
+        (plan, problems) = ShapeInference.Infer(new Shape3(int.MaxValue, int.MaxValue, int.MaxValue), [L(LayerKind.FullyConnected, int.MaxValue, 0, 0, 0)]);
         Assert.Null(plan);
         Assert.All(problems, p => Assert.Equal("CNN008", p.Id));
     }
@@ -95,7 +99,7 @@ public class ShapeInferenceTests
     [Fact]
     public void A_thousand_and_one_layers_hit_the_cap()
     {
-        var layers = Enumerable.Repeat(new LayerDecl(LayerKind.Relu, null, 0, 0, 0, 0), ShapeInference.MaxLayers + 1).ToList();
+        var layers = Enumerable.Repeat(L(LayerKind.Relu, 0, 0, 0, 0), ShapeInference.MaxLayers + 1).ToList();
         var (plan, problems) = ShapeInference.Infer(new Shape3(1, 2, 2), layers);
         Assert.Null(plan);
         Assert.Equal("CNN012", Assert.Single(problems).Id);

@@ -26,6 +26,8 @@ internal sealed class LinearNetwork : INetwork
     public IReadOnlyList<LayerInfo> Layers { get; }
     public float[] Parameters { get; }
     public float[] Gradients { get; }
+    public float[] Buffers { get; } = [];
+    public bool Training { get; set; }
     public int MaxDegreeOfParallelism { get; set; } = 1;
 
     private ReadOnlySpan<float> Weight => Parameters.AsSpan(0, OutputLength * InputLength);
@@ -61,6 +63,8 @@ internal sealed class LinearNetwork : INetwork
             }
     }
 
+    public void Backward(int layer, ReadOnlySpan<float> layerOutputGradient, Span<float> inputGradient) => throw new NotSupportedException();
+    public void Backward(int layer, ReadOnlySpan<float> layerOutputGradients, Span<float> inputGradients, int batchSize) => throw new NotSupportedException();
     public void ZeroGradients() => Array.Clear(Gradients);
 
     public void Forward(ReadOnlySpan<float> input, Span<float> output) => Forward(input, output, 1);

@@ -36,12 +36,16 @@ internal sealed class TinyNetwork : INetwork
     public IReadOnlyList<LayerInfo> Layers { get; }
     public float[] Parameters { get; }
     public float[] Gradients { get; }
+    public float[] Buffers { get; } = [];
+    public bool Training { get; set; }
     public int MaxDegreeOfParallelism { get; set; } = 1;
 
     public void Forward(ReadOnlySpan<float> input, Span<float> output) => throw new NotSupportedException();
     public void Backward(ReadOnlySpan<float> outputGradient, Span<float> inputGradient) => throw new NotSupportedException();
     public void Forward(ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize) => throw new NotSupportedException();
     public void Backward(ReadOnlySpan<float> outputGradients, Span<float> inputGradients, int batchSize) => throw new NotSupportedException();
+    public void Backward(int layer, ReadOnlySpan<float> layerOutputGradient, Span<float> inputGradient) => throw new NotSupportedException();
+    public void Backward(int layer, ReadOnlySpan<float> layerOutputGradients, Span<float> inputGradients, int batchSize) => throw new NotSupportedException();
     public void ZeroGradients() => Array.Clear(Gradients);
     public ReadOnlySpan<float> LayerOutput(int layer) => throw new NotSupportedException();
 }

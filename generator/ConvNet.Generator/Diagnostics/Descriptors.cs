@@ -27,9 +27,14 @@ internal static class Descriptors
 
     public static readonly DiagnosticDescriptor ReservedMember = new("CNN013", "Member name used by the generated code", Format, Category, DiagnosticSeverity.Error, true);
 
+    public static readonly DiagnosticDescriptor MergeMismatch = new("CNN014", "Merged volumes do not fit together", Format, Category, DiagnosticSeverity.Error, true);
+    public static readonly DiagnosticDescriptor BadReference = new("CNN015", "Input names no earlier layer", Format, Category, DiagnosticSeverity.Error, true);
+    public static readonly DiagnosticDescriptor UnusedOutput = new("CNN016", "Layer output never used", Format, Category, DiagnosticSeverity.Warning, true);
+
     public static readonly ImmutableArray<DiagnosticDescriptor> All = ImmutableArray.Create(
         NotWhole, WindowTooLarge, InvalidArgument, NotPartial, InputPlacement, UnsupportedType,
-        SplitDeclarations, TooLarge, PadTooLarge, NoLayers, BadName, TooManyLayers, ReservedMember);
+        SplitDeclarations, TooLarge, PadTooLarge, NoLayers, BadName, TooManyLayers, ReservedMember,
+        MergeMismatch, BadReference, UnusedOutput);
 
     private static readonly Dictionary<string, DiagnosticDescriptor> ById = All.ToDictionary(d => d.Id);
 

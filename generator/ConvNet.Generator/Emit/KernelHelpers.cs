@@ -28,7 +28,7 @@ internal static class KernelHelpers
         w.Open(signature);
     }
 
-    private const string Inline = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]";
+    public const string Inline = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]";
 
     /// <summary>Widest GEMM tile in vectors (columns) and rows. 4x3 = 12 accumulators: enough independent FMA chains to
     /// hide FMA latency (4 cycles x 2 pipes), and with 3 B loads and a broadcast it still fits AVX2's 16 registers.</summary>
@@ -42,6 +42,12 @@ internal static class KernelHelpers
     /// <summary>Rows of the 512-bit tile for a remainder of 6 or 7 rows after the wide blocks (LeNet's 6 filters, or
     /// 150 = 18 x 8 + 6 im2col rows): one 6-row tile reads each B vector once, where 4 + 2 rows would read it twice.</summary>
     public const int SixRows = 6;
+
+    public const string SpanType = "global::System.Span<float>";
+    public const string ReadOnlySpanType = "global::System.ReadOnlySpan<float>";
+
+    /// <summary>A C# boolean literal.</summary>
+    public static string Bool(bool value) => value ? "true" : "false";
 
     public static void Emit(SourceWriter w)
     {
@@ -437,6 +443,48 @@ internal static class KernelHelpers
         w.Line("nint i = 0;");
         w.Line("for (; i <= n - V.Count; i += V.Count) V.Store(V.Relu(V.Load(ref x, i)), ref y, i);");
         w.Line("if (i < n) V.Store(V.Relu(V.Load(ref x, n - V.Count)), ref y, n - V.Count);");
+        w.Close();
+        w.Line();
+        w.Line("// c = a + b over n >= V.Count values (c overlaps neither); the overlapping last vector rewrites the same values.");
+        OpenKernel(w, $"internal static void Sum2{Generic}(ref float a, ref float b, ref float c, int n) {Constraint}");
+        w.Line("nint i = 0;");
+        w.Line("for (; i <= n - V.Count; i += V.Count) V.Store(V.Add(V.Load(ref a, i), V.Load(ref b, i)), ref c, i);");
+        w.Line("if (i < n) V.Store(V.Add(V.Load(ref a, n - V.Count), V.Load(ref b, n - V.Count)), ref c, n - V.Count);");
+        w.Close();
+        w.Line();
+        w.Line("// y = (x - shift) * scale + bias over n >= V.Count values (y does not overlap x): batch norm's per-channel pass.");
+        OpenKernel(w, $"internal static void Affine{Generic}(ref float x, ref float y, int n, float shift, float scale, float bias) {Constraint}");
+        w.Line("TV minus = V.Broadcast(-shift), s = V.Broadcast(scale), b = V.Broadcast(bias);");
+        w.Line("nint i = 0;");
+        w.Line("for (; i <= n - V.Count; i += V.Count) V.Store(V.MultiplyAdd(V.Add(V.Load(ref x, i), minus), s, b), ref y, i);");
+        w.Line("if (i < n) V.Store(V.MultiplyAdd(V.Add(V.Load(ref x, n - V.Count), minus), s, b), ref y, n - V.Count);");
+        w.Close();
+        w.Line();
+        w.Line("// The sum of (x[i] - m)^2 over n >= V.Count values: batch norm's squared deviations from a channel's mean.");
+        OpenKernel(w, $"internal static float CenteredSquares{Generic}(ref float x, int n, float m) {Constraint}");
+        w.Line("TV s = default, minus = V.Broadcast(-m);");
+        w.Line("nint i = 0;");
+        w.Line("for (; i <= n - V.Count; i += V.Count) { TV e = V.Add(V.Load(ref x, i), minus); s = V.MultiplyAdd(e, e, s); }");
+        w.Line("if (i < n) { TV e = V.KeepLast(V.Add(V.Load(ref x, n - V.Count), minus), (int)(n - i)); s = V.MultiplyAdd(e, e, s); }");
+        w.Line("return V.Sum(s);");
+        w.Close();
+        w.Line();
+        w.Line("// The sums of dy[i] and of dy[i] * (x[i] - m) over n >= V.Count values: batch norm's gradient sums for one channel.");
+        OpenKernel(w, $"internal static void CenteredSums{Generic}(ref float dy, ref float x, int n, float m, out float sumDy, out float sumDyx) {Constraint}");
+        w.Line("TV s0 = default, s1 = default, minus = V.Broadcast(-m);");
+        w.Line("nint i = 0;");
+        w.Line("for (; i <= n - V.Count; i += V.Count) { TV g = V.Load(ref dy, i); s0 = V.Add(s0, g); s1 = V.MultiplyAdd(g, V.Add(V.Load(ref x, i), minus), s1); }");
+        w.Line("if (i < n) { TV g = V.KeepLast(V.Load(ref dy, n - V.Count), (int)(n - i)); s0 = V.Add(s0, g); s1 = V.MultiplyAdd(g, V.Add(V.Load(ref x, n - V.Count), minus), s1); }");
+        w.Line("sumDy = V.Sum(s0);");
+        w.Line("sumDyx = V.Sum(s1);");
+        w.Close();
+        w.Line();
+        w.Line("// dx = k * dy + (c1 * (x - m) + c0) over n >= V.Count values (dx overlaps neither): batch norm's backward for one channel.");
+        OpenKernel(w, $"internal static void CenteredAffine{Generic}(ref float dy, ref float x, ref float dx, int n, float k, float m, float c0, float c1) {Constraint}");
+        w.Line("TV kv = V.Broadcast(k), minus = V.Broadcast(-m), c0v = V.Broadcast(c0), c1v = V.Broadcast(c1);");
+        w.Line("nint i = 0;");
+        w.Line("for (; i <= n - V.Count; i += V.Count) V.Store(V.MultiplyAdd(kv, V.Load(ref dy, i), V.MultiplyAdd(c1v, V.Add(V.Load(ref x, i), minus), c0v)), ref dx, i);");
+        w.Line("if (i < n) V.Store(V.MultiplyAdd(kv, V.Load(ref dy, n - V.Count), V.MultiplyAdd(c1v, V.Add(V.Load(ref x, n - V.Count), minus), c0v)), ref dx, n - V.Count);");
         w.Close();
         w.Line();
         w.Line("// dx = y > 0 ? dy : 0 over n >= V.Count values.");

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text;
+using ConvNet.Generator.Emit.Layers;
 using ConvNet.Generator.Model;
 
 namespace ConvNet.Generator.Emit;
@@ -30,13 +31,10 @@ internal static class LayerTable
         return lines;
     }
 
-    public static string Describe(LayerPlan l) => l.Kind switch
+    /// <summary>The kind column: the descriptor's text, and where the layer's input is not the layer above, which it is.</summary>
+    public static string Describe(LayerPlan l)
     {
-        LayerKind.Conv => $"Conv {l.Out.C}@{l.Size}x{l.Size} s{l.Stride} p{l.Pad}",
-        LayerKind.MaxPool => $"MaxPool {l.Size}x{l.Size} s{l.Stride}",
-        LayerKind.AvgPool => $"AvgPool {l.Size}x{l.Size} s{l.Stride}",
-        LayerKind.FullyConnected => $"FC {l.Out.C}",
-        LayerKind.Relu => "ReLU",
-        _ => l.Kind.ToString(),
-    };
+        string text = LayerDescriptors.Of(l.Kind).Describe(l);
+        return l.Inputs[0] == l.Index ? text : $"{text} <- {l.InputNames[0]}";
+    }
 }

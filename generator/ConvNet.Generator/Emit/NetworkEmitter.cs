@@ -3,6 +3,7 @@ using System.Linq;
 using System.Threading;
 using ConvNet.Generator.Emit.Layers;
 using ConvNet.Generator.Model;
+using ConvNet.Generator.Planning;
 
 namespace ConvNet.Generator.Emit;
 
@@ -36,13 +37,14 @@ internal static class NetworkEmitter
 
     private static void Network(SourceWriter w, TypeHeader type, NetworkPlan plan, CancellationToken ct)
     {
+        var x = new ExecutionPlan(plan);
         var table = LayerTable.Lines(plan);
         w.Line($"/// <summary>A ConvNet network: {plan.Input} -> {plan.OutputLength} outputs, {Num(plan.ParameterCount)} parameters, {Num(plan.Flops)} FLOPs per forward pass.</summary>");
         w.Line("/// <remarks>");
         w.Line("/// <code>");
         foreach (var line in table) w.Line("/// " + Xml(line));
         w.Line("/// </code>");
-        w.Line("/// Parameters are in PyTorch layouts, layers in declaration order: conv weight [F, C, K, K] then bias [F]; FC weight [out, in] then bias [out].");
+        w.Line("/// Parameters are in PyTorch layouts, layers in declaration order: conv weight [F, C, K, K] then bias [F]; FC weight [out, in] then bias [out]; batch norm weight [C] then bias [C].");
         w.Line("/// One instance is not thread-safe: it keeps the activations of its last Forward for Backward. Use one instance per thread.");
         w.Line("/// </remarks>");
         w.Line(GeneratedCode);
@@ -54,56 +56,61 @@ internal static class NetworkEmitter
         w.Member($"<summary>Floats in one input sample (CHW).</summary>", $"public const int InputLength = {plan.InputLength};");
         w.Member($"<summary>Floats in one output (score) vector.</summary>", $"public const int OutputLength = {plan.OutputLength};");
         w.Member($"<summary>Parameters (weights and biases) in all layers.</summary>", $"public const int ParameterCount = {plan.ParameterCount};");
+        w.Member($"<summary>Floats of <see cref=\"Buffers\"/>: the batch norm layers' running statistics.</summary>", $"public const int BufferCount = {plan.BufferCount};");
         w.Member($"<summary>Floating-point operations of one forward pass (2 per multiply-add of conv and FC layers).</summary>", $"public const long Flops = {plan.Flops}L;");
         w.Member($"<summary>Bytes of activations kept per sample: the input copy and every layer's output.</summary>", $"public const long ActivationBytes = {4L * plan.ActivationLength}L;");
         w.Member($"<summary>The layer table, one line per layer.</summary>", $"public const string Summary = \"{string.Join("\\n", table)}\";");
         w.Line($"private const int ActivationLength = {plan.ActivationLength};");
         w.Line($"private const int OutputOffset = {plan.OutputOffset};");
-        w.Line($"// Per-thread working memory: the widest layer kernel's ({KernelScratch(plan)} floats, a conv layer's im2col matrix), then two");
-        w.Line($"// buffers of {DeltaBuffer(plan)} floats for the body's intermediate deltas in backward.");
-        w.Line($"private const int ScratchLength = {KernelScratch(plan) + 2 * DeltaBuffer(plan)};");
+        w.Line($"// Per-thread working memory: the widest layer kernel's ({x.KernelScratch} floats, a conv layer's im2col matrix), then {x.ArenaBlocks}");
+        w.Line($"// blocks of {x.BlockLength} floats for the body's intermediate deltas in backward (see the planner).");
+        w.Line($"private const int ScratchLength = {x.KernelScratch + x.ArenaBlocks * x.BlockLength};");
+        w.Line($"// Batch norm: per layer, mean and inverse standard deviation per channel (and as many doubles of partial sums per worker).");
+        w.Line($"private const int StatsLength = {x.StatsLength};");
         w.Line();
         w.Line($"private static readonly global::ConvNet.LayerInfo[] s_layerTable = new global::ConvNet.LayerInfo[]");
         w.Line("{");
-        foreach (var l in plan.Layers)
-            w.Line($"    new global::ConvNet.LayerInfo(\"{l.Name}\", global::ConvNet.LayerKind.{l.Kind}, {Shape(l.In)}, {Shape(l.Out)}, {l.Size}, {l.Stride}, {l.Pad}, {l.ParamOffset}, {l.ParamCount}),");
+        foreach (var l in plan.Layers) w.Line($"    {LayerInfo(l)},");
         w.Line("};");
         w.Line($"private static readonly int[] s_outputOffsets = new int[] {{ {string.Join(", ", plan.Layers.Select(l => l.OutOffset))} }};");
+        w.Line("// Whether each layer's output reaches the network's output (backward skips the others).");
+        w.Line($"private static readonly bool[] s_live = new bool[] {{ {string.Join(", ", x.Live.Select(KernelHelpers.Bool))} }};");
         w.Line();
-        w.Line("private readonly float[] _activations = new float[ActivationLength];");
-        w.Line("private readonly float[] _deltas = new float[ActivationLength];");
-        w.Line("private readonly float[] _scratch = new float[ScratchLength];");
-        w.Line("private bool _forwardDone;");
-        w.Line("private float[] _batchActivations = global::System.Array.Empty<float>();");
-        w.Line("private float[] _batchDeltas = global::System.Array.Empty<float>();");
-        w.Line("private float[][] _workerGradients = global::System.Array.Empty<float[]>();");
-        w.Line("private float[][] _workerScratch = global::System.Array.Empty<float[]>();");
-        w.Line("private int _batchForwardSize = -1, _batchSize, _workers;");
-        w.Line("private bool _batchNeedsInputGradients;");
-        w.Line("private int _maxDegreeOfParallelism = global::System.Environment.ProcessorCount;");
+        Fields(w, x.HasDropout);
         w.Line();
         w.Line("/// <summary>Creates the network with deterministic initial weights (seed 0); see <see cref=\"global::ConvNet.InitScheme.Auto\"/>.</summary>");
         w.Line($"public {type.Name}() : this(0) {{ }}");
         w.Line();
-        w.Line("/// <summary>Creates the network with initial weights drawn from <paramref name=\"seed\"/>: He/Kaiming uniform before ReLU, Xavier/Glorot uniform before sigmoid or tanh, zero biases (<see cref=\"global::ConvNet.InitScheme.Auto\"/>).</summary>");
-        w.Line($"public {type.Name}(int seed) => global::ConvNet.Initializers.Initialize(this, global::ConvNet.InitScheme.Auto, seed);");
+        w.Line("/// <summary>Creates the network with initial weights drawn from <paramref name=\"seed\"/>: He/Kaiming uniform before ReLU, Xavier/Glorot uniform before sigmoid or tanh, zero biases (<see cref=\"global::ConvNet.InitScheme.Auto\"/>); batch norm weight 1, bias 0, running statistics 0 and 1. The seed also starts the dropout masks' generator.</summary>");
+        w.Open($"public {type.Name}(int seed)");
+        if (x.HasDropout) w.Line("_rngState = unchecked((ulong)seed * 0x9E3779B97F4A7C15UL);");
+        w.Line("global::ConvNet.Initializers.Initialize(this, global::ConvNet.InitScheme.Auto, seed);");
+        w.Close();
         w.Line();
-        w.Member($"<summary>The layers in order, with shapes and parameter offsets.</summary>", $"public static {LayerInfoList} LayerTable => s_layerTable;");
+        w.Member($"<summary>The layers in order, with shapes, inputs and parameter offsets.</summary>", $"public static {LayerInfoList} LayerTable => s_layerTable;");
         w.Member($"<inheritdoc/>", $"public {LayerInfoList} Layers => s_layerTable;");
         w.Member($"<inheritdoc/>", $"public global::ConvNet.Shape InputShape => new global::ConvNet.Shape(InputChannels, InputHeight, InputWidth);");
         w.Line("int global::ConvNet.INetwork.InputLength => InputLength;");
         w.Line("int global::ConvNet.INetwork.OutputLength => OutputLength;");
         w.Member("<inheritdoc/>", "public float[] Parameters { get; } = new float[ParameterCount];");
         w.Member("<inheritdoc/>", "public float[] Gradients { get; } = new float[ParameterCount];");
+        w.Member("<inheritdoc/>", "public float[] Buffers { get; } = new float[BufferCount];");
+        w.Member("<inheritdoc/>", "public bool Training { get; set; }");
         w.Line("/// <inheritdoc/>");
         w.Open("public int MaxDegreeOfParallelism");
         w.Line("get => _maxDegreeOfParallelism;");
         w.Line("set => _maxDegreeOfParallelism = value >= 1 ? value : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, \"Use at least one thread.\");");
         w.Close();
         w.Line();
-        PublicMethods(w, plan);
+        PublicMethods(w, plan, x);
         w.Line();
-        Runners(w, plan);
+        Passes(w, plan, x);
+        w.Line();
+        Workers(w, plan, x);
+        w.Line();
+        RunForward(w, plan, x);
+        w.Line();
+        RunBackward(w, plan, x);
 
         foreach (var l in plan.Layers)
         {
@@ -116,15 +123,55 @@ internal static class NetworkEmitter
         w.Close();
     }
 
-    private static void PublicMethods(SourceWriter w, NetworkPlan plan)
+    private static string LayerInfo(LayerPlan l)
+    {
+        var init = $"Inputs = new string[] {{ {string.Join(", ", l.InputNames.Select(n => $"\"{n}\""))} }}";
+        if (l.BufferCount > 0) init += $", BufferOffset = {l.BufferOffset}";
+        if (l.Kind == LayerKind.BatchNorm) init += $", Epsilon = {Real(l.Real)}, Momentum = {Real(l.Real2)}";
+        if (l.Kind == LayerKind.Dropout) init += $", Probability = {Real(l.Real)}";
+        return $"new global::ConvNet.LayerInfo(\"{l.Name}\", global::ConvNet.LayerKind.{l.Kind}, {Shape(l.In)}, {Shape(l.Out)}, {l.Size}, {l.Stride}, {l.Pad}, {l.ParamOffset}, {l.ParamCount}) {{ {init} }}";
+    }
+
+    private static string Real(double value) => value.ToString("R", CultureInfo.InvariantCulture) + "d";
+
+    private static void Fields(SourceWriter w, bool dropout)
+    {
+        w.Line("// The single-sample API's workspaces; the batch API's grow to the largest batch seen.");
+        w.Line("private readonly float[] _activations = new float[ActivationLength];");
+        w.Line("private readonly float[] _deltas = new float[ActivationLength];");
+        w.Line("private readonly float[] _singleStats = new float[StatsLength], _batchStats = new float[StatsLength];");
+        w.Line("private readonly double[] _gradientSums = new double[StatsLength];");
+        w.Line("private float[] _batchActivations = global::System.Array.Empty<float>();");
+        w.Line("private float[] _batchDeltas = global::System.Array.Empty<float>();");
+        w.Line("private float[][] _workerGradients = global::System.Array.Empty<float[]>();");
+        w.Line("private float[][] _workerScratch = new float[][] { new float[ScratchLength] };");
+        w.Line("private double[][] _workerPartials = new double[][] { new double[StatsLength] };");
+        w.Line("private bool _forwardDone, _singleTraining, _batchTraining;");
+        w.Line("private int _batchForwardSize = -1, _batchSize, _workers;");
+        w.Line("private int _maxDegreeOfParallelism = global::System.Environment.ProcessorCount;");
+        w.Line("// The pass in progress (single sample or batch), read by the workers.");
+        w.Line("private float[] _runActivations = global::System.Array.Empty<float>(), _runDeltas = global::System.Array.Empty<float>(), _runStats = global::System.Array.Empty<float>();");
+        w.Line("private int _runSize, _runWorkers, _runSegment;");
+        w.Line("private bool _runTraining, _runInputGradients;");
+        w.Line("// Backward from a layer's output: that layer's index (-1: from the network output) and its gradients, one per sample.");
+        w.Line("private int _runInject = -1;");
+        w.Line("private float[] _injection = global::System.Array.Empty<float>();");
+        if (dropout) w.Line("private ulong _rngState, _singleSeed, _batchSeed, _runSeed;");
+    }
+
+    private static void PublicMethods(SourceWriter w, NetworkPlan plan, ExecutionPlan x)
     {
         w.Line("/// <inheritdoc/>");
         w.Open($"public void Forward({ReadOnlySpan} input, {Span} output)");
         w.Line("global::ConvNet.Guard.Length(input.Length, InputLength, nameof(input));");
         w.Line("global::ConvNet.Guard.Length(output.Length, OutputLength, nameof(output));");
+        if (x.HasBatchNorm) w.Line("CheckTraining(1);");
         // The input is copied before anything is written, so input and output may overlap.
         w.Line("input.CopyTo(_activations);");
-        w.Line("RunForward(Parameters, _activations, 1, _scratch);");
+        w.Line("_singleTraining = Training;");
+        if (x.HasDropout) w.Line("if (Training) _singleSeed = NextSeed();");
+        w.Line("UseSingle();");
+        w.Line("RunForwardPasses();");
         w.Line($"new {ReadOnlySpan}(_activations, OutputOffset, OutputLength).CopyTo(output);");
         w.Line("_forwardDone = true;");
         w.Close();
@@ -134,9 +181,25 @@ internal static class NetworkEmitter
         w.Line("global::ConvNet.Guard.Length(outputGradient.Length, OutputLength, nameof(outputGradient));");
         w.Line("if (!inputGradient.IsEmpty) global::ConvNet.Guard.Length(inputGradient.Length, InputLength, nameof(inputGradient));");
         w.Line("if (!_forwardDone) throw new global::System.InvalidOperationException(\"Backward uses the activations of the last Forward on this instance; call Forward(input, output) first.\");");
-        w.Line($"outputGradient.CopyTo(new {Span}(_deltas, OutputOffset, OutputLength));");
-        w.Line("RunBackward(Parameters, _activations, _deltas, Gradients, !inputGradient.IsEmpty, 1, _scratch);");
-        // Copied out last, so outputGradient and inputGradient may overlap.
+        w.Line($"BackwardSingle({plan.Layers.Count - 1}, outputGradient, inputGradient);");
+        w.Close();
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Open($"public void Backward(int layer, {ReadOnlySpan} layerOutputGradient, {Span} inputGradient)");
+        w.Line("int length = CheckLayer(layer);");
+        w.Line("global::ConvNet.Guard.Length(layerOutputGradient.Length, length, nameof(layerOutputGradient));");
+        w.Line("if (!inputGradient.IsEmpty) global::ConvNet.Guard.Length(inputGradient.Length, InputLength, nameof(inputGradient));");
+        w.Line("if (!_forwardDone) throw new global::System.InvalidOperationException(\"Backward uses the activations of the last Forward on this instance; call Forward(input, output) first.\");");
+        w.Line("BackwardSingle(layer, layerOutputGradient, inputGradient);");
+        w.Close();
+        w.Line();
+        w.Open($"private void BackwardSingle(int layer, {ReadOnlySpan} gradient, {Span} inputGradient)");
+        w.Line("UseSingle();");
+        w.Line("Inject(layer, gradient, 1);");
+        w.Line("_runInputGradients = !inputGradient.IsEmpty;");
+        w.Line("try { RunBackwardPasses(); }");
+        w.Line("finally { _runInject = -1; }");
+        // Copied out last, so the gradients and inputGradient may overlap.
         w.Line($"if (!inputGradient.IsEmpty) new {ReadOnlySpan}(_deltas, 0, InputLength).CopyTo(inputGradient);");
         w.Close();
         w.Line();
@@ -144,10 +207,14 @@ internal static class NetworkEmitter
         w.Open($"public void Forward({ReadOnlySpan} inputs, {Span} outputs, int batchSize)");
         w.Line("global::ConvNet.Guard.BatchLength(inputs.Length, batchSize, InputLength, nameof(inputs));");
         w.Line("global::ConvNet.Guard.BatchLength(outputs.Length, batchSize, OutputLength, nameof(outputs));");
+        if (x.HasBatchNorm) w.Line("CheckTraining(batchSize);");
         w.Line("PrepareBatch(batchSize);");
         w.Line("for (int n = 0; n < batchSize; n++)");
         w.Line($"    inputs.Slice(n * InputLength, InputLength).CopyTo(new {Span}(_batchActivations, n * ActivationLength, InputLength));");
-        w.Line("global::ConvNet.WorkerPool.Run(_workers, this, static (net, worker) => net.ForwardWorker(worker));");
+        w.Line("_batchTraining = Training;");
+        if (x.HasDropout) w.Line("if (Training) _batchSeed = NextSeed();");
+        w.Line("UseBatch();");
+        w.Line("RunForwardPasses();");
         w.Line("for (int n = 0; n < batchSize; n++)");
         w.Line($"    new {ReadOnlySpan}(_batchActivations, n * ActivationLength + OutputOffset, OutputLength).CopyTo(outputs.Slice(n * OutputLength, OutputLength));");
         w.Line("_batchForwardSize = batchSize;");
@@ -157,18 +224,57 @@ internal static class NetworkEmitter
         w.Open($"public void Backward({ReadOnlySpan} outputGradients, {Span} inputGradients, int batchSize)");
         w.Line("global::ConvNet.Guard.BatchLength(outputGradients.Length, batchSize, OutputLength, nameof(outputGradients));");
         w.Line("if (!inputGradients.IsEmpty) global::ConvNet.Guard.BatchLength(inputGradients.Length, batchSize, InputLength, nameof(inputGradients));");
+        w.Line("CheckBatchForward(batchSize);");
+        w.Line($"BackwardBatch({plan.Layers.Count - 1}, outputGradients, inputGradients, batchSize);");
+        w.Close();
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Open($"public void Backward(int layer, {ReadOnlySpan} layerOutputGradients, {Span} inputGradients, int batchSize)");
+        w.Line("int length = CheckLayer(layer);");
+        w.Line("global::ConvNet.Guard.BatchLength(layerOutputGradients.Length, batchSize, length, nameof(layerOutputGradients));");
+        w.Line("if (!inputGradients.IsEmpty) global::ConvNet.Guard.BatchLength(inputGradients.Length, batchSize, InputLength, nameof(inputGradients));");
+        w.Line("CheckBatchForward(batchSize);");
+        w.Line("BackwardBatch(layer, layerOutputGradients, inputGradients, batchSize);");
+        w.Close();
+        w.Line();
+        w.Open("private void CheckBatchForward(int batchSize)");
         w.Line("if (batchSize != _batchForwardSize) throw new global::System.InvalidOperationException($\"Backward uses the activations of the last batch Forward on this instance, which had {(_batchForwardSize < 0 ? \"not run\" : \"batch size \" + _batchForwardSize)}; got batch size {batchSize}.\");");
+        w.Close();
+        w.Line();
+        w.Line("// The layer's output length; throws for a layer that does not exist or whose output never reaches the network's output.");
+        w.Open("private int CheckLayer(int layer)");
+        w.Line("if ((uint)layer >= (uint)s_layerTable.Length) throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, $\"The network has {s_layerTable.Length} layers (0 to {s_layerTable.Length - 1}).\");");
+        w.Line("if (!s_live[layer]) throw new global::System.InvalidOperationException($\"Layer {layer} ({s_layerTable[layer].Name}) is a dead branch: its output never reaches the network's output, so backward does not run through it.\");");
+        w.Line("return s_layerTable[layer].Output.Length;");
+        w.Close();
+        w.Line();
+        w.Open($"private void BackwardBatch(int layer, {ReadOnlySpan} gradients, {Span} inputGradients, int batchSize)");
         w.Line("PrepareBatch(batchSize);");
-        w.Line("for (int n = 0; n < batchSize; n++)");
-        w.Line($"    outputGradients.Slice(n * OutputLength, OutputLength).CopyTo(new {Span}(_batchDeltas, n * ActivationLength + OutputOffset, OutputLength));");
-        w.Line("_batchNeedsInputGradients = !inputGradients.IsEmpty;");
-        w.Line("global::ConvNet.WorkerPool.Run(_workers, this, static (net, worker) => net.BackwardWorker(worker));");
+        w.Line("UseBatch();");
+        w.Line("Inject(layer, gradients, batchSize);");
+        w.Line("_runInputGradients = !inputGradients.IsEmpty;");
+        w.Line("try { RunBackwardPasses(); }");
+        w.Line("finally { _runInject = -1; }");
         w.Line("// Worker 0 added straight into Gradients; the others into their own buffers, which every worker now adds into its");
         w.Line("// slice of Gradients in worker order, so the result is the same bits on every run with the same thread count.");
         w.Line("if (_workers > 1) global::ConvNet.WorkerPool.Run(_workers, this, static (net, worker) => net.ReduceWorker(worker));");
-        w.Line("if (_batchNeedsInputGradients)");
+        w.Line("if (_runInputGradients)");
         w.Line("    for (int n = 0; n < batchSize; n++)");
         w.Line($"        new {ReadOnlySpan}(_batchDeltas, n * ActivationLength, InputLength).CopyTo(inputGradients.Slice(n * InputLength, InputLength));");
+        w.Close();
+        w.Line();
+        w.Line("// The network's output gradients go to the output deltas; a lower layer's are kept aside and added into that layer's");
+        w.Line("// output delta during backward, once the layers above have written it (with zero gradients from the output).");
+        w.Open($"private void Inject(int layer, {ReadOnlySpan} gradients, int count)");
+        w.Open($"if (layer == {plan.Layers.Count - 1})");
+        w.Line("for (int n = 0; n < count; n++)");
+        w.Line($"    gradients.Slice(n * OutputLength, OutputLength).CopyTo(new {Span}(_runDeltas, n * ActivationLength + OutputOffset, OutputLength));");
+        w.Line("return;");
+        w.Close();
+        w.Line($"for (int n = 0; n < count; n++) new {Span}(_runDeltas, n * ActivationLength + OutputOffset, OutputLength).Clear();");
+        w.Line("if (_injection.Length < gradients.Length) _injection = new float[gradients.Length];");
+        w.Line("gradients.CopyTo(_injection);");
+        w.Line("_runInject = layer;");
         w.Close();
         w.Line();
         w.Line("/// <inheritdoc/>");
@@ -181,9 +287,148 @@ internal static class NetworkEmitter
         w.Close();
     }
 
-    private static void Runners(SourceWriter w, NetworkPlan plan)
+    /// <summary>The drivers of a pass: which segments run, on how many workers, and what happens between them.</summary>
+    private static void Passes(SourceWriter w, NetworkPlan plan, ExecutionPlan x)
+    {
+        // Training batch norm cannot normalise one value per channel (its variance is 0): PyTorch refuses it too.
+        var smallest = plan.Layers.Where(l => l.Kind == LayerKind.BatchNorm).OrderBy(l => l.Out.H * l.Out.W).FirstOrDefault();
+        if (smallest is not null)
+        {
+            long hw = smallest.Out.H * smallest.Out.W;
+            w.Open("private void CheckTraining(int batchSize)");
+            w.Line($"if (Training && (long)batchSize * {hw} <= 1)");
+            w.Line($"    throw new global::System.InvalidOperationException($\"In training mode batch norm '{smallest.Name}' normalises each channel over the batch and its {smallest.Out.H}x{smallest.Out.W} values, and batch size {{batchSize}} leaves one value per channel: expected more than 1 value per channel when training. Use a larger batch, or set Training = false.\");");
+            w.Close();
+            w.Line();
+        }
+        w.Open("private void UseSingle()");
+        w.Line("_runActivations = _activations; _runDeltas = _deltas; _runStats = _singleStats;");
+        w.Line("_runSize = 1; _runWorkers = 1; _runTraining = _singleTraining;");
+        if (x.HasDropout) w.Line("_runSeed = _singleSeed;");
+        w.Close();
+        w.Line();
+        w.Open("private void UseBatch()");
+        w.Line("_runActivations = _batchActivations; _runDeltas = _batchDeltas; _runStats = _batchStats;");
+        w.Line("_runSize = _batchSize; _runWorkers = _workers; _runTraining = _batchTraining;");
+        if (x.HasDropout) w.Line("_runSeed = _batchSeed;");
+        w.Close();
+        w.Line();
+        int m = x.BatchNorms.Length;
+        w.Line("// Evaluation (or no batch norm): one pass. Training: one pass per segment, the batch statistics combined in between.");
+        w.Open("private void RunForwardPasses()");
+        if (x.HasBatchNorm)
+        {
+            w.Open("if (_runTraining)");
+            for (int k = 0; k <= m; k++)
+            {
+                w.Line($"_runSegment = {k};");
+                w.Line("Dispatch(forward: true);");
+                if (k < m)
+                {
+                    var bn = plan.Layers[x.BatchNorms[k]];
+                    w.Line($"FinishStatistics({x.StatsOffset[bn.Index]}, {bn.Out.C}, {bn.Out.H * bn.Out.W}, {Real(bn.Real)}, {Real(bn.Real2)}, {bn.BufferOffset});");
+                }
+            }
+            w.Line("return;");
+            w.Close();
+            w.Line("_runSegment = -1;");
+        }
+        else w.Line("_runSegment = 0;");
+        w.Line("Dispatch(forward: true);");
+        w.Close();
+        w.Line();
+        w.Line("// Backward runs the segments top-down; in training the batch's gradient sums of each batch norm layer are combined");
+        w.Line("// before its own backward, at the start of the next segment down.");
+        w.Open("private void RunBackwardPasses()");
+        if (x.HasBatchNorm)
+        {
+            w.Open("if (_runTraining)");
+            for (int k = m; k >= 0; k--)
+            {
+                w.Line($"_runSegment = {k};");
+                w.Line("Dispatch(forward: false);");
+                if (k > 0 && x.Live[x.BatchNorms[k - 1]])
+                {
+                    var bn = plan.Layers[x.BatchNorms[k - 1]];
+                    w.Line($"FinishGradientSums({x.StatsOffset[bn.Index]}, {bn.Out.C}, {bn.ParamOffset});");
+                }
+            }
+            w.Line("return;");
+            w.Close();
+        }
+        w.Line("_runSegment = -1;");
+        w.Line("Dispatch(forward: false);");
+        w.Close();
+        w.Line();
+        w.Open("private void Dispatch(bool forward)");
+        w.Line("if (_runWorkers == 1) { if (forward) ForwardWorker(0); else BackwardWorker(0); }");
+        w.Line("else if (forward) global::ConvNet.WorkerPool.Run(_runWorkers, this, static (net, worker) => net.ForwardWorker(worker));");
+        w.Line("else global::ConvNet.WorkerPool.Run(_runWorkers, this, static (net, worker) => net.BackwardWorker(worker));");
+        w.Close();
+        if (x.HasBatchNorm)
+        {
+            w.Line();
+            w.Line("// Combines the workers' per-channel means and squared deviations (Chan's formula, in worker order, so the same");
+            w.Line("// bits on every run with the same thread count), then updates the running statistics as PyTorch does.");
+            w.Open("private void FinishStatistics(int offset, int channels, int spatial, double epsilon, double momentum, int bufferOffset)");
+            w.Line("long total = (long)_runSize * spatial;");
+            w.Open("for (int c = 0; c < channels; c++)");
+            w.Line("double mean = 0, squares = 0;");
+            w.Line("long seen = 0;");
+            w.Open("for (int worker = 0; worker < _runWorkers; worker++)");
+            w.Line("long n = (long)((worker + 1) * _runSize / _runWorkers - worker * _runSize / _runWorkers) * spatial, all = seen + n;");
+            w.Line("var partial = _workerPartials[worker];");
+            w.Line("double delta = partial[offset + c] - mean;");
+            w.Line("mean += delta * n / all;");
+            w.Line("squares += partial[offset + channels + c] + delta * delta * seen * n / all;");
+            w.Line("seen = all;");
+            w.Close();
+            w.Line("_runStats[offset + c] = (float)mean;");
+            w.Line("_runStats[offset + channels + c] = (float)(1.0 / global::System.Math.Sqrt(squares / total + epsilon));");
+            w.Line("Buffers[bufferOffset + c] = (float)((1 - momentum) * Buffers[bufferOffset + c] + momentum * mean);");
+            w.Line("Buffers[bufferOffset + channels + c] = (float)((1 - momentum) * Buffers[bufferOffset + channels + c] + momentum * squares / (total - 1));");
+            w.Close();
+            w.Line("Buffers[bufferOffset + 2 * channels] += 1f;");
+            w.Close();
+            w.Line();
+            w.Line("// Sums the workers' per-channel sums of dy and dy * xhat in worker order for the layer's backward, and adds them into");
+            w.Line("// dBias and dWeight once (they are sums over the whole batch, not per worker).");
+            w.Open("private void FinishGradientSums(int offset, int channels, int weightOffset)");
+            w.Open("for (int c = 0; c < channels; c++)");
+            w.Line("double dy = 0, dyx = 0;");
+            w.Line("for (int worker = 0; worker < _runWorkers; worker++) { dy += _workerPartials[worker][offset + c]; dyx += _workerPartials[worker][offset + channels + c]; }");
+            w.Line("_gradientSums[offset + c] = dy;");
+            w.Line("_gradientSums[offset + channels + c] = dyx;");
+            w.Line("Gradients[weightOffset + c] += (float)dyx;");
+            w.Line("Gradients[weightOffset + channels + c] += (float)dy;");
+            w.Close();
+            w.Close();
+        }
+        if (x.HasDropout)
+        {
+            w.Line();
+            w.Line("// A fresh seed for each training Forward's dropout masks (SplitMix64 over the instance's state).");
+            w.Open("private ulong NextSeed()");
+            w.Line("ulong z = _rngState += 0x9E3779B97F4A7C15UL;");
+            w.Line("z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;");
+            w.Line("z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;");
+            w.Line("return z ^ (z >> 31);");
+            w.Close();
+        }
+        w.Line();
+        w.Line("// dst += src, vectorised: a delta that a second consumer of the same volume adds in.");
+        w.Open($"private static void AddDelta({ReadOnlySpan} src, {Span} dst)");
+        w.Line("if (src.Length != dst.Length) throw new global::System.ArgumentException(\"Delta lengths do not match.\");");
+        // Kernels.Add takes any length (narrower widths, then scalars, for the tail).
+        KernelHelpers.Dispatch(w, int.MaxValue, "Kernels.Add", $"ref {KernelHelpers.Marshal}.GetReference(src), ref {KernelHelpers.Marshal}.GetReference(dst), src.Length");
+        w.Close();
+    }
+
+    private static void Workers(SourceWriter w, NetworkPlan plan, ExecutionPlan x)
     {
         w.Open("private void PrepareBatch(int batchSize)");
+        w.Line("if ((long)batchSize * ActivationLength > global::System.Array.MaxLength)");
+        w.Line("    throw new global::System.ArgumentException($\"A batch of {batchSize} samples needs {(long)batchSize * ActivationLength} floats of activations, more than a .NET array holds ({(global::System.Array.MaxLength)}); use batches of at most {(global::System.Array.MaxLength / ActivationLength)} samples.\", nameof(batchSize));");
         w.Line("_batchSize = batchSize;");
         w.Line("_workers = global::System.Math.Min(_maxDegreeOfParallelism, batchSize);");
         w.Line("// Buffers only grow, so repeated batches of the same size allocate nothing.");
@@ -192,32 +437,37 @@ internal static class NetworkEmitter
         w.Line("    _batchActivations = new float[batchSize * ActivationLength];");
         w.Line("    _batchDeltas = new float[batchSize * ActivationLength];");
         w.Line("}");
-        w.Line("if (_workerGradients.Length < _workers)");
-        w.Line("{");
-        w.Line("    var grown = new float[_workers][];");
-        w.Line("    for (int i = 0; i < _workers; i++) grown[i] = i < _workerGradients.Length ? _workerGradients[i] : i == 0 ? global::System.Array.Empty<float>() : new float[ParameterCount];");
-        w.Line("    _workerGradients = grown;");
-        w.Line("}");
-        w.Line("if (_workerScratch.Length < _workers)");
-        w.Line("{");
-        w.Line("    var grown = new float[_workers][];");
-        w.Line("    for (int i = 0; i < _workers; i++) grown[i] = i < _workerScratch.Length ? _workerScratch[i] : new float[ScratchLength];");
-        w.Line("    _workerScratch = grown;");
-        w.Line("}");
+        w.Open("if (_workerGradients.Length < _workers)");
+        w.Line("var grown = new float[_workers][];");
+        w.Line("for (int i = 0; i < _workers; i++) grown[i] = i < _workerGradients.Length ? _workerGradients[i] : i == 0 ? global::System.Array.Empty<float>() : new float[ParameterCount];");
+        w.Line("_workerGradients = grown;");
+        w.Close();
+        w.Open("if (_workerScratch.Length < _workers)");
+        w.Line("var grown = new float[_workers][];");
+        w.Line("for (int i = 0; i < _workers; i++) grown[i] = i < _workerScratch.Length ? _workerScratch[i] : new float[ScratchLength];");
+        w.Line("_workerScratch = grown;");
+        w.Line("var partials = new double[_workers][];");
+        w.Line("for (int i = 0; i < _workers; i++) partials[i] = i < _workerPartials.Length ? _workerPartials[i] : new double[StatsLength];");
+        w.Line("_workerPartials = partials;");
+        w.Close();
         w.Close();
         w.Line();
         w.Open("private void ForwardWorker(int worker)");
-        w.Line("int first = worker * _batchSize / _workers, count = (worker + 1) * _batchSize / _workers - first;");
-        w.Line($"RunForward(Parameters, new {Span}(_batchActivations, first * ActivationLength, count * ActivationLength), count, _workerScratch[worker]);");
+        w.Line("int first = worker * _runSize / _runWorkers, count = (worker + 1) * _runSize / _runWorkers - first;");
+        w.Line($"RunForward(_runSegment, new {Span}(_runActivations, first * ActivationLength, count * ActivationLength), count, first, _workerScratch[worker], _workerPartials[worker]);");
         w.Close();
         w.Line();
+        int m = x.BatchNorms.Length;
         w.Open("private void BackwardWorker(int worker)");
-        w.Line("// Worker 0 accumulates into Gradients itself (saving a buffer's clearing and summing); the others start from zero.");
+        w.Line("// Worker 0 accumulates into Gradients itself (saving a buffer's clearing and summing); the others start from zero,");
+        w.Line("// cleared in the first segment they run.");
         w.Line("var gradients = worker == 0 ? Gradients : _workerGradients[worker];");
-        w.Line("if (worker != 0) global::System.Array.Clear(gradients, 0, ParameterCount);");
-        w.Line("int first = worker * _batchSize / _workers, count = (worker + 1) * _batchSize / _workers - first;");
-        w.Line($"RunBackward(Parameters, new {ReadOnlySpan}(_batchActivations, first * ActivationLength, count * ActivationLength),");
-        w.Line($"    new {Span}(_batchDeltas, first * ActivationLength, count * ActivationLength), gradients, _batchNeedsInputGradients, count, _workerScratch[worker]);");
+        w.Line($"if (worker != 0 && (_runSegment < 0 || _runSegment == {m})) global::System.Array.Clear(gradients, 0, ParameterCount);");
+        w.Line("int first = worker * _runSize / _runWorkers, count = (worker + 1) * _runSize / _runWorkers - first;");
+        w.Line($"var a = new {ReadOnlySpan}(_runActivations, first * ActivationLength, count * ActivationLength);");
+        w.Line($"var d = new {Span}(_runDeltas, first * ActivationLength, count * ActivationLength);");
+        w.Line($"if (_runSegment >= 0) RunBackward(_runSegment, true, a, d, gradients, count, first, _workerScratch[worker], _workerPartials[worker]);");
+        w.Line($"else for (int segment = {m}; segment >= 0; segment--) RunBackward(segment, false, a, d, gradients, count, first, _workerScratch[worker], _workerPartials[worker]);");
         w.Close();
         w.Line();
         w.Open("private void ReduceWorker(int worker)");
@@ -229,97 +479,206 @@ internal static class NetworkEmitter
         KernelHelpers.Dispatch(w, plan.ParameterCount, "Kernels.Add", $"ref {KernelHelpers.Unsafe}.Add(ref {KernelHelpers.Marshal}.GetArrayDataReference(source), start), ref {KernelHelpers.Unsafe}.Add(ref {KernelHelpers.Marshal}.GetArrayDataReference(Gradients), start), end - start");
         w.Close();
         w.Close();
-        w.Line();
-        int head = HeadStart(plan);
-        w.Line("// a holds count per-sample workspaces, each [input copy | layer 1 output | layer 2 output | ...]; deltas d mirror it.");
-        if (head < plan.Layers.Count)
+    }
+
+    private static string Act(NetworkPlan plan, string s, int value) => $"{s}.Slice({plan.ValueOffset(value)}, {plan.ValueLength(value)})";
+
+    /// <summary>The layers of one forward pass over a worker's <c>count</c> samples: the body sample by sample (a sample's
+    /// activations stay in cache through its layers), then the head layer by layer.</summary>
+    private static void RunForward(SourceWriter w, NetworkPlan plan, ExecutionPlan x)
+    {
+        w.Line("// a holds count per-sample workspaces, each [input copy | layer 1 output | layer 2 output | ...]; sample n is batch sample first + n.");
+        w.Line("// segment -1 is the whole evaluation pass; 0.. are the training segments, split at the batch norm layers.");
+        KernelHelpers.OpenKernel(w, $"private void RunForward(int segment, {Span} a, int count, int first, {Span} scratch, global::System.Span<double> partial)");
+        w.Line($"{ReadOnlySpan} p = Parameters;");
+        if (!x.HasBatchNorm)
         {
-            w.Line("// The convolutional body runs sample by sample (a sample's activations stay in cache through its layers); the fully");
-            w.Line("// connected head runs layer by layer over all the samples, so each weight matrix is read once rather than once per sample.");
+            ForwardLayers(w, plan, x, 0, plan.Layers.Count, "false");
+            w.Close();
+            return;
         }
-        KernelHelpers.OpenKernel(w, $"private static void RunForward({ReadOnlySpan} p, {Span} a, int count, {Span} scratch)");
-        if (head > 0)
+        w.Open("switch (segment)");
+        w.Open("case -1:");
+        ForwardLayers(w, plan, x, 0, plan.Layers.Count, "false");
+        w.Line("return;");
+        w.Close();
+        for (int k = 0; k < x.Segments; k++)
+        {
+            int end = k + 1 < x.Segments ? x.ForwardStart[k + 1] : plan.Layers.Count;
+            w.Open($"case {k}:");
+            ForwardLayers(w, plan, x, x.ForwardStart[k], end, "true");
+            if (end < plan.Layers.Count)
+            {
+                var bn = plan.Layers[end];
+                w.Line($"// {bn.Name}'s statistics over this worker's samples.");
+                w.Line($"var part{bn.Index} = partial.Slice({x.StatsOffset[bn.Index]}, {BatchNormEmitter.StatsLength(bn)});");
+                w.Line($"part{bn.Index}.Clear();");
+                w.Line($"for (int n = 0; n < count; n++) {bn.Identifier}.Statistics(a.Slice(n * ActivationLength + {bn.InOffset}, {bn.InLength}), part{bn.Index}, n);");
+            }
+            w.Line("return;");
+            w.Close();
+        }
+        w.Close();
+        w.Close();
+    }
+
+    private static void ForwardLayers(SourceWriter w, NetworkPlan plan, ExecutionPlan x, int from, int to, string training)
+    {
+        int bodyEnd = System.Math.Min(to, x.HeadStart);
+        if (from < bodyEnd)
         {
             w.Open("for (int n = 0; n < count; n++)");
             w.Line("var s = a.Slice(n * ActivationLength, ActivationLength);");
-            for (int i = 0; i < head; i++)
+            for (int i = from; i < bodyEnd; i++)
             {
                 var l = plan.Layers[i];
-                w.Line($"{l.Identifier}.Forward(p, s.Slice({l.InOffset}, {l.InLength}), s.Slice({l.OutOffset}, {l.OutLength}), scratch);");
+                var call = new LayerCall
+                {
+                    Inputs = l.Inputs.Select(v => Act(plan, "s", v)).ToArray(),
+                    Output = Act(plan, "s", l.Value),
+                    Sample = "first + n",
+                    StatsOffset = x.StatsOffset[i],
+                    Training = training,
+                };
+                LayerDescriptors.Of(l.Kind).ForwardCall(w, l, call);
             }
             w.Close();
         }
-        for (int i = head; i < plan.Layers.Count; i++)
+        for (int i = System.Math.Max(from, x.HeadStart); i < to; i++)
         {
             var l = plan.Layers[i];
-            if (l.Kind == LayerKind.FullyConnected)
-                w.Line($"{l.Identifier}.{FullyConnectedEmitter.ForwardBatch}(p, a.Slice({l.InOffset}), a.Slice({l.OutOffset}), ActivationLength, count);");
-            else
-                w.Line($"for (int n = 0; n < count; n++) {l.Identifier}.Forward(p, a.Slice(n * ActivationLength + {l.InOffset}, {l.InLength}), a.Slice(n * ActivationLength + {l.OutOffset}, {l.OutLength}), scratch);");
+            var kind = LayerDescriptors.Of(l.Kind);
+            if (kind.BatchForwardCall(w, l)) continue;
+            w.Open("for (int n = 0; n < count; n++)");
+            w.Line("var s = a.Slice(n * ActivationLength, ActivationLength);");
+            kind.ForwardCall(w, l, new LayerCall { Inputs = [Act(plan, "s", l.Inputs[0])], Output = Act(plan, "s", l.Value), Sample = "first + n", Training = training });
+            w.Close();
         }
-        w.Close();
-        w.Line();
-        w.Line("// The first layer's input gradient (the deltas' first InputLength floats) only when inputGradients is set.");
-        KernelHelpers.OpenKernel(w, $"private static void RunBackward({ReadOnlySpan} p, {ReadOnlySpan} a, {Span} d, {Span} dp, bool inputGradients, int count, {Span} scratch)");
-        for (int i = plan.Layers.Count - 1; i >= head; i--)
+    }
+
+    /// <summary>Backward over a worker's samples, one segment per call (top-down): the head layer by layer, then the
+    /// body sample by sample, last sample first (the forward pass touched it last, so it is likeliest to be in cache).</summary>
+    private static void RunBackward(SourceWriter w, NetworkPlan plan, ExecutionPlan x)
+    {
+        w.Line("// a and d hold count per-sample workspaces (deltas d mirror the activations); dp is this worker's gradient buffer.");
+        w.Line("// The first layer's input gradient (the deltas' first InputLength floats) only when _runInputGradients is set.");
+        KernelHelpers.OpenKernel(w, $"private void RunBackward(int segment, bool training, {ReadOnlySpan} a, {Span} d, {Span} dp, int count, int first, {Span} scratch, global::System.Span<double> partial)");
+        w.Line($"{ReadOnlySpan} p = Parameters;");
+        w.Line("bool inputGradients = _runInputGradients;");
+        bool switched = x.Segments > 1;
+        if (switched) w.Open("switch (segment)");
+        for (int k = x.Segments - 1; k >= 0; k--)
         {
-            var l = plan.Layers[i];
-            string dIn = i == 0 ? $"inputGradients ? d.Slice({l.InOffset}) : default" : $"d.Slice({l.InOffset})";
-            if (l.Kind == LayerKind.FullyConnected)
-                w.Line($"{l.Identifier}.{FullyConnectedEmitter.BackwardBatch}(p, a.Slice({l.InOffset}), d.Slice({l.OutOffset}), dp, {dIn}, ActivationLength, count);");
-            else
+            if (switched) w.Open($"case {k}:");
+            BackwardSegment(w, plan, x, k);
+            if (switched)
             {
-                string at = "n * ActivationLength + ";
-                string dInN = i == 0 ? $"inputGradients ? d.Slice({at}{l.InOffset}, {l.InLength}) : default" : $"d.Slice({at}{l.InOffset}, {l.InLength})";
-                w.Line($"for (int n = 0; n < count; n++) {l.Identifier}.Backward(p, a.Slice({at}{l.InOffset}, {l.InLength}), a.Slice({at}{l.OutOffset}, {l.OutLength}), d.Slice({at}{l.OutOffset}, {l.OutLength}), dp, {dInN}, scratch);");
+                w.Line("return;");
+                w.Close();
             }
         }
-        if (head > 0)
+        if (switched) w.Close();
+        w.Close();
+    }
+
+    private static void BackwardSegment(SourceWriter w, NetworkPlan plan, ExecutionPlan x, int k)
+    {
+        int low = x.BackwardLow[k], high = x.BackwardHigh[k];
+        // The head (only in the top segment): deltas in the workspace, every layer over all the samples.
+        for (int i = high; i >= System.Math.Max(low, x.HeadStart); i--)
         {
-            w.Line("// The body's intermediate deltas go to two per-thread buffers in turn rather than to the sample's delta workspace:");
-            w.Line("// they are dead once the layer below has used them, and written to the workspace they would stream out to memory.");
-            w.Line($"var deltaA = scratch.Slice({KernelScratch(plan)}, {DeltaBuffer(plan)});");
-            w.Line($"var deltaB = scratch.Slice({KernelScratch(plan) + DeltaBuffer(plan)}, {DeltaBuffer(plan)});");
-            w.Line("// Last sample first: the forward pass touched it last, so its activations are the likeliest to be still in cache.");
+            var l = plan.Layers[i];
+            if (!x.Live[i]) continue;
+            var kind = LayerDescriptors.Of(l.Kind);
+            string dIn = l.Inputs[0] == 0 ? "inputGradients ? d : default" : $"d.Slice({l.InOffset})";
+            if (i < plan.Layers.Count - 1)
+                w.Line($"if (_runInject == {i}) for (int n = 0; n < count; n++) AddDelta({Injection(l)}, d.Slice(n * ActivationLength + {l.OutOffset}, {l.OutLength}));");
+            if (kind.BatchBackwardCall(w, l, dIn)) continue;
+            w.Open("for (int n = 0; n < count; n++)");
+            w.Line("var sa = a.Slice(n * ActivationLength, ActivationLength);");
+            w.Line("var sd = d.Slice(n * ActivationLength, ActivationLength);");
+            kind.BackwardCall(w, l, Call(plan, x, l, "training"));
+            w.Close();
+        }
+        int bodyHigh = System.Math.Min(high, x.HeadStart - 1);
+        if (bodyHigh >= low && Enumerable.Range(low, bodyHigh - low + 1).Any(i => x.Live[i]))
+        {
             w.Open("for (int n = count - 1; n >= 0; n--)");
             w.Line("var sa = a.Slice(n * ActivationLength, ActivationLength);");
             w.Line("var sd = d.Slice(n * ActivationLength, ActivationLength);");
-            for (int i = head - 1; i >= 0; i--)
+            for (int i = bodyHigh; i >= low; i--)
             {
+                if (!x.Live[i]) continue;
                 var l = plan.Layers[i];
-                // Layer head-1 reads the deltas the head (or the caller) left in the workspace; each layer below reads the
-                // buffer the layer above wrote, and writes the other one.
-                string dOut = i == head - 1 ? $"sd.Slice({l.OutOffset}, {l.OutLength})" : $"{DeltaName(head - 2 - i)}.Slice(0, {l.OutLength})";
-                string dIn = i == 0 ? $"inputGradients ? sd.Slice(0, InputLength) : default" : $"{DeltaName(head - 1 - i)}.Slice(0, {l.InLength})";
-                w.Line($"{l.Identifier}.Backward(p, sa.Slice({l.InOffset}, {l.InLength}), sa.Slice({l.OutOffset}, {l.OutLength}), {dOut}, dp, {dIn}, scratch);");
+                var call = Call(plan, x, l, "training");
+                // A training batch norm layer's injection goes in before its gradient sums, in the segment above.
+                if (i < plan.Layers.Count - 1)
+                    w.Line($"if (_runInject == {i}{(l.Kind == LayerKind.BatchNorm ? " && !training" : "")}) AddDelta({Injection(l)}, {call.DOutput});");
+                LayerDescriptors.Of(l.Kind).BackwardCall(w, l, call);
+                if (x.TempBlock[i] >= 0)
+                    for (int j = 0; j < l.Inputs.Count; j++)
+                    {
+                        if (!x.Accumulate[i][j]) continue;
+                        int v = l.Inputs[j];
+                        string add = $"AddDelta({TempSpan(plan, x, i, v)}, {DeltaSpan(plan, x, v)});";
+                        w.Line(v == 0 ? $"if (inputGradients) {add}" : add);
+                    }
             }
             w.Close();
         }
-        w.Close();
+        // The gradient sums of the batch norm layer just below this segment, for its backward in the next segment down.
+        if (k > 0 && x.Live[x.BatchNorms[k - 1]])
+        {
+            var bn = plan.Layers[x.BatchNorms[k - 1]];
+            string at = "n * ActivationLength + ";
+            w.Open("if (training)");
+            if (bn.Index < plan.Layers.Count - 1)
+                w.Line($"if (_runInject == {bn.Index}) for (int n = 0; n < count; n++) AddDelta({Injection(bn)}, d.Slice({at}{bn.OutOffset}, {bn.OutLength}));");
+            w.Line($"var part = partial.Slice({x.StatsOffset[bn.Index]}, {BatchNormEmitter.StatsLength(bn)});");
+            w.Line("part.Clear();");
+            w.Line($"for (int n = 0; n < count; n++) {bn.Identifier}.GradientSums(new global::System.ReadOnlySpan<float>(_runStats, {x.StatsOffset[bn.Index]}, {BatchNormEmitter.StatsLength(bn)}), a.Slice({at}{bn.InOffset}, {bn.InLength}), d.Slice({at}{bn.OutOffset}, {bn.OutLength}), part);");
+            w.Close();
+        }
     }
 
-    private static string DeltaName(int step) => step % 2 == 0 ? "deltaA" : "deltaB";
+    /// <summary>Sample n's gradient of layer <paramref name="l"/>'s output for a backward from that layer.</summary>
+    private static string Injection(LayerPlan l) => $"new {ReadOnlySpan}(_injection, (first + n) * {l.OutLength}, {l.OutLength})";
 
-    private static int KernelScratch(NetworkPlan plan) => plan.Layers.Select(ConvEmitter.ScratchLength).DefaultIfEmpty(0).Max();
-
-    /// <summary>Floats of each body delta buffer: the longest input of a body layer above the first (their dInputs go there).</summary>
-    private static int DeltaBuffer(NetworkPlan plan) =>
-        plan.Layers.Take(HeadStart(plan)).Skip(1).Select(l => l.InLength).DefaultIfEmpty(0).Max();
-
-    /// <summary>Where the fully connected head starts: the longest run of FC and activation layers at the end, if it has an FC layer
-    /// (an activation-only tail gains nothing from running layer by layer); the layer count when there is none.</summary>
-    private static int HeadStart(NetworkPlan plan)
+    /// <summary>The span expressions of layer <paramref name="l"/>'s backward call for one sample (sa, sd in scope).</summary>
+    private static LayerCall Call(NetworkPlan plan, ExecutionPlan x, LayerPlan l, string training)
     {
-        int head = plan.Layers.Count;
-        while (head > 0 && plan.Layers[head - 1].Kind is LayerKind.FullyConnected or LayerKind.Relu or LayerKind.Sigmoid or LayerKind.Tanh) head--;
-        for (int i = head; i < plan.Layers.Count; i++)
-            if (plan.Layers[i].Kind == LayerKind.FullyConnected) return head;
-        return plan.Layers.Count;
+        bool native = LayerDescriptors.Of(l.Kind).AccumulatesInputGradients;
+        var dIns = new string[l.Inputs.Count];
+        for (int j = 0; j < dIns.Length; j++)
+        {
+            int v = l.Inputs[j];
+            string target = x.Accumulate[l.Index][j] && !native ? TempSpan(plan, x, l.Index, v) : DeltaSpan(plan, x, v);
+            dIns[j] = v == 0 ? $"inputGradients ? {target} : default" : target;
+        }
+        return new LayerCall
+        {
+            Inputs = l.Inputs.Select(v => Act(plan, "sa", v)).ToArray(),
+            Output = Act(plan, "sa", l.Value),
+            DOutput = DeltaSpan(plan, x, l.Value),
+            DInputs = dIns,
+            Accumulate = x.Accumulate[l.Index],
+            Sample = "first + n",
+            StatsOffset = x.StatsOffset[l.Index],
+            Training = training,
+        };
     }
+
+    private static string DeltaSpan(NetworkPlan plan, ExecutionPlan x, int value) =>
+        x.DeltaInWorkspace[value] ? Act(plan, "sd", value)
+        : $"scratch.Slice({x.KernelScratch + x.DeltaBlock[value] * x.BlockLength}, {plan.ValueLength(value)})";
+
+    private static string TempSpan(NetworkPlan plan, ExecutionPlan x, int layer, int value) =>
+        $"scratch.Slice({x.KernelScratch + x.TempBlock[layer] * x.BlockLength}, {plan.ValueLength(value)})";
 
     private static void LayerClass(SourceWriter w, LayerPlan l)
     {
-        w.Line($"/// <summary>Layer {l.Index + 1}, {Xml(l.Name)}: {LayerTable.Describe(l)}, {l.In} -> {l.Out}, {l.ParamCount} parameters.</summary>");
+        var kind = LayerDescriptors.Of(l.Kind);
+        w.Line($"/// <summary>Layer {l.Index + 1}, {Xml(l.Name)}: {Xml(LayerTable.Describe(l))}, {l.In} -> {l.Out}, {l.ParamCount} parameters.</summary>");
         w.Open($"public static class {l.Identifier}");
         w.Member($"<summary>Position in <see cref=\"LayerTable\"/>.</summary>", $"public const int Index = {l.Index};");
         w.Member($"<summary>Layer name, the prefix of its tensor names.</summary>", $"public const string Name = \"{l.Name}\";");
@@ -333,11 +692,13 @@ internal static class NetworkEmitter
             w.Member($"<summary>Offset of the weight tensor in Parameters.</summary>", $"public const int WeightOffset = {l.ParamOffset};");
             w.Member($"<summary>Offset of the bias tensor in Parameters.</summary>", $"public const int BiasOffset = {l.BiasOffset};");
         }
+        if (l.BufferCount > 0)
+            w.Member($"<summary>Offset of the layer's buffers (running mean, running variance, batches tracked) in Buffers.</summary>", $"public const int BufferOffset = {l.BufferOffset};");
         w.Member($"<summary>FLOPs of this layer's forward pass.</summary>", $"public const long Flops = {l.Flops}L;");
         w.Member("<summary>Floats of per-thread working memory this layer's kernels need in their scratch span.</summary>",
-            $"internal const int ScratchLength = {ConvEmitter.ScratchLength(l)};");
+            $"internal const int ScratchLength = {kind.ScratchLength(l)};");
         w.Line();
-        LayerEmitter.Emit(w, l);
+        kind.Kernels(w, l);
         w.Close();
     }
 
@@ -348,7 +709,7 @@ internal static class NetworkEmitter
         w.Line("/// <summary>This ConvNet network has declaration errors; see the CNN diagnostics. Every member throws.</summary>");
         w.Line(GeneratedCode);
         w.Open($"partial class {type.Name} : global::ConvNet.INetwork");
-        w.Member("<summary>Unavailable: the declaration has errors.</summary>", "public const int InputChannels = 0, InputHeight = 0, InputWidth = 0, InputLength = 0, OutputLength = 0, ParameterCount = 0;");
+        w.Member("<summary>Unavailable: the declaration has errors.</summary>", "public const int InputChannels = 0, InputHeight = 0, InputWidth = 0, InputLength = 0, OutputLength = 0, ParameterCount = 0, BufferCount = 0;");
         w.Member("<summary>Unavailable: the declaration has errors.</summary>", "public const long Flops = 0, ActivationBytes = 0;");
         w.Member("<summary>Unavailable: the declaration has errors.</summary>", "public const string Summary = \"\";");
         w.Member($"<summary>Throws: the declaration has errors.</summary>", $"public {type.Name}() => {error};");
@@ -360,11 +721,15 @@ internal static class NetworkEmitter
         w.Line($"int global::ConvNet.INetwork.OutputLength => {error};");
         w.Member($"<inheritdoc/>", $"public float[] Parameters => {error};");
         w.Member($"<inheritdoc/>", $"public float[] Gradients => {error};");
+        w.Member($"<inheritdoc/>", $"public float[] Buffers => {error};");
+        w.Member($"<inheritdoc/>", $"public bool Training {{ get => {error}; set => {error}; }}");
         w.Member($"<inheritdoc/>", $"public int MaxDegreeOfParallelism {{ get => {error}; set => {error}; }}");
         w.Member($"<inheritdoc/>", $"public void Forward({ReadOnlySpan} input, {Span} output) => {error};");
         w.Member($"<inheritdoc/>", $"public void Backward({ReadOnlySpan} outputGradient, {Span} inputGradient) => {error};");
         w.Member($"<inheritdoc/>", $"public void Forward({ReadOnlySpan} inputs, {Span} outputs, int batchSize) => {error};");
         w.Member($"<inheritdoc/>", $"public void Backward({ReadOnlySpan} outputGradients, {Span} inputGradients, int batchSize) => {error};");
+        w.Member($"<inheritdoc/>", $"public void Backward(int layer, {ReadOnlySpan} layerOutputGradient, {Span} inputGradient) => {error};");
+        w.Member($"<inheritdoc/>", $"public void Backward(int layer, {ReadOnlySpan} layerOutputGradients, {Span} inputGradients, int batchSize) => {error};");
         w.Member($"<inheritdoc/>", $"public void ZeroGradients() => {error};");
         w.Member($"<inheritdoc/>", $"public {ReadOnlySpan} LayerOutput(int layer) => {error};");
         w.Close();

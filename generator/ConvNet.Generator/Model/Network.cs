@@ -5,7 +5,7 @@ namespace ConvNet.Generator.Model;
 // Compilation: they compare by reference (every edit would regenerate) and root old compilations.
 
 /// <summary>Mirrors ConvNet.LayerKind in the runtime library (same names, same order).</summary>
-internal enum LayerKind { Conv, MaxPool, AvgPool, FullyConnected, Relu, Sigmoid, Tanh }
+internal enum LayerKind { Conv, MaxPool, AvgPool, FullyConnected, Relu, Sigmoid, Tanh, Add, Concat, BatchNorm, Dropout, GlobalAvgPool }
 
 internal readonly record struct Shape3(long C, long H, long W)
 {
@@ -13,30 +13,50 @@ internal readonly record struct Shape3(long C, long H, long W)
     public override string ToString() => $"{C}x{H}x{W}";
 }
 
-/// <summary>One layer attribute as written: raw argument values, not yet checked.
-/// <see cref="A"/> is the filter count (conv) or output count (FC); values are long so that no argument can overflow the arithmetic.</summary>
-internal sealed record LayerDecl(LayerKind Kind, string? Name, long A, long Size, long Stride, long Pad);
+/// <summary>One layer attribute as written: raw argument values, not yet checked. <see cref="A"/> is the filter count
+/// (conv) or output count (FC); <see cref="Real"/> the epsilon (batch norm) or drop probability (dropout),
+/// <see cref="Real2"/> the momentum. <see cref="From"/> is the input's layer name (null: the previous layer) and
+/// <see cref="Refs"/> the other inputs a merge names. Integers are long so that no argument can overflow the arithmetic.</summary>
+internal sealed record LayerDecl(
+    LayerKind Kind, string? Name, string? From, EquatableArray<string> Refs,
+    long A, long Size, long Stride, long Pad, double Real, double Real2);
 
-/// <summary>A checked layer, with every number the emitter needs; the emitter never redoes shape arithmetic.
-/// Offsets: <see cref="InOffset"/>/<see cref="OutOffset"/> into the per-sample activation buffer,
-/// <see cref="ParamOffset"/> into the flat parameter buffer (weight, then bias at <see cref="BiasOffset"/>).</summary>
+/// <summary>A checked layer, a node of the network's graph, with every number the emitter needs; the emitter never
+/// redoes shape arithmetic. Values are numbered: 0 is the network input, i + 1 the output of layer i.
+/// <see cref="Inputs"/> lists the values the layer reads, <see cref="InShapes"/> their shapes and
+/// <see cref="InOffsets"/> their offsets in the per-sample activation buffer; <see cref="OutOffset"/> is where its
+/// output goes. <see cref="ParamOffset"/> indexes the flat parameter buffer (weight, then bias at
+/// <see cref="BiasOffset"/>), <see cref="BufferOffset"/> the buffers (running statistics).</summary>
 internal sealed record LayerPlan(
-    int Index, string Name, string Identifier, LayerKind Kind, Shape3 In, Shape3 Out,
-    int Size, int Stride, int Pad, int ParamOffset, int WeightCount, int ParamCount,
-    int InOffset, int OutOffset, long Flops)
+    int Index, string Name, string Identifier, LayerKind Kind,
+    EquatableArray<int> Inputs, EquatableArray<string> InputNames, EquatableArray<Shape3> InShapes, EquatableArray<int> InOffsets,
+    Shape3 Out, int OutOffset,
+    int Size, int Stride, int Pad, double Real, double Real2,
+    int ParamOffset, int WeightCount, int ParamCount, int BufferOffset, int BufferCount, long Flops)
 {
+    /// <summary>The first input's shape (the only one, except for merges).</summary>
+    public Shape3 In => InShapes[0];
+    public int InOffset => InOffsets[0];
     public int BiasOffset => ParamOffset + WeightCount;
     public int InLength => (int)In.Length;
     public int OutLength => (int)Out.Length;
+    /// <summary>This layer's output value.</summary>
+    public int Value => Index + 1;
 }
 
 /// <summary>A network whose shapes all fit. <see cref="ActivationLength"/> covers the input copy and every layer output.</summary>
 internal sealed record NetworkPlan(
-    Shape3 Input, EquatableArray<LayerPlan> Layers, int ParameterCount, int ActivationLength, long Flops)
+    Shape3 Input, EquatableArray<LayerPlan> Layers, int ParameterCount, int BufferCount, int ActivationLength, long Flops)
 {
     public int InputLength => (int)Input.Length;
     public int OutputLength => Layers.Count == 0 ? InputLength : Layers[Layers.Count - 1].OutLength;
     public int OutputOffset => Layers.Count == 0 ? 0 : Layers[Layers.Count - 1].OutOffset;
+
+    /// <summary>Offset of value <paramref name="value"/> in the per-sample activation buffer.</summary>
+    public int ValueOffset(int value) => value == 0 ? 0 : Layers[value - 1].OutOffset;
+
+    /// <summary>Length of value <paramref name="value"/>.</summary>
+    public int ValueLength(int value) => value == 0 ? InputLength : Layers[value - 1].OutLength;
 }
 
 /// <summary>Where the generated partial goes: namespace, containing type headers (outermost first), and the type itself.</summary>

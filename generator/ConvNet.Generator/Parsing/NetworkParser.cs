@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using System.Linq;
 using System.Text;
 using System.Threading;
+using ConvNet.Generator.Emit.Layers;
 using ConvNet.Generator.Model;
 using ConvNet.Generator.Shapes;
 using Microsoft.CodeAnalysis;
@@ -19,17 +20,7 @@ internal sealed record ParseResult(NetworkModel? Model, IReadOnlyList<(Problem P
 /// arguments that do not bind are left to the C# compiler's own errors, and the class gets throwing members.</summary>
 internal static class NetworkParser
 {
-    private static readonly Dictionary<string, LayerKind?> AttributeKinds = new()
-    {
-        ["InputAttribute"] = null,
-        ["ConvAttribute"] = LayerKind.Conv,
-        ["MaxPoolAttribute"] = LayerKind.MaxPool,
-        ["AvgPoolAttribute"] = LayerKind.AvgPool,
-        ["FullyConnectedAttribute"] = LayerKind.FullyConnected,
-        ["ReluAttribute"] = LayerKind.Relu,
-        ["SigmoidAttribute"] = LayerKind.Sigmoid,
-        ["TanhAttribute"] = LayerKind.Tanh,
-    };
+    private const string InputAttribute = "InputAttribute";
 
     /// <summary>True when the class carries any ConvNet attribute.</summary>
     public static bool IsNetwork(INamedTypeSymbol type) => type.GetAttributes().Any(IsConvNetAttribute);
@@ -117,11 +108,12 @@ internal static class NetworkParser
         ImmutableDictionary<string, string?>.Empty.Add(FixKeys.Input, kind);
 
     private static bool IsConvNetAttribute(AttributeData a) =>
-        a.AttributeClass is { } c && AttributeKinds.ContainsKey(c.MetadataName)
+        a.AttributeClass is { } c && (c.MetadataName == InputAttribute || LayerDescriptors.OfAttribute(c.MetadataName) is not null)
         && c.ContainingNamespace is { Name: KnownNames.Namespace } ns && ns.ContainingNamespace.IsGlobalNamespace
         && c.ContainingType is null;
 
-    private static LayerKind? Kind(AttributeData a) => AttributeKinds[a.AttributeClass!.MetadataName];
+    /// <summary>The layer kind of a ConvNet attribute; null for [Input].</summary>
+    private static LayerKind? Kind(AttributeData a) => LayerDescriptors.OfAttribute(a.AttributeClass!.MetadataName)?.Kind;
 
     /// <summary>CNN004/CNN006: whether a partial declaration can be generated for this type at all.</summary>
     private static bool CheckType(INamedTypeSymbol type, System.Action<Problem, Location> report, CancellationToken ct)
@@ -204,46 +196,63 @@ internal static class NetworkParser
 
     private static LayerDecl Decl(AttributeData a)
     {
-        var kind = Kind(a)!.Value;
-        long Named(string name, long fallback) =>
-            a.NamedArguments.FirstOrDefault(n => n.Key == name).Value.Value is int v ? v : fallback;
-        string? name = a.NamedArguments.FirstOrDefault(n => n.Key == "Name").Value.Value as string;
-        return kind switch
+        var kind = LayerDescriptors.OfAttribute(a.AttributeClass!.MetadataName)!;
+        var args = new AttributeArguments(a);
+        return kind.Read(args, args.NamedString("Name"), args.NamedString("From"));
+    }
+
+    /// <summary>AttributeData seen through <see cref="IAttributeArguments"/>, so the descriptors need no Roslyn types.</summary>
+    private sealed class AttributeArguments(AttributeData a) : IAttributeArguments
+    {
+        private TypedConstant Positional(int position) =>
+            position < a.ConstructorArguments.Length ? a.ConstructorArguments[position] : default;
+
+        private object? Named(string name) => a.NamedArguments.FirstOrDefault(n => n.Key == name).Value.Value;
+
+        public long Int(int position) => Positional(position).Value is int v ? v : 0;
+        public double Real(int position) => Positional(position).Value is double v ? v : double.NaN;
+        public string? String(int position) => Positional(position).Value as string;
+
+        public EquatableArray<string> Strings(int position)
         {
-            LayerKind.Conv => new LayerDecl(kind, name, Arg(a, 0), Arg(a, 1), Named("Stride", 1), Named("Pad", 0)),
-            // An unset pool stride follows the size; a bad size is then reported once, not twice.
-            LayerKind.MaxPool or LayerKind.AvgPool => new LayerDecl(kind, name, 0, Arg(a, 0), Named("Stride", Arg(a, 0) >= 1 ? Arg(a, 0) : 1), 0),
-            LayerKind.FullyConnected => new LayerDecl(kind, name, Arg(a, 0), 0, 0, 0),
-            _ => new LayerDecl(kind, name, 0, 0, 0, 0),
-        };
+            var constant = Positional(position);
+            if (constant.Kind != TypedConstantKind.Array || constant.IsNull) return default;
+            return constant.Values.Select(v => v.Value as string ?? "").ToEquatableArray();
+        }
+
+        public long? NamedInt(string name) => Named(name) is int v ? v : null;
+        public double? NamedReal(string name) => Named(name) is double v ? v : null;
+        public string? NamedString(string name) => Named(name) as string;
     }
 
     private static long Arg(AttributeData a, int index) =>
         index < a.ConstructorArguments.Length && a.ConstructorArguments[index].Value is int v ? v : 0;
 
-    /// <summary>The argument a problem is about (positional or named), else the whole attribute.</summary>
+    /// <summary>The argument a problem is about (positional or named), else the whole attribute. A merge's names are
+    /// "refs[k]": the k-th string of Add/Concat (a params array spreads over the positional arguments).</summary>
     private static Location Locate(AttributeSyntax attribute, string? argument, LayerKind? kind)
     {
         if (argument is null || attribute.ArgumentList is null) return attribute.GetLocation();
-        int position = (kind, argument) switch
-        {
-            (null, "height") or (LayerKind.Conv, "size") => 1,
-            (null, "width") => 2,
-            (LayerKind.MaxPool or LayerKind.AvgPool or LayerKind.FullyConnected, _) or (_, "channels" or "filters") => 0,
-            _ => -1,
-        };
-        int positional = 0;
+        IReadOnlyList<string> positional = kind is { } k ? LayerDescriptors.Of(k).Positional : ["channels", "height", "width"];
+        int position = -1;
+        if (argument.StartsWith("refs[", System.StringComparison.Ordinal))
+            position = int.Parse(argument.Substring(5, argument.Length - 6), System.Globalization.CultureInfo.InvariantCulture);
+        else
+            for (int i = 0; i < positional.Count; i++)
+                if (string.Equals(positional[i], argument, System.StringComparison.OrdinalIgnoreCase)) position = i;
+        int index = 0;
         foreach (var arg in attribute.ArgumentList.Arguments)
         {
             string? name = arg.NameEquals?.Name.Identifier.ValueText ?? arg.NameColon?.Name.Identifier.ValueText;
             if (name is not null ? string.Equals(name, argument, System.StringComparison.OrdinalIgnoreCase)
-                                 : positional++ == position && position >= 0 && !IsProperty(argument))
+                                 : index++ == position && position >= 0)
                 return arg.GetLocation();
         }
+        // A params array given as one array expression: point at it.
+        if (position > 0 && kind is LayerKind.Concat && attribute.ArgumentList.Arguments.Count == 1 && attribute.ArgumentList.Arguments[0].NameEquals is null)
+            return attribute.ArgumentList.Arguments[0].GetLocation();
         return attribute.GetLocation();
     }
-
-    private static bool IsProperty(string argument) => argument is "stride" or "pad" or "Name";
 
     private static TypeHeader Header(INamedTypeSymbol type)
     {

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
+using ConvNet.Generator.Emit.Layers;
 using ConvNet.Generator.Model;
 
 namespace ConvNet.Generator.Shapes;
@@ -18,6 +19,9 @@ internal static class ShapeInference
 
     /// <summary>Hard cap on layers per network, so validation and emission stay fast in the editor.</summary>
     public const int MaxLayers = 1000;
+
+    /// <summary>The network input's name for <c>From</c>, <c>Add</c> and <c>Concat</c>.</summary>
+    public const string InputName = "input";
 
     public static (NetworkPlan? Plan, List<Problem> Problems) Infer(Shape3 input, IReadOnlyList<LayerDecl> layers, string typeName = "")
     {
@@ -41,71 +45,160 @@ internal static class ShapeInference
 
         var names = AssignNames(layers, problems, typeName);
         ok &= names is not null;
+        var inputs = names is null ? null : ResolveInputs(layers, names, problems);
+        ok &= inputs is not null;
 
         var plans = new List<LayerPlan>(layers.Count);
-        Shape3? shape = ok ? input : null;
-        long paramOffset = 0, actOffset = input.Length, flops = 0;
+        // shapes[v]: the shape of value v (0 the input, i + 1 layer i's output); null where it could not be worked out.
+        var shapes = new Shape3?[layers.Count + 1];
+        var offsets = new int[layers.Count + 1];
+        shapes[0] = ok ? input : null;
+        long paramOffset = 0, bufferOffset = 0, actOffset = input.Length, flops = 0;
         for (int i = 0; i < layers.Count; i++)
         {
             var layer = layers[i];
-            string what = $"{layer.Kind} '{names?[i].Name ?? DefaultPrefix(layer.Kind)}'";
-            if (!CheckArguments(problems, i, layer))
-            {
-                shape = null;
-                continue;
-            }
-            if (shape is not { } inShape) continue;
+            var kind = LayerDescriptors.Of(layer.Kind);
+            string what = $"{kind.Kind} '{names?[i].Name ?? kind.Prefix}'";
+            if (!kind.CheckArguments(new ArgumentChecks(problems, i), layer) || inputs is null) continue;
 
-            var outShape = OutputShape(problems, i, what, layer, inShape);
-            if (outShape is not { } o)
-            {
-                shape = null;
-                continue;
-            }
+            var ins = inputs[i];
+            var inShapes = new List<Shape3>(ins.Length);
+            foreach (int v in ins)
+                if (shapes[v] is { } known) inShapes.Add(known);
+            if (inShapes.Count != ins.Length) continue;
 
-            long? weights = layer.Kind switch
-            {
-                LayerKind.Conv => Mul(Mul(layer.A, inShape.C), Mul(layer.Size, layer.Size)),
-                LayerKind.FullyConnected => Mul(layer.A, inShape.Length),
-                _ => 0,
-            };
-            long bias = layer.Kind is LayerKind.Conv or LayerKind.FullyConnected ? layer.A : 0;
-            long? layerFlops = layer.Kind switch
-            {
-                LayerKind.Conv => Mul(Mul(2, weights), Mul(o.H, o.W)),
-                LayerKind.FullyConnected => Mul(2, weights),
-                _ => 0,
-            };
+            var check = new ShapeChecks(problems, i, what, ins, names!, layer);
+            if (kind.Output(check, layer, inShapes) is not { } o) continue;
+
+            long? weights = kind.Weights(layer, inShapes[0], o);
+            long? layerFlops = weights is { } wc ? kind.Flops(inShapes[0], o, wc) : null;
             long? outLength = Mul(Mul(o.C, o.H), o.W);
-            long? newParams = Add(Add(paramOffset, weights), bias);
+            long? newParams = Add(Add(paramOffset, weights), kind.Biases(o));
+            long? newBuffers = Add(bufferOffset, kind.Buffers(o));
             long? newAct = Add(actOffset, outLength);
             long? newFlops = Add(flops, layerFlops);
             if (outLength is not { } len || len > MaxBuffer || newParams is not { } np || np > MaxBuffer
-                || newAct is not { } na || na > MaxBuffer || newFlops is not { } nf)
+                || newAct is not { } na || na > MaxBuffer || newFlops is not { } nf || newBuffers is not { } nb || nb > MaxBuffer)
             {
                 problems.Add(new Problem(ProblemIds.TooLarge, i, null,
                     $"{what} makes the network too large: output {o} ({Show(outLength)} elements), {Show(newParams)} parameters and " +
                     $"{Show(newAct)} activation floats so far, {Show(newFlops)} FLOPs; buffers must fit a .NET array ({MaxBuffer} elements)"));
-                shape = null;
                 continue;
             }
 
             var (name, identifier) = names![i];
-            plans.Add(new LayerPlan(i, name, identifier, layer.Kind, inShape, o,
-                (int)layer.Size, (int)layer.Stride, (int)layer.Pad, (int)paramOffset, (int)weights!.Value, (int)(np - paramOffset),
-                (int)(actOffset - inShape.Length), (int)actOffset, layerFlops!.Value));
+            var inNames = new string[ins.Length];
+            var inOffsets = new int[ins.Length];
+            for (int k = 0; k < ins.Length; k++)
+            {
+                inNames[k] = ins[k] == 0 ? InputName : names[ins[k] - 1].Name;
+                inOffsets[k] = offsets[ins[k]];
+            }
+            plans.Add(new LayerPlan(i, name, identifier, layer.Kind,
+                ins.ToEquatableArray(), inNames.ToEquatableArray(), inShapes.ToEquatableArray(), inOffsets.ToEquatableArray(),
+                o, (int)actOffset, (int)layer.Size, (int)layer.Stride, (int)layer.Pad, layer.Real, layer.Real2,
+                (int)paramOffset, (int)weights!.Value, (int)(np - paramOffset), (int)bufferOffset, (int)(nb - bufferOffset), layerFlops!.Value));
+            shapes[i + 1] = o;
+            offsets[i + 1] = (int)actOffset;
             paramOffset = np;
+            bufferOffset = nb;
             actOffset = na;
             flops = nf;
-            shape = o;
         }
+        if (inputs is not null) ReportUnused(layers, inputs, names!, problems);
 
-        bool valid = shape is not null && plans.Count == layers.Count && !HasError(problems);
-        var plan = valid ? new NetworkPlan(input, plans.ToEquatableArray(), (int)paramOffset, (int)actOffset, flops) : null;
+        bool valid = plans.Count == layers.Count && !HasError(problems);
+        var plan = valid ? new NetworkPlan(input, plans.ToEquatableArray(), (int)paramOffset, (int)bufferOffset, (int)actOffset, flops) : null;
         return (plan, problems);
     }
 
-    public static bool IsError(string id) => id is not (ProblemIds.PadTooLarge or ProblemIds.NoLayers);
+    /// <summary>Each layer's input values (0: the network input, i + 1: layer i's output): its <c>From</c> (default: the
+    /// previous layer), then the layers a merge names. Null after a problem: a name that does not exist, names the layer
+    /// itself, or comes later (source order is the order of evaluation, so a graph can have no cycle).</summary>
+    private static int[][]? ResolveInputs(IReadOnlyList<LayerDecl> layers, (string Name, string Identifier)[] names, List<Problem> problems)
+    {
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < names.Length; i++) index[names[i].Name] = i;
+        var result = new int[layers.Count][];
+        bool ok = true;
+        for (int i = 0; i < layers.Count; i++)
+        {
+            var layer = layers[i];
+            var values = new List<int>();
+            int? Resolve(string? reference, string argument)
+            {
+                if (reference is null) return i;
+                if (reference == InputName) return 0;
+                string what = $"{LayerDescriptors.Of(layer.Kind).Kind} '{names[i].Name}'";
+                string? problem =
+                    !index.TryGetValue(reference, out int target) ? $"{what} takes \"{reference}\", which is not a layer of this network{DidYouMean(reference, names, i)}"
+                    : target == i ? $"{what} takes its own output as its input; name an earlier layer or \"{InputName}\""
+                    : target > i ? $"{what} takes \"{reference}\", which comes later (layer {target + 1}); layers run in source order, so a layer can only take the output of one above it"
+                    : null;
+                if (problem is null) return target + 1;
+                problems.Add(new Problem(ProblemIds.BadReference, i, argument, problem));
+                return null;
+            }
+            if (Resolve(layer.From, "From") is { } first) values.Add(first);
+            for (int k = 0; k < layer.Refs.Count; k++)
+                if (Resolve(layer.Refs[k], "refs[" + k.ToString(CultureInfo.InvariantCulture) + "]") is { } v) values.Add(v);
+            if (values.Count != 1 + layer.Refs.Count) ok = false;
+            result[i] = values.ToArray();
+        }
+        return ok ? result : null;
+    }
+
+    /// <summary>"; did you mean 'conv2'?" for the nearest earlier name within two edits, else "".</summary>
+    private static string DidYouMean(string reference, (string Name, string Identifier)[] names, int before)
+    {
+        string? best = null;
+        int bestDistance = 3;
+        var candidates = new List<string> { InputName };
+        for (int i = 0; i < before; i++) candidates.Add(names[i].Name);
+        foreach (var name in candidates)
+        {
+            int d = Distance(reference, name);
+            if (d < bestDistance) { best = name; bestDistance = d; }
+        }
+        return best is null ? "" : $"; did you mean \"{best}\"?";
+    }
+
+    /// <summary>Case-insensitive edit distance, bounded: names of very different lengths are never near.</summary>
+    private static int Distance(string a, string b)
+    {
+        if (Math.Abs(a.Length - b.Length) > 2 || a.Length > 200 || b.Length > 200) return int.MaxValue;
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (int j = 0; j <= b.Length; j++) previous[j] = j;
+        for (int i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (int j = 1; j <= b.Length; j++)
+            {
+                int cost = char.ToLowerInvariant(a[i - 1]) == char.ToLowerInvariant(b[j - 1]) ? 0 : 1;
+                current[j] = Math.Min(Math.Min(previous[j] + 1, current[j - 1] + 1), previous[j - 1] + cost);
+            }
+            (previous, current) = (current, previous);
+        }
+        return previous[b.Length];
+    }
+
+    /// <summary>CNN016: a layer whose output nothing reads (a dead branch); the last layer is the network's output.</summary>
+    private static void ReportUnused(IReadOnlyList<LayerDecl> layers, int[][] inputs, (string Name, string Identifier)[] names, List<Problem> problems)
+    {
+        var used = new bool[layers.Count + 1];
+        foreach (var ins in inputs)
+            foreach (int v in ins) used[v] = true;
+        for (int i = 0; i + 1 < layers.Count; i++)
+        {
+            if (used[i + 1]) continue;
+            problems.Add(new Problem(ProblemIds.UnusedOutput, i, null,
+                $"{LayerDescriptors.Of(layers[i].Kind).Kind} '{names[i].Name}' computes an output that no layer takes (a dead branch): " +
+                $"it costs time and never reaches the network's output; take it with From, Add or Concat, or remove it"));
+        }
+    }
+
+    public static bool IsError(string id) => id is not (ProblemIds.PadTooLarge or ProblemIds.NoLayers or ProblemIds.UnusedOutput);
 
     private static bool HasError(List<Problem> problems)
     {
@@ -114,16 +207,12 @@ internal static class ShapeInference
         return false;
     }
 
-    private static Shape3? OutputShape(List<Problem> problems, int i, string what, LayerDecl layer, Shape3 inShape)
+    /// <summary>The windowed layers' rule (conv and pooling): output side (W - F + 2P) / S + 1, whole and at least 1.</summary>
+    public static Shape3? WindowOutput(ShapeChecks check, LayerDecl layer, Shape3 inShape)
     {
-        switch (layer.Kind)
-        {
-            case LayerKind.FullyConnected:
-                return new Shape3(layer.A, 1, 1);
-            case LayerKind.Relu or LayerKind.Sigmoid or LayerKind.Tanh:
-                return inShape;
-        }
-
+        var problems = check.Problems;
+        int i = check.Layer;
+        string what = check.What;
         long f = layer.Size, s = layer.Stride, p = layer.Pad;
         long nh = inShape.H - f + 2 * p, nw = inShape.W - f + 2 * p;
         if (nh < 0 || nw < 0)
@@ -139,7 +228,7 @@ internal static class ShapeInference
         if (layer.Kind == LayerKind.Conv && p >= f)
             problems.Add(new Problem(ProblemIds.PadTooLarge, i, "pad",
                 $"{what} pads {p} with a {f}x{f} filter: outputs along the border see only zeros; use Pad < {f}"));
-        if (nh % s != 0 || nw % s != 0)
+        if (!Fits(nh, layer) || !Fits(nw, layer))
         {
             problems.Add(new Problem(ProblemIds.NotWhole, i, null,
                 $"{what} does not fit: {Formula(inShape.H, inShape.W, f, p, s)} is not a whole number; {NotWholeAdvice(layer, inShape)}")
@@ -149,6 +238,19 @@ internal static class ShapeInference
             return null;
         }
         return new Shape3(layer.Kind == LayerKind.Conv ? layer.A : inShape.C, nh / s + 1, nw / s + 1);
+    }
+
+    /// <summary>Whether the windows along one dimension (W - F + 2P = <paramref name="span"/>) leave no input pixel unread
+    /// that the stride does not skip anyway. The formula's remainder r is how many trailing positions of the padded
+    /// input no window reads: the last P of them are padding, and with S &gt; F every window is followed by a gap of
+    /// S - F pixels that no window reads by design. So a layer fits when r &lt;= P + max(0, S - F): a whole number (r = 0)
+    /// as in the lecture, or a remainder made only of padding (3x3, stride 2, pad 1 on 32: 16 outputs, the last padded
+    /// row unread) or of the stride's own gap (1x1, stride 2 on 32). The lecture's 7x7 input with a 3x3 filter and
+    /// stride 3 (r = 1, no padding, no gap) and AlexNet's 224 (r = 1) stay errors: real pixels would be cropped.</summary>
+    private static bool Fits(long span, LayerDecl layer)
+    {
+        long r = span % layer.Stride;
+        return r <= layer.Pad + Math.Max(0, layer.Stride - layer.Size);
     }
 
     /// <summary>"(7 - 3 + 2*0) / 3 + 1 = 2.33", once when height and width agree, else per dimension.</summary>
@@ -250,24 +352,14 @@ internal static class ShapeInference
         return $"{smaller} or Pad >= {pad}";
     }
 
-    private static bool CheckArguments(List<Problem> problems, int i, LayerDecl layer) => layer.Kind switch
-    {
-        LayerKind.Conv => CheckPositive(problems, i, "filters", layer.A) & CheckPositive(problems, i, "size", layer.Size)
-                          & CheckPositive(problems, i, "stride", layer.Stride) & CheckNonNegative(problems, i, "pad", layer.Pad),
-        LayerKind.MaxPool or LayerKind.AvgPool => CheckPositive(problems, i, "size", layer.Size)
-                                                  & CheckPositive(problems, i, "stride", layer.Stride),
-        LayerKind.FullyConnected => CheckPositive(problems, i, "outputs", layer.A),
-        _ => true,
-    };
-
-    private static bool CheckPositive(List<Problem> problems, int i, string argument, long value)
+    public static bool CheckPositive(List<Problem> problems, int i, string argument, long value)
     {
         if (value >= 1) return true;
         problems.Add(new Problem(ProblemIds.InvalidArgument, i, argument, $"{Capitalize(argument)} must be at least 1, got {value}"));
         return false;
     }
 
-    private static bool CheckNonNegative(List<Problem> problems, int i, string argument, long value)
+    public static bool CheckNonNegative(List<Problem> problems, int i, string argument, long value)
     {
         if (value >= 0) return true;
         problems.Add(new Problem(ProblemIds.InvalidArgument, i, argument, $"{Capitalize(argument)} must not be negative, got {value}"));
@@ -275,16 +367,6 @@ internal static class ShapeInference
     }
 
     private static string Capitalize(string s) => char.ToUpperInvariant(s[0]) + s.Substring(1);
-
-    public static string DefaultPrefix(LayerKind kind) => kind switch
-    {
-        LayerKind.Conv => "conv",
-        LayerKind.MaxPool or LayerKind.AvgPool => "pool",
-        LayerKind.FullyConnected => "fc",
-        LayerKind.Relu => "relu",
-        LayerKind.Sigmoid => "sigmoid",
-        _ => "tanh",
-    };
 
     /// <summary>Names (default: kind + running index per kind) and the C# identifiers of their constants classes.
     /// Null when a name is invalid or taken twice (tensor names must be unique).</summary>
@@ -297,7 +379,7 @@ internal static class ShapeInference
         bool ok = true;
         for (int i = 0; i < layers.Count; i++)
         {
-            string prefix = DefaultPrefix(layers[i].Kind);
+            string prefix = LayerDescriptors.Of(layers[i].Kind).Prefix;
             counters.TryGetValue(prefix, out int n);
             counters[prefix] = ++n;
             string name = layers[i].Name ?? prefix + n.ToString(CultureInfo.InvariantCulture);
@@ -309,6 +391,13 @@ internal static class ShapeInference
                 continue;
             }
             string identifier = Identifier(name);
+            if (name == InputName)
+            {
+                problems.Add(new Problem(ProblemIds.BadName, i, "Name",
+                    $"Layer name \"{name}\" is reserved: From, Add and Concat use it for the network input; rename the layer"));
+                ok = false;
+                continue;
+            }
             if (identifier == typeName || KnownNames.GeneratedMembers.Contains(identifier))
             {
                 problems.Add(new Problem(ProblemIds.BadName, i, layers[i].Name is null ? null : "Name",
@@ -347,7 +436,7 @@ internal static class ShapeInference
         return text.ToString();
     }
 
-    private static long? Mul(long? a, long? b)
+    public static long? Mul(long? a, long? b)
     {
         if (a is not { } x || b is not { } y) return null;
         try { return checked(x * y); }
@@ -362,4 +451,39 @@ internal static class ShapeInference
     }
 
     private static string Show(long? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "more than 2^63";
+}
+
+/// <summary>Where argument checks report: the problem list and the layer's index.</summary>
+internal readonly struct ArgumentChecks(List<Problem> problems, int layer)
+{
+    public bool Positive(string argument, long value) => ShapeInference.CheckPositive(problems, layer, argument, value);
+    public bool NonNegative(string argument, long value) => ShapeInference.CheckNonNegative(problems, layer, argument, value);
+
+    /// <summary>CNN003 unless <paramref name="valid"/>.</summary>
+    public bool Check(bool valid, string argument, string message)
+    {
+        if (!valid) problems.Add(new Problem(ProblemIds.InvalidArgument, layer, argument, message));
+        return valid;
+    }
+}
+
+/// <summary>What a shape rule needs to report: the layer, its description ("Conv 'conv1'"), its input values and the
+/// names of all layers (merge messages name the volumes they could not combine).</summary>
+internal sealed class ShapeChecks(List<Problem> problems, int layer, string what, int[] inputs, (string Name, string Identifier)[] names, LayerDecl decl)
+{
+    public List<Problem> Problems { get; } = problems;
+    public int Layer { get; } = layer;
+    public string What { get; } = what;
+    public LayerDecl Decl { get; } = decl;
+
+    /// <summary>The layer's own name.</summary>
+    public string Name => names[Layer].Name;
+
+    /// <summary>The name of input <paramref name="k"/> ("input" for the network input).</summary>
+    public string InputName(int k) => inputs[k] == 0 ? ShapeInference.InputName : names[inputs[k] - 1].Name;
+
+    /// <summary>Whether input <paramref name="k"/> is the layer's default input (the previous layer, no From).</summary>
+    public bool ImplicitFirstInput => Decl.From is null;
+
+    public void Add(Problem problem) => Problems.Add(problem);
 }

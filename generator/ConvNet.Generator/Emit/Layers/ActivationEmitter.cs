@@ -1,12 +1,28 @@
+using System.Collections.Generic;
 using ConvNet.Generator.Model;
+using ConvNet.Generator.Shapes;
 
 namespace ConvNet.Generator.Emit.Layers;
 
 /// <summary>Elementwise activations. Backward uses the saved output y: ReLU y &gt; 0, sigmoid y(1 - y), tanh 1 - y^2.
 /// ReLU is written x &lt; 0 ? 0 : x so that NaN propagates instead of turning into 0.</summary>
-internal static class ActivationEmitter
+internal sealed class ActivationEmitter(LayerKind kind) : LayerDescriptor
 {
-    public static void Forward(SourceWriter w, LayerPlan l)
+    public override LayerKind Kind => kind;
+    public override string Attribute => kind + "Attribute";
+    public override string Prefix => kind.ToString().ToLowerInvariant();
+    public override Shape3? Output(ShapeChecks check, LayerDecl layer, IReadOnlyList<Shape3> inputs) => inputs[0];
+    public override string Describe(LayerPlan l) => l.Kind == LayerKind.Relu ? "ReLU" : l.Kind.ToString();
+    public override bool HeadKind => true;
+
+    public override void Kernels(SourceWriter w, LayerPlan l)
+    {
+        Forward(w, l);
+        w.Line();
+        Backward(w, l);
+    }
+
+    private static void Forward(SourceWriter w, LayerPlan l)
     {
         string y = l.Kind switch
         {
@@ -15,7 +31,7 @@ internal static class ActivationEmitter
             _ => "global::System.MathF.Tanh(x)",
         };
         w.Line($"// {l.Name} forward: {l.Kind} over ({l.In.C},{l.In.H},{l.In.W}) = {l.InLength} values.");
-        w.Open(LayerEmitter.ForwardSignature);
+        w.Open(ForwardSignature);
         if (l.Kind == LayerKind.Relu)
         {
             // Lengths checked once here, then the vector kernel runs unchecked.
@@ -31,7 +47,7 @@ internal static class ActivationEmitter
         w.Close().Close();
     }
 
-    public static void Backward(SourceWriter w, LayerPlan l)
+    private static void Backward(SourceWriter w, LayerPlan l)
     {
         string dx = l.Kind switch
         {
@@ -40,7 +56,7 @@ internal static class ActivationEmitter
             _ => "dOutput[i] * (1f - y * y)",
         };
         w.Line($"// {l.Name} backward: dOutput {l.OutLength} -> dInput {l.InLength}, from the saved output.");
-        w.Open(LayerEmitter.BackwardSignature);
+        w.Open(BackwardSignature);
         w.Line("if (dInput.IsEmpty) return;");
         if (l.Kind == LayerKind.Relu)
         {

@@ -1,4 +1,6 @@
+using System.Collections.Generic;
 using ConvNet.Generator.Model;
+using ConvNet.Generator.Shapes;
 using static ConvNet.Generator.Emit.KernelHelpers;
 
 namespace ConvNet.Generator.Emit.Layers;
@@ -12,12 +14,44 @@ namespace ConvNet.Generator.Emit.Layers;
 /// contiguous, so vectors run over pixels across output-row boundaries and small widths (8, 10, 14) still fill whole
 /// vectors; and padding is resolved once while building col, so the GEMM has no borders at all. The copy costs CKK*HW
 /// floats against F times as many multiply-adds.</para></summary>
-internal static class ConvEmitter
+internal sealed class ConvEmitter : LayerDescriptor
 {
+    public override LayerKind Kind => LayerKind.Conv;
+    public override string Attribute => "ConvAttribute";
+    public override string Prefix => "conv";
+    public override IReadOnlyList<string> Positional => ["filters", "size"];
+
+    public override LayerDecl Read(IAttributeArguments args, string? name, string? from) =>
+        new(Kind, name, from, default, args.Int(0), args.Int(1), args.NamedInt("Stride") ?? 1, args.NamedInt("Pad") ?? 0, 0, 0);
+
+    public override bool CheckArguments(ArgumentChecks check, LayerDecl layer) =>
+        check.Positive("filters", layer.A) & check.Positive("size", layer.Size) & check.Positive("stride", layer.Stride) & check.NonNegative("pad", layer.Pad);
+
+    public override Shape3? Output(ShapeChecks check, LayerDecl layer, IReadOnlyList<Shape3> inputs) => ShapeInference.WindowOutput(check, layer, inputs[0]);
+
+    public override long? Weights(LayerDecl layer, Shape3 input, Shape3 output) =>
+        ShapeInference.Mul(ShapeInference.Mul(layer.A, input.C), ShapeInference.Mul(layer.Size, layer.Size));
+
+    public override long Biases(Shape3 output) => output.C;
+
+    public override long? Flops(Shape3 input, Shape3 output, long weights) =>
+        ShapeInference.Mul(ShapeInference.Mul(2, weights), ShapeInference.Mul(output.H, output.W));
+
+    public override string Describe(LayerPlan l) => $"Conv {l.Out.C}@{l.Size}x{l.Size} s{l.Stride} p{l.Pad}";
+
+    public override void Kernels(SourceWriter w, LayerPlan l)
+    {
+        Forward(w, l);
+        w.Line();
+        Backward(w, l);
+    }
+
     /// <summary>Floats of scratch the layer needs: the col matrix (reused for dCol in backward), or more for the
     /// single-channel forward's padded input and wide output.</summary>
-    public static int ScratchLength(LayerPlan l) =>
-        l.Kind != LayerKind.Conv ? 0 : System.Math.Max(
+    public override int ScratchLength(LayerPlan l) => Scratch(l);
+
+    private static int Scratch(LayerPlan l) =>
+        System.Math.Max(
             Ckk(l) * Hw(l) + (WeightGradientAsGemm(l) && !AccumulatesInPlace(l) ? (int)l.Out.C * Ckk(l) : 0),
             SingleChannel(l) ? PaddedLength(l) + (int)l.Out.C * WideLength(l) : 0);
 
@@ -51,7 +85,7 @@ internal static class ConvEmitter
     private static int Ckk(LayerPlan l) => (int)l.In.C * l.Size * l.Size;
     private static int Hw(LayerPlan l) => (int)(l.Out.H * l.Out.W);
 
-    public static void Forward(SourceWriter w, LayerPlan l)
+    private static void Forward(SourceWriter w, LayerPlan l)
     {
         if (SingleChannel(l)) { SingleChannelForward(w, l); return; }
         long f = l.Out.C;
@@ -73,7 +107,7 @@ internal static class ConvEmitter
     /// <summary>Forward, which picks the vector width, then the opening of the ForwardCore it calls (both forward variants).</summary>
     private static void OpenForwardCore(SourceWriter w, int hw)
     {
-        w.Open(LayerEmitter.ForwardSignature);
+        w.Open(ForwardSignature);
         Dispatch(w, hw, "ForwardCore", "p, input, output, scratch");
         w.Close();
         w.Line();
@@ -103,19 +137,19 @@ internal static class ConvEmitter
         w.Close();
     }
 
-    public static void Backward(SourceWriter w, LayerPlan l)
+    private static void Backward(SourceWriter w, LayerPlan l)
     {
         long f = l.Out.C;
         int ckk = Ckk(l), hw = Hw(l);
         w.Line($"// {l.Name} backward: dOutput ({f},{l.Out.H},{l.Out.W}) -> dInput ({l.In.C},{l.In.H},{l.In.W}), dWeight [{f},{l.In.C},{l.Size},{l.Size}] +=, dBias [{f}] +=.");
         w.Line($"// dWeight[{f}, {ckk}] += dOutput[{f}, {hw}] · colᵀ (dot products over pixels); dCol[{ckk}, {hw}] = weightᵀ · dOutput, then col2im adds it into dInput.");
-        w.Open(LayerEmitter.BackwardSignature);
+        w.Open(BackwardSignature);
         Dispatch(w, hw, "BackwardCore", "p, input, dOutput, dp, dInput, scratch");
         w.Close();
         w.Line();
         OpenKernel(w, $"private static void BackwardCore{Generic}(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> dOutput, global::System.Span<float> dp, global::System.Span<float> dInput, global::System.Span<float> scratch) {Constraint}");
         w.Line("bool needInput = !dInput.IsEmpty;");
-        w.Line($"if (p.Length < {l.BiasOffset + f} || dp.Length < {l.BiasOffset + f} || input.Length != {l.InLength} || dOutput.Length != {l.OutLength} || (needInput && dInput.Length != {l.InLength}) || scratch.Length < {ScratchLength(l)}) throw new global::System.ArgumentException(\"{l.Name}: span lengths do not match the layer.\");");
+        w.Line($"if (p.Length < {l.BiasOffset + f} || dp.Length < {l.BiasOffset + f} || input.Length != {l.InLength} || dOutput.Length != {l.OutLength} || (needInput && dInput.Length != {l.InLength}) || scratch.Length < {Scratch(l)}) throw new global::System.ArgumentException(\"{l.Name}: span lengths do not match the layer.\");");
         w.Line($"ref float col = ref {Marshal}.GetReference(scratch);");
         w.Line($"ref float dOut = ref {Marshal}.GetReference(dOutput);");
         w.Line($"ref float dWeight = ref {Unsafe}.Add(ref {Marshal}.GetReference(dp), {l.ParamOffset});");

@@ -1,4 +1,6 @@
+using System.Collections.Generic;
 using ConvNet.Generator.Model;
+using ConvNet.Generator.Shapes;
 using static ConvNet.Generator.Emit.KernelHelpers;
 
 namespace ConvNet.Generator.Emit.Layers;
@@ -8,19 +10,62 @@ namespace ConvNet.Generator.Emit.Layers;
 /// kernels therefore take many samples at once (rows <c>stride</c> floats apart, as in a batch's workspaces): forward as
 /// dot products of 4 samples with 3 weight rows at a time (<c>DotsBatch</c>), backward as GEMMs over the samples, so W
 /// and dW are read once per batch. The per-sample kernels are the same code with one row.</summary>
-internal static class FullyConnectedEmitter
+internal sealed class FullyConnectedEmitter : LayerDescriptor
 {
     private const string Span = "global::System.Span<float>";
     private const string ReadOnlySpan = "global::System.ReadOnlySpan<float>";
 
     /// <summary>The batch kernels' names, called by the network's runners for its fully connected head.</summary>
-    public const string ForwardBatch = "ForwardBatch", BackwardBatch = "BackwardBatch";
+    private const string ForwardBatch = "ForwardBatch", BackwardBatch = "BackwardBatch";
 
-    public static void Forward(SourceWriter w, LayerPlan l)
+    public override LayerKind Kind => LayerKind.FullyConnected;
+    public override string Attribute => "FullyConnectedAttribute";
+    public override string Prefix => "fc";
+    public override IReadOnlyList<string> Positional => ["outputs"];
+
+    public override LayerDecl Read(IAttributeArguments args, string? name, string? from) =>
+        new(Kind, name, from, default, args.Int(0), 0, 0, 0, 0, 0);
+
+    public override bool CheckArguments(ArgumentChecks check, LayerDecl layer) => check.Positive("outputs", layer.A);
+
+    public override Shape3? Output(ShapeChecks check, LayerDecl layer, IReadOnlyList<Shape3> inputs) => new Shape3(layer.A, 1, 1);
+
+    public override long? Weights(LayerDecl layer, Shape3 input, Shape3 output) => ShapeInference.Mul(layer.A, input.Length);
+
+    public override long Biases(Shape3 output) => output.C;
+
+    public override long? Flops(Shape3 input, Shape3 output, long weights) => ShapeInference.Mul(2, weights);
+
+    public override string Describe(LayerPlan l) => $"FC {l.Out.C}";
+
+    public override bool HeadKind => true;
+    public override bool Batched => true;
+
+    public override void Kernels(SourceWriter w, LayerPlan l)
+    {
+        Forward(w, l);
+        w.Line();
+        Backward(w, l);
+    }
+
+    /// <summary>In the head: one call over all <c>count</c> samples of the workspace <c>a</c>, rows ActivationLength apart.</summary>
+    public override bool BatchForwardCall(SourceWriter w, LayerPlan l)
+    {
+        w.Line($"{l.Identifier}.{ForwardBatch}(p, a.Slice({l.InOffset}), a.Slice({l.OutOffset}), ActivationLength, count);");
+        return true;
+    }
+
+    public override bool BatchBackwardCall(SourceWriter w, LayerPlan l, string dInput)
+    {
+        w.Line($"{l.Identifier}.{BackwardBatch}(p, a.Slice({l.InOffset}), d.Slice({l.OutOffset}), dp, {dInput}, ActivationLength, count);");
+        return true;
+    }
+
+    private static void Forward(SourceWriter w, LayerPlan l)
     {
         int n = l.InLength, m = l.OutLength;
         w.Line($"// {l.Name} forward: input ({l.In.C},{l.In.H},{l.In.W}) = {n} -> output {m}; weight [{m},{n}], bias [{m}]. One sample: the batch kernel with one row.");
-        w.Open(LayerEmitter.ForwardSignature);
+        w.Open(ForwardSignature);
         w.Line($"if (input.Length != {n} || output.Length != {m}) throw new global::System.ArgumentException(\"{l.Name}: span lengths do not match the layer.\");");
         w.Line($"{ForwardBatch}(p, input, output, 0, 1);");
         w.Close();
@@ -38,11 +83,11 @@ internal static class FullyConnectedEmitter
         w.Close();
     }
 
-    public static void Backward(SourceWriter w, LayerPlan l)
+    private static void Backward(SourceWriter w, LayerPlan l)
     {
         int n = l.InLength, m = l.OutLength;
         w.Line($"// {l.Name} backward: dOutput {m} -> dInput {n}, dWeight [{m},{n}] +=, dBias [{m}] +=. One sample: the batch kernel with one row.");
-        w.Open(LayerEmitter.BackwardSignature);
+        w.Open(BackwardSignature);
         w.Line($"if (input.Length != {n} || dOutput.Length != {m} || (!dInput.IsEmpty && dInput.Length != {n})) throw new global::System.ArgumentException(\"{l.Name}: span lengths do not match the layer.\");");
         w.Line($"{BackwardBatch}(p, input, dOutput, dp, dInput, 0, 1);");
         w.Close();

@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Collections.Generic;
 using ConvNet.Generator.Model;
+using ConvNet.Generator.Shapes;
 using static ConvNet.Generator.Emit.KernelHelpers;
 
 namespace ConvNet.Generator.Emit.Layers;
@@ -16,14 +18,37 @@ namespace ConvNet.Generator.Emit.Layers;
 /// <para>Backward of 2x2 windows with stride 2 is vectorised the same way; those windows tile the input exactly
 /// (shapes must fit), so every dInput element is stored once, interleaved back from the even and odd halves. Other
 /// shapes may overlap or leave gaps, and accumulate into a cleared dInput one window at a time.</para></summary>
-internal static class PoolEmitter
+internal sealed class PoolEmitter(LayerKind kind) : LayerDescriptor
 {
-    public static void Forward(SourceWriter w, LayerPlan l)
+    public override LayerKind Kind => kind;
+    public override string Attribute => kind == LayerKind.MaxPool ? "MaxPoolAttribute" : "AvgPoolAttribute";
+    public override string Prefix => "pool";
+    public override IReadOnlyList<string> Positional => ["size"];
+
+    // An unset stride follows the size; a bad size is then reported once, not twice.
+    public override LayerDecl Read(IAttributeArguments args, string? name, string? from) =>
+        new(Kind, name, from, default, 0, args.Int(0), args.NamedInt("Stride") ?? (args.Int(0) >= 1 ? args.Int(0) : 1), 0, 0, 0);
+
+    public override bool CheckArguments(ArgumentChecks check, LayerDecl layer) =>
+        check.Positive("size", layer.Size) & check.Positive("stride", layer.Stride);
+
+    public override Shape3? Output(ShapeChecks check, LayerDecl layer, IReadOnlyList<Shape3> inputs) => ShapeInference.WindowOutput(check, layer, inputs[0]);
+
+    public override string Describe(LayerPlan l) => $"{(l.Kind == LayerKind.MaxPool ? "MaxPool" : "AvgPool")} {l.Size}x{l.Size} s{l.Stride}";
+
+    public override void Kernels(SourceWriter w, LayerPlan l)
+    {
+        Forward(w, l);
+        w.Line();
+        Backward(w, l);
+    }
+
+    private static void Forward(SourceWriter w, LayerPlan l)
     {
         bool max = l.Kind == LayerKind.MaxPool;
         string shapes = $"input ({l.In.C},{l.In.H},{l.In.W}) -> output ({l.Out.C},{l.Out.H},{l.Out.W})";
         Header(w, l, "forward", shapes);
-        w.Open(LayerEmitter.ForwardSignature);
+        w.Open(ForwardSignature);
         w.Line($"if (input.Length != {l.InLength} || output.Length != {l.OutLength}) throw new global::System.ArgumentException(\"{l.Name}: span lengths do not match the layer.\");");
         string args = $"ref {Marshal}.GetReference(input), ref {Marshal}.GetReference(output)";
         // A vector of stride-2 outputs reads 2 * Count floats from its first window's start, which stays inside the
@@ -61,11 +86,11 @@ internal static class PoolEmitter
         w.Close().Close().Close().Close();
     }
 
-    public static void Backward(SourceWriter w, LayerPlan l)
+    private static void Backward(SourceWriter w, LayerPlan l)
     {
         string shapes = $"dOutput ({l.Out.C},{l.Out.H},{l.Out.W}) -> dInput ({l.In.C},{l.In.H},{l.In.W})";
         Header(w, l, "backward", shapes);
-        w.Open(LayerEmitter.BackwardSignature);
+        w.Open(BackwardSignature);
         w.Line("if (dInput.IsEmpty) return;");
         w.Line($"if (input.Length != {l.InLength} || dOutput.Length != {l.OutLength} || dInput.Length != {l.InLength}) throw new global::System.ArgumentException(\"{l.Name}: span lengths do not match the layer.\");");
         if (l.Size == 2 && l.Stride == 2)

@@ -1,0 +1,91 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Text;
+using ConvNet.Generator.Model;
+using ConvNet.Generator.Shapes;
+using static ConvNet.Generator.Emit.KernelHelpers;
+
+namespace ConvNet.Generator.Emit.Layers;
+
+/// <summary>Channel concatenation: the merge of an inception module. In CHW each input's channels are one contiguous
+/// run of the output, so forward is one copy per input and backward one copy (or add) of the matching run back.</summary>
+internal sealed class ConcatEmitter : LayerDescriptor
+{
+    public override LayerKind Kind => LayerKind.Concat;
+    public override string Attribute => "ConcatAttribute";
+    public override string Prefix => "concat";
+    public override IReadOnlyList<string> Positional => ["others"];
+    public override bool AccumulatesInputGradients => true;
+
+    public override LayerDecl Read(IAttributeArguments args, string? name, string? from) =>
+        new(Kind, name, from, args.Strings(0), 0, 0, 0, 0, 0, 0);
+
+    public override bool CheckArguments(ArgumentChecks check, LayerDecl layer) =>
+        check.Check(layer.Refs.Count > 0, "others", "Concat needs the names of the layers whose outputs follow its input, e.g. [Concat(\"branch2\", \"branch3\")]");
+
+    public override Shape3? Output(ShapeChecks check, LayerDecl layer, IReadOnlyList<Shape3> inputs)
+    {
+        long channels = 0;
+        bool fits = true;
+        foreach (var s in inputs)
+        {
+            fits &= s.H == inputs[0].H && s.W == inputs[0].W;
+            channels += s.C;
+        }
+        if (fits) return new Shape3(channels, inputs[0].H, inputs[0].W);
+        var list = new StringBuilder();
+        for (int k = 0; k < inputs.Count; k++)
+        {
+            if (k > 0) list.Append(", ");
+            list.Append($"{check.InputName(k)} {inputs[k].H}x{inputs[k].W}");
+        }
+        check.Add(new Problem(ProblemIds.MergeMismatch, check.Layer, null,
+            $"{check.What} stacks channels, so every input needs the same height and width, got (height x width) {list}; " +
+            $"resize the odd ones with a strided Conv or a pooling layer, or pad them"));
+        return null;
+    }
+
+    public override string Describe(LayerPlan l)
+    {
+        var names = new List<string>();
+        for (int k = 1; k < l.InputNames.Count; k++) names.Add(l.InputNames[k]);
+        return $"Concat({string.Join(", ", names)})";
+    }
+
+    /// <summary>Where input <paramref name="k"/>'s channels start in the output.</summary>
+    private static int Offset(LayerPlan l, int k)
+    {
+        long offset = 0;
+        for (int j = 0; j < k; j++) offset += l.InShapes[j].Length;
+        return (int)offset;
+    }
+
+    public override void Kernels(SourceWriter w, LayerPlan l)
+    {
+        w.Line($"// {l.Name} forward, once per input: channels [first, first + C) of the output ({l.Out.C},{l.Out.H},{l.Out.W}) are the input's C channels, one contiguous run.");
+        w.Open($"internal static void Forward({ReadOnlySpanType} input, {SpanType} output)");
+        w.Line($"if (input.Length != output.Length || input.Length % {l.Out.H * l.Out.W} != 0) throw new global::System.ArgumentException(\"{l.Name}: span lengths do not match the layer.\");");
+        w.Line("input.CopyTo(output);");
+        w.Close();
+        w.Line();
+        w.Line($"// {l.Name} backward, once per input: dInput = its run of dOutput, or += where another layer reading the same volume wrote it first.");
+        w.Open($"internal static void Backward({ReadOnlySpanType} dOutput, {SpanType} dInput, bool accumulate)");
+        w.Line("if (dInput.IsEmpty) return;");
+        w.Line($"if (dOutput.Length != dInput.Length) throw new global::System.ArgumentException(\"{l.Name}: span lengths do not match the layer.\");");
+        w.Line("if (accumulate) AddDelta(dOutput, dInput);");
+        w.Line("else dOutput.CopyTo(dInput);");
+        w.Close();
+    }
+
+    public override void ForwardCall(SourceWriter w, LayerPlan l, LayerCall c)
+    {
+        for (int k = 0; k < l.Inputs.Count; k++)
+            w.Line($"{l.Identifier}.Forward({c.Inputs[k]}, {c.Output}.Slice({Offset(l, k).ToString(CultureInfo.InvariantCulture)}, {l.InShapes[k].Length}));");
+    }
+
+    public override void BackwardCall(SourceWriter w, LayerPlan l, LayerCall c)
+    {
+        for (int k = 0; k < l.Inputs.Count; k++)
+            w.Line($"{l.Identifier}.Backward({c.DOutput}.Slice({Offset(l, k).ToString(CultureInfo.InvariantCulture)}, {l.InShapes[k].Length}), {c.DInputs[k]}, {Bool(c.Accumulate[k])});");
+    }
+}

@@ -1,0 +1,153 @@
+using System.Collections.Generic;
+using ConvNet.Generator.Model;
+using ConvNet.Generator.Shapes;
+
+namespace ConvNet.Generator.Emit.Layers;
+
+/// <summary>The attribute arguments of one layer, read without Roslyn types (the parser adapts AttributeData to it, tests
+/// can fake it). Missing or mistyped arguments read as 0, NaN or null: the C# compiler reports those itself.</summary>
+internal interface IAttributeArguments
+{
+    long Int(int position);
+    double Real(int position);
+    string? String(int position);
+    EquatableArray<string> Strings(int position);
+    long? NamedInt(string name);
+    double? NamedReal(string name);
+}
+
+/// <summary>Everything the generator knows about one layer kind, in one place: its attribute and arguments, their
+/// checks, its shape rule, its parameter and buffer counts, its line in the layer table, and its kernels and the calls
+/// to them. The pipeline asks <see cref="LayerDescriptors.Of"/>; no other code switches on the kind.
+/// <para>Kernel conventions (the network emitter relies on them): activations are per-sample CHW spans, <c>p</c> the whole
+/// parameter buffer (kernels know their offsets), <c>dp</c> the gradient buffer they add into, an empty dInput means
+/// "skip the input gradient", and a dInput is overwritten unless <see cref="AccumulatesInputGradients"/>.</para></summary>
+internal abstract class LayerDescriptor
+{
+    /// <summary>The common kernel signatures of single-input layers, so the network emitter can call them in a loop.</summary>
+    protected const string ForwardSignature =
+        "internal static void Forward(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch)";
+
+    protected const string BackwardSignature =
+        "internal static void Backward(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> input, " +
+        "global::System.ReadOnlySpan<float> output, global::System.ReadOnlySpan<float> dOutput, global::System.Span<float> dp, global::System.Span<float> dInput, global::System.Span<float> scratch)";
+
+    public abstract LayerKind Kind { get; }
+
+    /// <summary>The attribute's metadata name in namespace ConvNet, e.g. <c>ConvAttribute</c>.</summary>
+    public abstract string Attribute { get; }
+
+    /// <summary>Default names are this prefix and a running index per prefix (<c>conv1</c>).</summary>
+    public abstract string Prefix { get; }
+
+    /// <summary>The constructor's parameter names, in order, as problems name them (for locating a diagnostic).</summary>
+    public virtual IReadOnlyList<string> Positional => [];
+
+    /// <summary>Reads the arguments; <paramref name="name"/> and <paramref name="from"/> are the base class's properties.</summary>
+    public virtual LayerDecl Read(IAttributeArguments args, string? name, string? from) =>
+        new(Kind, name, from, default, 0, 0, 0, 0, 0, 0);
+
+    /// <summary>CNN003 for each invalid argument; false if any.</summary>
+    public virtual bool CheckArguments(ArgumentChecks check, LayerDecl layer) => true;
+
+    /// <summary>The output shape, or null after adding a problem. <paramref name="inputs"/> are the shapes of
+    /// the layer's input and then the volumes it names (merges).</summary>
+    public abstract Shape3? Output(ShapeChecks check, LayerDecl layer, IReadOnlyList<Shape3> inputs);
+
+    /// <summary>Weights (null on overflow); biases follow them.</summary>
+    public virtual long? Weights(LayerDecl layer, Shape3 input, Shape3 output) => 0;
+    public virtual long Biases(Shape3 output) => 0;
+
+    /// <summary>Floats of buffers (running statistics).</summary>
+    public virtual long Buffers(Shape3 output) => 0;
+
+    /// <summary>Forward FLOPs (null on overflow).</summary>
+    public virtual long? Flops(Shape3 input, Shape3 output, long weights) => 0;
+
+    /// <summary>The kind column of the layer table, e.g. <c>Conv 10@5x5 s1 p2</c>.</summary>
+    public abstract string Describe(LayerPlan l);
+
+    /// <summary>May run in the fully connected head, layer by layer over many samples.</summary>
+    public virtual bool HeadKind => false;
+
+    /// <summary>Has a kernel over many samples at once (<see cref="BatchForwardCall"/>): what makes a head worth having.</summary>
+    public virtual bool Batched => false;
+
+    /// <summary>In the head, the layer runs over all the worker's samples at once if this writes a call and returns true
+    /// (the workspace <c>a</c> holds <c>count</c> samples ActivationLength apart); else sample by sample.</summary>
+    public virtual bool BatchForwardCall(SourceWriter w, LayerPlan l) => false;
+
+    /// <summary>The head's backward counterpart of <see cref="BatchForwardCall"/>; deltas in <c>d</c>, laid out as <c>a</c>.</summary>
+    public virtual bool BatchBackwardCall(SourceWriter w, LayerPlan l, string dInput) => false;
+
+    /// <summary>Backward adds into its dInputs (merges) rather than overwriting them.</summary>
+    public virtual bool AccumulatesInputGradients => false;
+
+    /// <summary>Floats of per-thread scratch its kernels need.</summary>
+    public virtual int ScratchLength(LayerPlan l) => 0;
+
+    /// <summary>The kernels, Forward and Backward side by side, inside the layer's nested class.</summary>
+    public abstract void Kernels(SourceWriter w, LayerPlan l);
+
+    /// <summary>The statement(s) that run the layer forward for one sample.</summary>
+    public virtual void ForwardCall(SourceWriter w, LayerPlan l, LayerCall c) =>
+        w.Line($"{l.Identifier}.Forward(p, {c.Inputs[0]}, {c.Output}, scratch);");
+
+    /// <summary>The statement(s) that run the layer backward for one sample.</summary>
+    public virtual void BackwardCall(SourceWriter w, LayerPlan l, LayerCall c) =>
+        w.Line($"{l.Identifier}.Backward(p, {c.Inputs[0]}, {c.Output}, {c.DOutput}, dp, {c.DInputs[0]}, scratch);");
+
+    /// <summary>"relu1" (one input) or "relu3, conv5" (a merge): the names a layer table shows in parentheses.</summary>
+    protected static string Inputs(LayerPlan l) => string.Join(", ", l.InputNames);
+}
+
+/// <summary>The span expressions of one call site, for one sample: input activations, output activation, the
+/// output's delta, the inputs' deltas ("default" where not wanted), and which of those a merge adds into.</summary>
+internal sealed class LayerCall
+{
+    public string[] Inputs { get; set; } = [];
+    public string Output { get; set; } = "";
+    public string DOutput { get; set; } = "";
+    public string[] DInputs { get; set; } = [];
+    public bool[] Accumulate { get; set; } = [];
+    /// <summary>The sample's index in the whole batch (dropout masks depend on it, not on the worker).</summary>
+    public string Sample { get; set; } = "0";
+    /// <summary>Batch norm: offset of the layer's statistics in the run's statistics arrays.</summary>
+    public int StatsOffset { get; set; }
+    /// <summary>Batch norm: true in the training segments (batch statistics), false in evaluation.</summary>
+    public string Training { get; set; } = "false";
+}
+
+/// <summary>The one registry of layer kinds.</summary>
+internal static class LayerDescriptors
+{
+    private static readonly LayerDescriptor[] All =
+    [
+        new ConvEmitter(), new PoolEmitter(LayerKind.MaxPool), new PoolEmitter(LayerKind.AvgPool), new FullyConnectedEmitter(),
+        new ActivationEmitter(LayerKind.Relu), new ActivationEmitter(LayerKind.Sigmoid), new ActivationEmitter(LayerKind.Tanh),
+        new AddEmitter(), new ConcatEmitter(), new BatchNormEmitter(), new DropoutEmitter(), new GlobalAvgPoolEmitter(),
+    ];
+
+    private static readonly Dictionary<string, LayerDescriptor> ByAttribute = Index();
+
+    private static Dictionary<string, LayerDescriptor> Index()
+    {
+        var map = new Dictionary<string, LayerDescriptor>();
+        foreach (var d in All) map[d.Attribute] = d;
+        return map;
+    }
+
+    /// <summary>The descriptor of <paramref name="kind"/>; a kind without one is a bug in this assembly, so it throws.</summary>
+    public static LayerDescriptor Of(LayerKind kind)
+    {
+        foreach (var d in All)
+            if (d.Kind == kind) return d;
+        throw new System.ArgumentOutOfRangeException(nameof(kind), kind, "No descriptor for this layer kind.");
+    }
+
+    /// <summary>The descriptor of a layer attribute's metadata name, or null for other attributes.</summary>
+    public static LayerDescriptor? OfAttribute(string metadataName) =>
+        ByAttribute.TryGetValue(metadataName, out var d) ? d : null;
+
+    public static IReadOnlyList<LayerDescriptor> Kinds => All;
+}
