@@ -12,7 +12,8 @@ namespace ConvNet.Tests;
 
 /// <summary>
 /// Every C# block of README.md compiles, with the generator, as the Program.cs of a new console project (implicit
-/// usings on), referencing ConvNet and, for the serving example, ONNX Runtime.
+/// usings on; a block that only declares networks, as a class library), referencing ConvNet and, for the serving
+/// example, ONNX Runtime.
 /// </summary>
 public sealed class ReadmeTests
 {
@@ -82,7 +83,9 @@ public sealed class ReadmeTests
         var compilation = CSharpCompilation.Create("Readme",
             [CSharpSyntaxTree.ParseText(ImplicitUsings, Harness.ParseOptions), CSharpSyntaxTree.ParseText(program, Harness.ParseOptions)],
             [.. Harness.References, MetadataReference.CreateFromFile(typeof(InferenceSession).Assembly.Location)],
-            new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable));
+            // A block that only declares a network is a library's source.
+            new CSharpCompilationOptions(statements.Any(l => l.Trim().Length > 0 && !l.TrimStart().StartsWith("//", StringComparison.Ordinal))
+                ? OutputKind.ConsoleApplication : OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
         Harness.Driver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
         var errors = output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
         Assert.True(errors.Count == 0, $"README block {index} does not compile:\n{string.Join("\n", errors)}\n\n{program}");
