@@ -40,6 +40,7 @@ public sealed class Checkpoint
     /// <param name="optimizer">Its optimizer, for <paramref name="network"/>'s parameter count.</param>
     /// <param name="rng">A generator whose state belongs to the run (data order, augmentation), or null.</param>
     /// <exception cref="ArgumentException">The optimizer is for another number of parameters, or a buffer of its <see cref="Optimizer.State"/> has the wrong length.</exception>
+    /// <exception cref="NotSupportedException">The network has batch norm buffers or dropout, whose state a checkpoint cannot carry yet.</exception>
     public Checkpoint(INetwork network, Optimizer optimizer, Rng? rng = null)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -50,8 +51,15 @@ public sealed class Checkpoint
             if (buffer.Length != optimizer.ParameterCount)
                 throw new ArgumentException($"Optimizer buffer '{name}' has {buffer.Length} floats, not {optimizer.ParameterCount}.", nameof(optimizer));
         }
+        // Both are state a resumed run depends on that this version cannot save yet: the running statistics are not in the
+        // weight files' tensors, and the dropout masks' generator is private to the network. Refusing beats resuming
+        // into results that quietly differ.
+        if (network.Buffers.Length > 0)
+            throw new NotSupportedException("Checkpoints of networks with buffers (batch norm running statistics) are not supported yet.");
         foreach (var layer in network.Layers)
         {
+            if (layer.Kind == LayerKind.Dropout)
+                throw new NotSupportedException($"Checkpoints of networks with dropout ('{layer.Name}') are not supported yet: its mask generator's state is not reachable.");
             foreach (var tensor in layer.Tensors)
             {
                 if (tensor.Name.StartsWith(StatePrefix, StringComparison.Ordinal))

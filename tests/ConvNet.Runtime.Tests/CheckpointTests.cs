@@ -223,6 +223,19 @@ public sealed class CheckpointTests : IDisposable
     }
 
     [Fact]
+    public void StateACheckpointCannotCarryYet_IsRefused()
+    {
+        var withBuffers = new LinearNetwork(5, 4) { Buffers = new float[9] };
+        Assert.Contains("buffers", Assert.Throws<NotSupportedException>(() => new Checkpoint(withBuffers, new Adam(24))).Message);
+        var plain = new LinearNetwork(5, 4);
+        var withDropout = new LinearNetwork(5, 4)
+        {
+            Layers = [.. plain.Layers, new LayerInfo("dropout1", LayerKind.Dropout, new Shape(4, 1, 1), new Shape(4, 1, 1), 0, 0, 0, 24, 0)],
+        };
+        Assert.Contains("'dropout1'", Assert.Throws<NotSupportedException>(() => new Checkpoint(withDropout, new Adam(24))).Message);
+    }
+
+    [Fact]
     public void Misuse_IsRejectedBeforeAnythingIsWritten()
     {
         var run = Trained("adam");

@@ -23,10 +23,10 @@ internal sealed class LinearNetwork : INetwork
     public Shape InputShape { get; }
     public int InputLength => InputShape.Length;
     public int OutputLength => Layers[0].Output.Length;
-    public IReadOnlyList<LayerInfo> Layers { get; }
+    public IReadOnlyList<LayerInfo> Layers { get; init; }
     public float[] Parameters { get; }
     public float[] Gradients { get; }
-    public float[] Buffers { get; } = [];
+    public float[] Buffers { get; init; } = [];
     public bool Training { get; set; }
     public int MaxDegreeOfParallelism { get; set; } = 1;
 
