@@ -3,7 +3,8 @@
 # it needs the AOT toolchain (clang and lld: `apt-get install clang lld` on Debian/Ubuntu; the ILCompiler packages come
 # from NuGet on their own). It publishes samples/Classify and benchmarks/ConvNet.Latency with NativeAOT, fails if the
 # publish prints any warning or the executables print anything on stderr, and prints one table:
-#   executable size, time from process start to first result (median of 11 processes), steady batch-1 latency.
+#   executable size, time from process start to first result (best and median of 11 processes, and CPU time), and
+#   steady batch-1 latency (best and median of 21 rounds, and CPU time per call).
 # Usage: benchmarks/aot-check.sh [OUTPUT_DIR]. Timing wants a quiet machine: the load average is printed before and after.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,19 +37,24 @@ clean_run() {
   [ -z "$err" ] || { echo "$* printed on stderr: $err" >&2; exit 1; }
 }
 
-# Median wall time of 11 runs of a whole process, in ms (one run first, not counted, so the files are in the page cache).
+# Time from process start to exit for a program that exits after its first result: the best and the median wall
+# time of 11 runs, and the median CPU time (user + system), in ms. One run first, not counted, so the files are in the
+# page cache. The best run is the least disturbed by other processes; CPU time hardly depends on them.
 first_ms() {
   clean_run "$@"
-  for _ in $(seq 11); do
-    local t0 t1
-    t0=$(date +%s%N)
-    "$@" >/dev/null
-    t1=$(date +%s%N)
-    echo $(((t1 - t0) / 1000))
-  done | sort -n | sed -n 6p | awk '{ printf "%.1f ms", $1 / 1000 }'
+  local TIMEFORMAT='%R %U %S' runs
+  runs=$(for _ in $(seq 11); do { time "$@" >/dev/null 2>&1; } 2>&1; done)
+  local wall cpu
+  wall=$(awk '{ print $1 * 1000 }' <<<"$runs" | sort -n)
+  cpu=$(awk '{ print ($2 + $3) * 1000 }' <<<"$runs" | sort -n | sed -n 6p)
+  printf '%.0f / %.0f ms (CPU %.0f ms)' "$(sed -n 1p <<<"$wall")" "$(sed -n 6p <<<"$wall")" "$cpu"
 }
 
-steady() { clean_run "$@"; "$@" | sed -E 's/.*: ([0-9.]+) us.*/\1 µs/'; }
+# Best round / median round per call, and CPU time per call, in µs.
+steady() {
+  clean_run "$@"
+  "$@" | sed -E 's/.*: ([0-9.]+) us per Forward \(median\), ([0-9.]+) us \(best round\), ([0-9.]+) us CPU.*/\2 \/ \1 µs (CPU \3 µs)/'
+}
 bits() { "$@" | sed -E 's/.*vectors used: ([0-9]+) bits.*/\1/'; }
 size() { du -sb "$@" | awk '{ s += $1 } END { printf "%.1f MB", s / 1e6 }'; }
 
