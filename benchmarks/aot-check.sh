@@ -5,7 +5,8 @@
 # publish prints any warning or the executables print anything on stderr, and prints one table:
 #   executable size, time from process start to first result (best and median of 11 processes, and CPU time), and
 #   steady batch-1 latency (best and median of 21 rounds, and CPU time per call).
-# Usage: benchmarks/aot-check.sh [OUTPUT_DIR]. Timing wants a quiet machine: the load average is printed before and after.
+# Usage: benchmarks/aot-check.sh [OUTPUT_DIR]; TIME_ONLY=1 benchmarks/aot-check.sh OUTPUT_DIR times an earlier run's
+# executables again. Timing wants a quiet machine: the load average is printed before and after.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -59,11 +60,14 @@ bits() { "$@" | sed -E 's/.*vectors used: ([0-9]+) bits.*/\1/'; }
 size() { du -sb "$@" | awk '{ s += $1 } END { printf "%.1f MB", s / 1e6 }'; }
 
 echo "load before: $(uptime)" >&2
-publish samples/Classify classify-jit --self-contained false
-publish samples/Classify classify-aot -p:PublishAot=true
-publish benchmarks/ConvNet.Latency latency-jit --self-contained false
-publish benchmarks/ConvNet.Latency latency-aot -p:PublishAot=true
-publish benchmarks/ConvNet.Latency latency-aot-native -p:PublishAot=true -p:IlcInstructionSet=native
+# TIME_ONLY=1 times what an earlier run published to the same OUTPUT_DIR (to wait for a quiet machine in between).
+if [ "${TIME_ONLY:-0}" != 1 ]; then
+  publish samples/Classify classify-jit --self-contained false
+  publish samples/Classify classify-aot -p:PublishAot=true
+  publish benchmarks/ConvNet.Latency latency-jit --self-contained false
+  publish benchmarks/ConvNet.Latency latency-aot -p:PublishAot=true
+  publish benchmarks/ConvNet.Latency latency-aot-native -p:PublishAot=true -p:IlcInstructionSet=native
+fi
 
 "$out/latency-jit/ConvNet.Latency" fixture "$out/fixture"
 classify=(--weights "$out/fixture/lenet.safetensors" "$out/fixture/digit-idx3-ubyte")
