@@ -7,13 +7,13 @@ namespace ConvNet;
 
 /// <summary>
 /// The state of a training run, saved so that the run can stop and go on later with exactly the same results: the
-/// network's weights, the optimizer's buffers and step count (which is also the position of its
+/// network's weights and buffers (batch norm running statistics), the optimizer's buffers and step count (which is also the position of its
 /// <see cref="Optimizer.Schedule"/>), and optionally a random generator's state (shuffling, augmentation).
 /// </summary>
 /// <remarks>
 /// <para>
 /// One safetensors file, written to a temporary file and renamed, so a crash mid-save leaves the previous checkpoint:
-/// the network's tensors under their own names (as <see cref="SafeTensors.Save(INetwork, string)"/> writes them), each
+/// the network's parameters and buffers under their own names (as <see cref="SafeTensors.Save(INetwork, string)"/> writes them), each
 /// optimizer buffer as a one-dimensional tensor <c>optimizer/NAME</c> (<c>optimizer/exp_avg</c>, ...; the <c>/</c> cannot
 /// occur in a layer name), and in <c>__metadata__</c> the strings <c>convnet.format</c> (<c>checkpoint/1</c>),
 /// <c>convnet.optimizer</c> (the optimizer's <see cref="Optimizer.ToString"/>, schedule included), <c>convnet.steps</c>,
@@ -40,7 +40,7 @@ public sealed class Checkpoint
     /// <param name="optimizer">Its optimizer, for <paramref name="network"/>'s parameter count.</param>
     /// <param name="rng">A generator whose state belongs to the run (data order, augmentation), or null.</param>
     /// <exception cref="ArgumentException">The optimizer is for another number of parameters, or a buffer of its <see cref="Optimizer.State"/> has the wrong length.</exception>
-    /// <exception cref="NotSupportedException">The network has batch norm buffers or dropout, whose state a checkpoint cannot carry yet.</exception>
+    /// <exception cref="NotSupportedException">The network has dropout, whose generator's state a checkpoint cannot carry yet.</exception>
     public Checkpoint(INetwork network, Optimizer optimizer, Rng? rng = null)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -51,13 +51,10 @@ public sealed class Checkpoint
             if (buffer.Length != optimizer.ParameterCount)
                 throw new ArgumentException($"Optimizer buffer '{name}' has {buffer.Length} floats, not {optimizer.ParameterCount}.", nameof(optimizer));
         }
-        // Both are state a resumed run depends on that this version cannot save yet: the running statistics are not in the
-        // weight files' tensors, and the dropout masks' generator is private to the network. Refusing beats resuming
-        // into results that quietly differ.
-        if (network.Buffers.Length > 0)
-            throw new NotSupportedException("Checkpoints of networks with buffers (batch norm running statistics) are not supported yet.");
         foreach (var layer in network.Layers)
         {
+            // The dropout masks' generator is private to the network, so a resumed run would draw other masks: refusing
+            // beats resuming into results that quietly differ.
             if (layer.Kind == LayerKind.Dropout)
                 throw new NotSupportedException($"Checkpoints of networks with dropout ('{layer.Name}') are not supported yet: its mask generator's state is not reachable.");
             foreach (var tensor in layer.Tensors)
@@ -93,7 +90,7 @@ public sealed class Checkpoint
     public void Save(Stream stream, IReadOnlyDictionary<string, string>? metadata = null) => Write(stream, Header(metadata));
 
     /// <summary>
-    /// Restores the run's state from the checkpoint at <paramref name="path"/>: weights, optimizer buffers and step count,
+    /// Restores the run's state from the checkpoint at <paramref name="path"/>: weights and buffers, optimizer buffers and step count,
     /// and the generator's state. Everything is checked before anything changes; on failure nothing does.
     /// </summary>
     /// <returns>The caller's own metadata saved with it.</returns>
@@ -128,18 +125,19 @@ public sealed class Checkpoint
         var state = Optimizer.State;
         var stateNames = new HashSet<string>();
         foreach (var (name, _) in state) stateNames.Add(StatePrefix + name);
-        var parameters = SafeTensors.StageNetwork(Network, file, stateNames.Contains);
-        foreach (var (name, buffer) in state) file.Check(StatePrefix + name, [buffer.Length]);
-        var buffers = new float[state.Count][];
+        var (parameters, networkBuffers) = SafeTensors.StageNetwork(Network, file, stateNames.Contains);
+        foreach (var (name, buffer) in state) file.CheckF32(StatePrefix + name, [buffer.Length]);
+        var stateBuffers = new float[state.Count][];
         for (int i = 0; i < state.Count; i++)
         {
-            buffers[i] = new float[state[i].Value.Length];
-            file.Read(StatePrefix + state[i].Key, buffers[i]);
+            stateBuffers[i] = new float[state[i].Value.Length];
+            file.Read(StatePrefix + state[i].Key, stateBuffers[i]);
         }
 
         // Everything is read and checked: only now does the run's state change.
         parameters.CopyTo(Network.Parameters);
-        for (int i = 0; i < state.Count; i++) buffers[i].CopyTo(state[i].Value, 0);
+        networkBuffers.CopyTo(Network.Buffers);
+        for (int i = 0; i < state.Count; i++) stateBuffers[i].CopyTo(state[i].Value, 0);
         Optimizer.Steps = steps;
         if (Rng is not null) Rng.State = rngState;
 

@@ -223,10 +223,29 @@ public sealed class CheckpointTests : IDisposable
     }
 
     [Fact]
-    public void StateACheckpointCannotCarryYet_IsRefused()
+    public void BatchNormBuffers_TravelWithTheWeights()
     {
-        var withBuffers = new LinearNetwork(5, 4) { Buffers = new float[9] };
-        Assert.Contains("buffers", Assert.Throws<NotSupportedException>(() => new Checkpoint(withBuffers, new Adam(24))).Message);
+        var source = TinyNetwork.WithBatchNormRamp();
+        var optimizer = new Adam(129);
+        var gradients = new float[129];
+        for (int i = 0; i < gradients.Length; i++) gradients[i] = i % 7 - 3;
+        optimizer.Step(source.Parameters, gradients);
+        using var stream = new MemoryStream();
+        new Checkpoint(source, optimizer).Save(stream);
+
+        var target = TinyNetwork.WithBatchNorm();
+        var restored = new Adam(129);
+        new Checkpoint(target, restored).Load(new MemoryStream(stream.ToArray()));
+        Assert.Equal(Bits(source.Parameters), Bits(target.Parameters));
+        Assert.Equal(Bits(source.Buffers), Bits(target.Buffers));
+        Assert.Equal(1L << 40, (long)target.Buffers[11]);
+        Assert.Equal(Bits(optimizer.State[0].Value), Bits(restored.State[0].Value));
+        Assert.Equal(1, restored.Steps);
+    }
+
+    [Fact]
+    public void Dropout_IsRefused_ItsGeneratorIsPrivateToTheNetwork()
+    {
         var plain = new LinearNetwork(5, 4);
         var withDropout = new LinearNetwork(5, 4)
         {

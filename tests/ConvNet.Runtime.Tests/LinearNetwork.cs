@@ -26,7 +26,7 @@ internal sealed class LinearNetwork : INetwork
     public IReadOnlyList<LayerInfo> Layers { get; init; }
     public float[] Parameters { get; }
     public float[] Gradients { get; }
-    public float[] Buffers { get; init; } = [];
+    public float[] Buffers { get; } = [];
     public bool Training { get; set; }
     public int MaxDegreeOfParallelism { get; set; } = 1;
 

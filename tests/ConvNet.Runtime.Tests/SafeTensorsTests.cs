@@ -8,7 +8,7 @@ using Xunit;
 
 namespace ConvNet.Runtime.Tests;
 
-public sealed class SafeTensorsTests : IDisposable
+public sealed partial class SafeTensorsTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("convnet-safetensors-").FullName;
 
@@ -49,13 +49,17 @@ public sealed class SafeTensorsTests : IDisposable
     };
 
     // Loading must fail with a message containing every fragment, and leave the parameters exactly as they were.
-    private static InvalidDataException AssertRejected(byte[] file, params string[] fragments)
+    private static InvalidDataException AssertRejected(byte[] file, params string[] fragments) =>
+        AssertRejected(TinyNetwork.WithRamp(-7.25f), file, fragments);
+
+    // The same for the given network, whose parameters and buffers must stay exactly as they were.
+    private static InvalidDataException AssertRejected(TinyNetwork network, byte[] file, params string[] fragments)
     {
-        var network = TinyNetwork.WithRamp(-7.25f);
-        var before = (float[])network.Parameters.Clone();
+        var before = (Parameters: (float[])network.Parameters.Clone(), Buffers: (float[])network.Buffers.Clone());
         var error = Assert.ThrowsAny<InvalidDataException>(() => SafeTensors.Load(network, new MemoryStream(file)));
         foreach (var fragment in fragments) Assert.Contains(fragment, error.Message);
-        Assert.Equal(before, network.Parameters);
+        Assert.Equal(before.Parameters, network.Parameters);
+        Assert.Equal(before.Buffers, network.Buffers);
         return error;
     }
 
