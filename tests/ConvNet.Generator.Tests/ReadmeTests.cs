@@ -75,7 +75,8 @@ public sealed class ReadmeTests
             }
             // A network: its doc comment and attributes, then the class line. Top-level statements must precede type declarations in
             // a C# file, while the README shows a network before the code that uses it, so declarations go last.
-            while (!Regex.IsMatch(lines[i], @"\bclass\b")) declarations.Add(lines[i++]);
+            // (A fragment with no class line ends at the block's end and then fails to compile.)
+            while (i < lines.Length - 1 && !Regex.IsMatch(lines[i], @"\bclass\b")) declarations.Add(lines[i++]);
             declarations.Add(lines[i]);
         }
         string program = string.Join("\n", usings.Concat(statements).Concat(declarations));
