@@ -1,5 +1,6 @@
 using System;
 using System.Diagnostics;
+using System.Threading;
 using ConvNet;
 
 namespace LeNet;
@@ -59,16 +60,32 @@ public sealed class Trainer
     /// generator behind the shuffling and the shifts.</summary>
     public Checkpoint Checkpoint { get; }
 
+    /// <summary>Digits trained on so far in the current (or last) epoch.</summary>
+    public int DigitsDone { get; private set; }
+
+    /// <summary>Whether every weight is still a finite number (a learning rate far too high turns them into NaN).</summary>
+    public bool WeightsAreFinite()
+    {
+        foreach (float w in _network.Parameters)
+        {
+            if (!float.IsFinite(w)) return false;
+        }
+        return true;
+    }
+
     /// <summary>
     /// Trains one epoch over <paramref name="train"/> in a fresh random order, then evaluates on <paramref name="evaluation"/>.
     /// <paramref name="onBatch"/> receives the digits done so far and the mean loss so far, after every step.
     /// </summary>
-    public EpochResult RunEpoch(int epoch, DigitSet train, DigitSet evaluation, Action<int, float>? onBatch = null)
+    /// <exception cref="OperationCanceledException"><paramref name="stop"/> was signalled; it is checked after each
+    /// optimizer step, so the weights are those of the last whole step.</exception>
+    public EpochResult RunEpoch(int epoch, DigitSet train, DigitSet evaluation, Action<int, float>? onBatch = null, CancellationToken stop = default)
     {
         var clock = Stopwatch.StartNew();
         var order = Shuffled(train.Count);
         int batchSize = _options.BatchSize, inputLength = _network.InputLength, outputLength = _network.OutputLength;
         double lossSum = 0;
+        DigitsDone = 0;
         for (int start = 0; start < order.Length; start += batchSize)
         {
             int count = Math.Min(batchSize, order.Length - start);
@@ -90,7 +107,9 @@ public sealed class Trainer
             lossSum += Losses.SoftmaxCrossEntropy(outputs, _labels.AsSpan(0, count), outputLength, gradients) * count;
             _network.Backward(gradients, Span<float>.Empty, count);
             _optimizer.Step(_network);
+            DigitsDone = start + count;
             onBatch?.Invoke(start + count, (float)(lossSum / (start + count)));
+            stop.ThrowIfCancellationRequested();
         }
         var trainTime = clock.Elapsed;
         var (evalLoss, evalAccuracy) = Evaluate(_network, evaluation);

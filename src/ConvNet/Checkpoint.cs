@@ -98,46 +98,42 @@ public sealed class Checkpoint
     /// by an optimizer with other settings or schedule, or has no generator state while a generator was given.</exception>
     public IReadOnlyDictionary<string, string> Load(string path)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        using var file = IoHelpers.OpenRead(path);
         return Load(file);
     }
 
     /// <summary>Restores the run's state from a checkpoint starting at the stream's position; see <see cref="Load(string)"/>.</summary>
     public IReadOnlyDictionary<string, string> Load(Stream stream)
     {
-        var file = SafeTensors.Open(stream);
-        var metadata = file.Metadata;
-        string format = metadata.GetValueOrDefault(FormatKey) ?? throw new InvalidDataException(
-            $"The file is not a ConvNet checkpoint (it has no '{FormatKey}' metadata); a weights file loads with SafeTensors.Load.");
-        if (format != Format)
-            throw new InvalidDataException($"The checkpoint's format is '{format}'; this version reads '{Format}'.");
-        string saved = Required(metadata, OptimizerKey), current = Optimizer.ToString();
-        if (saved != current)
-            throw new InvalidDataException(
-                $"The checkpoint was made with {saved}, but the optimizer is {current}: resuming exactly needs the same optimizer, settings and schedule.");
-        if (!long.TryParse(Required(metadata, StepsKey), NumberStyles.None, CultureInfo.InvariantCulture, out long steps))
-            throw new InvalidDataException($"'{StepsKey}' is '{metadata[StepsKey]}', not a step count.");
-        ulong rngState = 0;
-        if (Rng is not null && !ulong.TryParse(Required(metadata, RngKey), NumberStyles.None, CultureInfo.InvariantCulture, out rngState))
-            throw new InvalidDataException($"'{RngKey}' is '{metadata[RngKey]}', not a generator state.");
-
         var state = Optimizer.State;
-        var stateNames = new HashSet<string>();
-        foreach (var (name, _) in state) stateNames.Add(StatePrefix + name);
-        var (parameters, networkBuffers) = SafeTensors.StageNetwork(Network, file, stateNames.Contains);
-        foreach (var (name, buffer) in state) file.CheckF32(StatePrefix + name, [buffer.Length]);
-        var stateBuffers = new float[state.Count][];
-        for (int i = 0; i < state.Count; i++)
+        var stateLengths = new Dictionary<string, int>();
+        foreach (var (name, buffer) in state) stateLengths[StatePrefix + name] = buffer.Length;
+        long steps = 0;
+        ulong rngState = 0;
+        IReadOnlyDictionary<string, string> metadata = new Dictionary<string, string>();
+        // The metadata is checked as soon as the header is read, so a file that is no checkpoint, or one made by another
+        // optimizer, is reported as that rather than as a missing tensor.
+        var staged = SafeTensors.Stage(Network, stream, stateLengths, ignoreOtherTensors: false, saved =>
         {
-            stateBuffers[i] = new float[state[i].Value.Length];
-            file.Read(StatePrefix + state[i].Key, stateBuffers[i]);
-        }
+            metadata = saved;
+            string format = saved.GetValueOrDefault(FormatKey) ?? throw new InvalidDataException(
+                $"The file is not a ConvNet checkpoint (it has no '{FormatKey}' metadata); a weights file loads with SafeTensors.Load.");
+            if (format != Format)
+                throw new InvalidDataException($"The checkpoint's format is '{format}'; this version reads '{Format}'.");
+            string made = Required(saved, OptimizerKey), current = Optimizer.ToString();
+            if (made != current)
+                throw new InvalidDataException(
+                    $"The checkpoint was made with {made}, but the optimizer is {current}: resuming exactly needs the same optimizer, settings and schedule.");
+            if (!long.TryParse(Required(saved, StepsKey), NumberStyles.None, CultureInfo.InvariantCulture, out steps))
+                throw new InvalidDataException($"'{StepsKey}' is '{saved[StepsKey]}', not a step count.");
+            if (Rng is not null && !ulong.TryParse(Required(saved, RngKey), NumberStyles.None, CultureInfo.InvariantCulture, out rngState))
+                throw new InvalidDataException($"'{RngKey}' is '{saved[RngKey]}', not a generator state.");
+        });
 
         // Everything is read and checked: only now does the run's state change.
-        parameters.CopyTo(Network.Parameters);
-        networkBuffers.CopyTo(Network.Buffers);
-        for (int i = 0; i < state.Count; i++) stateBuffers[i].CopyTo(state[i].Value, 0);
+        staged.Parameters.CopyTo(Network.Parameters);
+        staged.Buffers.CopyTo(Network.Buffers);
+        foreach (var (name, buffer) in state) staged.Extra[StatePrefix + name].CopyTo(buffer, 0);
         Optimizer.Steps = steps;
         if (Rng is not null) Rng.State = rngState;
 

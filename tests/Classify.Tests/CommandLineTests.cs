@@ -17,7 +17,7 @@ public sealed class CommandLineTests : IDisposable
     // The shipped subset's first 64 digits as IDX files, the test set of a small MNIST folder.
     public CommandLineTests()
     {
-        LeNet.Tests.IdxFiles.WriteMnistFolder(_directory, train: 1, test: 64);
+        LeNet.Tests.MnistFiles.WriteSubsetFolder(_directory, train: 1, test: 64);
         _digits = Path.Combine(_directory, "t10k-images-idx3-ubyte");
     }
 
@@ -25,8 +25,8 @@ public sealed class CommandLineTests : IDisposable
 
     private (int ExitCode, string[] Lines, string Error) Run(params string[] args)
     {
-        var (exitCode, output, error) = LeNet.Tests.SampleProcess.Run("Classify.dll", _directory, args);
-        return (exitCode, output.Split('\n', StringSplitOptions.RemoveEmptyEntries), error);
+        using var run = LeNet.Tests.SampleProcess.RunIn("Classify.dll", _directory, TimeSpan.FromMinutes(2), args);
+        return (run.ExitCode, run.Output.Where(l => l.Length > 0).ToArray(), run.StandardError);
     }
 
     // Any fixed weights do: the test is that the tool reports what the library computes for them.

@@ -148,7 +148,7 @@ public sealed class ReferenceNetwork
         iy < 0 || iy >= h || ix < 0 || ix >= w ? 0 : x[(ci * h + iy) * w + ix];
 
     /// <summary>The window of a pooling output, row-major, with each element's index into the input.</summary>
-    private static IEnumerable<(int Index, double Value)> Window(double[] x, int h, int w, int ci, int oy, int ox, RefLayer l)
+    internal static IEnumerable<(int Index, double Value)> Window(double[] x, int h, int w, int ci, int oy, int ox, RefLayer l)
     {
         for (int ky = 0; ky < l.Size; ky++)
         for (int kx = 0; kx < l.Size; kx++)

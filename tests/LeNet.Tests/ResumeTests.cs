@@ -12,14 +12,14 @@ public sealed class ResumeTests : IDisposable
     private readonly string _directory = Directory.CreateTempSubdirectory("lenet-resume-").FullName;
 
     // 640 training digits (10 batches), 200 test digits: the runs stay short even in a Debug build.
-    public ResumeTests() => IdxFiles.WriteMnistFolder(_directory, train: 640, test: 200);
+    public ResumeTests() => MnistFiles.WriteSubsetFolder(_directory, train: 640, test: 200);
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     private (int ExitCode, string Output) Run(params string[] args)
     {
-        var (exitCode, output, error) = SampleProcess.Run("LeNet.dll", _directory, args);
-        return (exitCode, output + error);
+        using var run = SampleProcess.RunIn("LeNet.dll", _directory, TimeSpan.FromMinutes(3), args);
+        return (run.ExitCode, string.Join("\n", run.Output) + "\n" + run.StandardError);
     }
 
     // Short, but with every source of state: Adam's moments, the cosine schedule's position, shuffling and shifts.

@@ -427,10 +427,10 @@ internal static class NetworkEmitter
     private static void Workers(SourceWriter w, NetworkPlan plan, ExecutionPlan x)
     {
         w.Open("private void PrepareBatch(int batchSize)");
-        w.Line("if ((long)batchSize * ActivationLength > global::System.Array.MaxLength)");
-        w.Line("    throw new global::System.ArgumentException($\"A batch of {batchSize} samples needs {(long)batchSize * ActivationLength} floats of activations, more than a .NET array holds ({(global::System.Array.MaxLength)}); use batches of at most {(global::System.Array.MaxLength / ActivationLength)} samples.\", nameof(batchSize));");
+        w.Line("global::ConvNet.Guard.BatchWorkspace(batchSize, ActivationLength, nameof(batchSize));");
         w.Line("_batchSize = batchSize;");
-        w.Line("_workers = global::System.Math.Min(_maxDegreeOfParallelism, batchSize);");
+        w.Line("// No more workers than samples, cores or pool threads: each one carries its own gradient buffer and scratch.");
+        w.Line("_workers = global::ConvNet.WorkerPool.Workers(_maxDegreeOfParallelism, batchSize);");
         w.Line("// Buffers only grow, so repeated batches of the same size allocate nothing.");
         w.Line("if (_batchActivations.Length < batchSize * ActivationLength)");
         w.Line("{");

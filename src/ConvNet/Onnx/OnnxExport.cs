@@ -51,15 +51,16 @@ public static class OnnxExport
     }
 
     /// <summary>Writes <paramref name="network"/> as an ONNX model to the file <paramref name="path"/>, replacing it if it exists.</summary>
-    /// <remarks>The model goes to a temporary file in the same directory that is then renamed over <paramref name="path"/>,
-    /// so a reader (a serving process watching the file) never sees a half-written model.</remarks>
+    /// <remarks>The model goes to a temporary file in the same directory, flushed to the disk, that is then renamed over
+    /// <paramref name="path"/>, so a reader (a serving process watching the file) never sees a half-written model, and a
+    /// killed export leaves a temporary file that the next export to the same path deletes.</remarks>
     /// <param name="network">The network, with the weights to export in <see cref="INetwork.Parameters"/> and <see cref="INetwork.Buffers"/>.</param>
     /// <param name="path">The file to write, conventionally with the extension <c>.onnx</c>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="network"/> or <paramref name="path"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
     /// <exception cref="NotSupportedException">The network has a layer kind with no ONNX mapping here, or a layer that
     /// reads a value no earlier layer produces.</exception>
-    /// <exception cref="IOException">The file cannot be written.</exception>
+    /// <exception cref="IOException">The file cannot be written, or <paramref name="path"/> is a folder.</exception>
     public static void Save(INetwork network, string path)
     {
         ArgumentNullException.ThrowIfNull(network);
