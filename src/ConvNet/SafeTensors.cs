@@ -183,7 +183,7 @@ public static class SafeTensors
     /// <exception cref="InvalidDataException">The file is malformed or does not match the network; parameters and buffers are unchanged.</exception>
     public static void Load(INetwork network, Stream stream, bool ignoreExtraTensors = false)
     {
-        var staged = Stage(network, stream, new Dictionary<string, int>(), ignoreExtraTensors, _ => { });
+        var staged = Stage(network, stream, new Dictionary<string, int>(), ignoreExtraTensors, checkMetadata: null);
         staged.Parameters.CopyTo(network.Parameters);
         staged.Buffers.CopyTo(network.Buffers);
     }
@@ -203,18 +203,30 @@ public static class SafeTensors
     internal sealed record Staged(float[] Parameters, float[] Buffers, Dictionary<string, float[]> Extra);
 
     // Load's reading, for Load and for checkpoints: besides the network's tensors, the file must hold each of extra (a
-    // one-dimensional F32 tensor of the given length); checkMetadata sees the metadata once the header is parsed, before
-    // any tensor is checked or read, and may throw.
+    // one-dimensional F32 tensor of the given length); checkMetadata, if given, sees the metadata once the header is
+    // parsed, before any tensor is checked or read, and may throw.
     internal static Staged Stage(INetwork network, Stream stream, IReadOnlyDictionary<string, int> extra, bool ignoreOtherTensors,
-        Action<IReadOnlyDictionary<string, string>> checkMetadata)
+        Action<IReadOnlyDictionary<string, string>>? checkMetadata)
     {
         ArgumentNullException.ThrowIfNull(stream);
         CheckLittleEndian();
         var tensors = NetworkTensors(network);
         var byName = new Dictionary<string, Stored>();
         foreach (var stored in tensors) byName.Add(stored.Tensor.Name, stored);
-        var header = ReadHeader(stream, name => byName.ContainsKey(name) || extra.ContainsKey(name), ignoreOtherTensors);
-        checkMetadata(header.Metadata);
+        Func<string, bool> wanted = name => byName.ContainsKey(name) || extra.ContainsKey(name);
+        // With metadata to check, other tensors are rejected only after it: a checkpoint of another optimizer has other
+        // state tensors, and is better reported as that.
+        var header = ReadHeader(stream, wanted, ignoreOtherTensors || checkMetadata is not null);
+        if (checkMetadata is not null)
+        {
+            checkMetadata(header.Metadata);
+            foreach (var entry in header.Entries)
+            {
+                if (!ignoreOtherTensors && !wanted(entry.Name))
+                    throw new InvalidDataException(
+                        $"The file has tensor '{entry.Name}' (shape {IoHelpers.FormatShape(entry.Shape)}), which the network does not have.");
+            }
+        }
 
         var entries = new Dictionary<string, Entry>();
         foreach (var entry in header.Entries) entries.Add(entry.Name, entry);
