@@ -30,7 +30,14 @@ public sealed record TrainingOptions(
     int Seed,
     int Threads,
     string? DataDirectory,
-    string OutputDirectory);
+    string OutputDirectory)
+{
+    /// <summary>A checkpoint to go on from (<c>--resume</c>), or null to start afresh.</summary>
+    public string? Resume { get; init; }
+
+    /// <summary>The last epoch to train in this run (<c>--stop-after</c>); the schedule still spans <see cref="Epochs"/>.</summary>
+    public int? StopAfter { get; init; }
+}
 
 /// <summary>What the process returns; listed by <c>--help</c>.</summary>
 public static class ExitCodes
@@ -127,10 +134,28 @@ public static class CommandLine
         DefaultValueFactory = _ => "output",
     };
 
+    private static readonly Option<FileInfo?> s_resume = new("--resume")
+    {
+        Description = "Go on from a checkpoint (the output folder's checkpoint.safetensors, rewritten after every epoch) " +
+                      "with the same bits as a run that never stopped. The other options must be the ones it was made with.",
+    };
+
+    private static readonly Option<int?> s_stopAfter = new("--stop-after")
+    {
+        Description = "Stop after this epoch, leaving the checkpoint to --resume from; the schedule still spans --epochs.",
+        CustomParser = result => Token(result) is null ? null : WholeNumber(1, 1000)(result),
+    };
+
     static CommandLine()
     {
         s_optimizer.AcceptOnlyFromAmong("sgd", "adam");
         s_schedule.AcceptOnlyFromAmong("cosine", "constant");
+        s_resume.Validators.Add(r =>
+        {
+            var file = r.GetValueOrDefault<FileInfo?>();
+            if (file is { Exists: false })
+                r.AddError($"--resume: the file '{file.FullName}' does not exist.");
+        });
         s_data.Validators.Add(r =>
         {
             var folder = r.GetValueOrDefault<DirectoryInfo?>();
@@ -152,7 +177,7 @@ public static class CommandLine
     {
         var root = new RootCommand("Trains LeNet-5 on MNIST with a network compiled by the ConvNet source generator. " + ExitCodes.Description)
         {
-            s_epochs, s_batchSize, s_learningRate, s_optimizer, s_schedule, s_maxShift, s_holdout, s_seed, s_threads, s_data, s_output,
+            s_epochs, s_batchSize, s_learningRate, s_optimizer, s_schedule, s_maxShift, s_holdout, s_seed, s_threads, s_data, s_output, s_resume, s_stopAfter,
         };
         root.SetAction(result => run(ToOptions(result)));
         return root;
@@ -178,7 +203,11 @@ public static class CommandLine
             Seed: result.GetValue(s_seed),
             Threads: result.GetValue(s_threads),
             DataDirectory: result.GetValue(s_data)?.FullName,
-            OutputDirectory: Path.GetFullPath(result.GetRequiredValue(s_output)));
+            OutputDirectory: Path.GetFullPath(result.GetRequiredValue(s_output)))
+        {
+            Resume = result.GetValue(s_resume)?.FullName,
+            StopAfter = result.GetValue(s_stopAfter),
+        };
     }
 
     // Numbers are parsed here rather than by System.CommandLine, whose parsers follow the current culture and accept

@@ -3,6 +3,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.IO;
 using System.Linq;
 using System.Runtime.InteropServices;
 using System.Threading;
@@ -29,8 +30,19 @@ return CommandLine.Create(options =>
             stop.Cancel();
             Report.Stopping();
         });
-        var run = Report.Train(trainer, options, data, stop.Token);
+        var earlier = options.Resume is null ? [] : RunState.Load(trainer, options, options.Resume);
+        if (options.Resume is not null) Report.Resumed(options.Resume, earlier.Count, options.Epochs);
+        // Rewritten after every epoch, so a run stopped for any reason can go on from its last finished epoch.
+        string checkpoint = Path.Combine(options.OutputDirectory, RunState.FileName);
+        int lastEpoch = Math.Min(options.Epochs, options.StopAfter ?? options.Epochs);
         var failures = new List<string>();
+        var checkpoints = new List<string>();
+        var run = Report.Train(trainer, options, data, earlier, lastEpoch,
+            history => Outputs.Write("the checkpoint", () =>
+            {
+                RunState.Save(trainer, options, history, checkpoint);
+                return checkpoint;
+            }, checkpoints, failures), stop.Token);
 
         if (run.Interrupted is { } where)
         {
@@ -43,6 +55,13 @@ return CommandLine.Create(options =>
         {
             Report.Error(diverged);
             return ExitCodes.Diverged;
+        }
+
+        if (lastEpoch < options.Epochs)
+        {
+            Report.Stopped(checkpoint, lastEpoch, options.Epochs);
+            failures.ForEach(Report.Error);
+            return failures.Count > 0 ? ExitCodes.OutputFailed : ExitCodes.Success;
         }
 
         var final = run.History[^1];
@@ -58,6 +77,9 @@ return CommandLine.Create(options =>
             Report.ReloadCheck(weights, data.EvaluationName, final.EvalAccuracy, reloadedAccuracy);
         }
 
+        var evaluation = ClassificationReport.Evaluate(network, data.Evaluation.Images, data.Evaluation.Labels, batchSize: 500);
+        Report.Classes(evaluation, data.EvaluationName);
+
         // Different digits show the same filters responding to different strokes.
         var picks = Pictures.FirstOfEachClass(data.Evaluation, count: 4);
         string folder = options.OutputDirectory;
@@ -65,6 +87,9 @@ return CommandLine.Create(options =>
         Outputs.Write("the conv1 activations", () => Pictures.ActivationMaps(network, data.Evaluation, picks, LeNet5.Relu1.Index, "conv1 activations (after ReLU)", "activations-conv1.png", folder), files, failures);
         Outputs.Write("the conv2 activations", () => Pictures.ActivationMaps(network, data.Evaluation, picks, LeNet5.Relu2.Index, "conv2 activations (after ReLU)", "activations-conv2.png", folder), files, failures);
         Outputs.Write("the training curves", () => Pictures.Curves(run.History, data.EvaluationName, folder), files, failures);
+        Outputs.Write("the confusion matrix", () => Pictures.Confusion(evaluation, data.EvaluationName, folder), files, failures);
+        Outputs.Write("the misclassified digits", () => Pictures.Misclassified(network, data.Evaluation, evaluation, folder), files, failures);
+        if (checkpoints.Count > 0) files.Add(checkpoint);
 
         var total = DateTime.Now - Process.GetCurrentProcess().StartTime;
         double imagesPerSecond = run.History.Sum(h => h.Images) / run.History.Sum(h => h.TrainTime.TotalSeconds);

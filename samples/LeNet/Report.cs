@@ -18,7 +18,7 @@ public sealed record TrainingRun(IReadOnlyList<EpochResult> History, string? Int
 /// <summary>Everything the sample prints. On an interactive terminal Spectre.Console draws a live progress bar per epoch;
 /// whenever output is not one (a file, a pipe, CI) it prints one plain line per epoch and no escape codes, whatever
 /// TERM says (Spectre's own fallback printed partial progress lines into logs where TERM was set).</summary>
-public static class Report
+public static partial class Report
 {
     private static readonly bool s_live = !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
 
@@ -50,11 +50,18 @@ public static class Report
         AnsiConsole.WriteLine($"{options.Epochs} epochs, batch {options.BatchSize}, {shift}, seed {options.Seed}, {options.Threads} threads");
     }
 
+    /// <summary>Runs every epoch of a fresh run, with no checkpoints; see the overload below.</summary>
+    public static TrainingRun Train(Trainer trainer, TrainingOptions options, MnistSplit data, CancellationToken stop) =>
+        Train(trainer, options, data, [], options.Epochs, _ => { }, stop);
+
     /// <summary>
-    /// Runs every epoch (under a progress bar on a terminal) and prints the per-epoch table. Stops after the current
-    /// batch when <paramref name="stop"/> is signalled, and after an epoch whose loss or weights are no longer finite.
+    /// Runs the epochs after <paramref name="earlier"/> (a resumed run's) up to <paramref name="lastEpoch"/> (under a
+    /// progress bar on a terminal), calling <paramref name="afterEpoch"/> with the history after each, and prints the
+    /// per-epoch table. Stops after the current batch when <paramref name="stop"/> is signalled, and after an epoch whose
+    /// loss or weights are no longer finite.
     /// </summary>
-    public static TrainingRun Train(Trainer trainer, TrainingOptions options, MnistSplit data, CancellationToken stop)
+    public static TrainingRun Train(Trainer trainer, TrainingOptions options, MnistSplit data, IReadOnlyList<EpochResult> earlier,
+        int lastEpoch, Action<IReadOnlyList<EpochResult>> afterEpoch, CancellationToken stop)
     {
         TrainingRun? run = null;
         if (s_live)
@@ -63,7 +70,7 @@ public static class Report
                 .AutoClear(false)
                 .HideCompleted(false)
                 .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-                .Start(context => run = Epochs(trainer, options, data, stop, (name, total) =>
+                .Start(context => run = Epochs(trainer, options, data, earlier, lastEpoch, afterEpoch, stop, (name, total) =>
                 {
                     var task = context.AddTask(name, maxValue: total);
                     var clock = Stopwatch.StartNew();
@@ -82,7 +89,7 @@ public static class Report
         }
         else
         {
-            run = Epochs(trainer, options, data, stop, (_, _) => new EpochDisplay(null, AnsiConsole.WriteLine));
+            run = Epochs(trainer, options, data, earlier, lastEpoch, afterEpoch, stop, (_, _) => new EpochDisplay(null, AnsiConsole.WriteLine));
         }
 
         var table = new Table().AddColumns("epoch", "train loss", $"{data.EvaluationName} loss", $"{data.EvaluationName} accuracy", "images/s");
@@ -97,11 +104,11 @@ public static class Report
     // What an epoch shows while it runs (nothing when output is not a terminal) and the line it ends with.
     private sealed record EpochDisplay(Action<int, float>? OnBatch, Action<string> Finish);
 
-    private static TrainingRun Epochs(Trainer trainer, TrainingOptions options, MnistSplit data, CancellationToken stop,
-        Func<string, int, EpochDisplay> startEpoch)
+    private static TrainingRun Epochs(Trainer trainer, TrainingOptions options, MnistSplit data, IReadOnlyList<EpochResult> earlier,
+        int lastEpoch, Action<IReadOnlyList<EpochResult>> afterEpoch, CancellationToken stop, Func<string, int, EpochDisplay> startEpoch)
     {
-        var history = new List<EpochResult>();
-        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        var history = new List<EpochResult>(earlier);
+        for (int epoch = earlier.Count + 1; epoch <= lastEpoch; epoch++)
         {
             string name = $"epoch {epoch.ToString().PadLeft(options.Epochs.ToString().Length)}/{options.Epochs}";
             var display = startEpoch(name, data.Train.Count);
@@ -121,6 +128,7 @@ public static class Report
             if (!float.IsFinite(result.TrainLoss) || !trainer.WeightsAreFinite())
                 return new TrainingRun(history, null, Invariant(
                     $"training diverged in epoch {epoch}: the loss is {result.TrainLoss} and the weights are no longer all numbers; try a smaller --learning-rate (this run used {options.LearningRate})."));
+            afterEpoch(history);
         }
         return new TrainingRun(history, null, null);
     }

@@ -85,20 +85,34 @@ public static class SafeTensors
     /// <c>safetensors.torch.save_file</c> orders tensors by dtype.</remarks>
     /// <exception cref="ArgumentException">A batch norm count in <see cref="INetwork.Buffers"/> is not a whole number
     /// from 0 to 2^63; nothing is written.</exception>
-    public static void Save(INetwork network, Stream stream)
+    public static void Save(INetwork network, Stream stream) => Write(network, stream, [], null);
+
+    // A tensor stored after the network's own (a checkpoint's optimizer state): F32, one dimension, all of Data.
+    internal sealed record ExtraTensor(string Name, float[] Data);
+
+    // The network's tensors as Save lays them out, then the extra ones, and the metadata as "__metadata__".
+    internal static void Write(INetwork network, Stream stream, IReadOnlyList<ExtraTensor> extra, IReadOnlyDictionary<string, string>? metadata)
     {
         ArgumentNullException.ThrowIfNull(stream);
         CheckLittleEndian();
         var all = NetworkTensors(network);
         CheckCounts(all);
-        var tensors = new List<Stored>(all.Count);
+        var tensors = new List<Stored>(all.Count + extra.Count);
         tensors.AddRange(all.FindAll(t => t.Tensor.IsCount));
         tensors.AddRange(all.FindAll(t => !t.Tensor.IsCount));
+        foreach (var tensor in extra)
+            tensors.Add(new Stored(new ParameterTensor(tensor.Name, [tensor.Data.Length], 0, tensor.Data.Length), tensor.Data));
 
         var json = new ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(json))
         {
             writer.WriteStartObject();
+            if (metadata is not null)
+            {
+                writer.WriteStartObject(MetadataKey);
+                foreach (var (key, value) in metadata) writer.WriteString(key, value);
+                writer.WriteEndObject();
+            }
             long offset = 0;
             foreach (var stored in tensors)
             {
@@ -169,12 +183,50 @@ public static class SafeTensors
     /// <exception cref="InvalidDataException">The file is malformed or does not match the network; parameters and buffers are unchanged.</exception>
     public static void Load(INetwork network, Stream stream, bool ignoreExtraTensors = false)
     {
+        var staged = Stage(network, stream, new Dictionary<string, int>(), ignoreExtraTensors, checkMetadata: null);
+        staged.Parameters.CopyTo(network.Parameters);
+        staged.Buffers.CopyTo(network.Buffers);
+    }
+
+    /// <summary>Reads the <c>"__metadata__"</c> strings of the safetensors file at <paramref name="path"/> (empty when it has none).</summary>
+    /// <exception cref="InvalidDataException">The file's header is malformed.</exception>
+    /// <exception cref="IOException">The file cannot be read, or <paramref name="path"/> is a folder.</exception>
+    public static IReadOnlyDictionary<string, string> ReadMetadata(string path)
+    {
+        using var file = IoHelpers.OpenRead(path);
+        CheckLittleEndian();
+        return ReadHeader(file, _ => false, ignoreExtraTensors: true).Metadata;
+    }
+
+    // A file read for a network: copies of its parameters and buffers with the file's tensors in them, the extra F32
+    // tensors asked for, and the metadata. Nothing of the network has changed yet.
+    internal sealed record Staged(float[] Parameters, float[] Buffers, Dictionary<string, float[]> Extra);
+
+    // Load's reading, for Load and for checkpoints: besides the network's tensors, the file must hold each of extra (a
+    // one-dimensional F32 tensor of the given length); checkMetadata, if given, sees the metadata once the header is
+    // parsed, before any tensor is checked or read, and may throw.
+    internal static Staged Stage(INetwork network, Stream stream, IReadOnlyDictionary<string, int> extra, bool ignoreOtherTensors,
+        Action<IReadOnlyDictionary<string, string>>? checkMetadata)
+    {
         ArgumentNullException.ThrowIfNull(stream);
         CheckLittleEndian();
         var tensors = NetworkTensors(network);
         var byName = new Dictionary<string, Stored>();
         foreach (var stored in tensors) byName.Add(stored.Tensor.Name, stored);
-        var header = ReadHeader(stream, byName.ContainsKey, ignoreExtraTensors);
+        Func<string, bool> wanted = name => byName.ContainsKey(name) || extra.ContainsKey(name);
+        // With metadata to check, other tensors are rejected only after it: a checkpoint of another optimizer has other
+        // state tensors, and is better reported as that.
+        var header = ReadHeader(stream, wanted, ignoreOtherTensors || checkMetadata is not null);
+        if (checkMetadata is not null)
+        {
+            checkMetadata(header.Metadata);
+            foreach (var entry in header.Entries)
+            {
+                if (!ignoreOtherTensors && !wanted(entry.Name))
+                    throw new InvalidDataException(
+                        $"The file has tensor '{entry.Name}' (shape {IoHelpers.FormatShape(entry.Shape)}), which the network does not have.");
+            }
+        }
 
         var entries = new Dictionary<string, Entry>();
         foreach (var entry in header.Entries) entries.Add(entry.Name, entry);
@@ -193,20 +245,30 @@ public static class SafeTensors
                 throw new InvalidDataException(
                     $"Tensor '{tensor.Name}' has shape {IoHelpers.FormatShape(entry.Shape)} in the file, but the network expects {IoHelpers.FormatShape(tensor.Dimensions)}.");
         }
+        foreach (var (name, length) in extra)
+        {
+            if (!entries.TryGetValue(name, out var entry))
+                throw new InvalidDataException($"The file has no tensor '{name}' (expected shape [{length}]).");
+            if (entry.Dtype != F32 || !SameShape(entry.Shape, [length]))
+                throw new InvalidDataException(
+                    $"Tensor '{name}' is {entry.Dtype} {IoHelpers.FormatShape(entry.Shape)} in the file, but {F32} [{length}] is expected.");
+        }
 
         // Everything is read into copies first, so a failure part-way leaves the network as it was.
         var parameters = (float[])network.Parameters.Clone();
         var buffers = (float[])network.Buffers.Clone();
+        var extraData = new Dictionary<string, float[]>();
         foreach (var entry in header.Entries)
         {
             if (byName.TryGetValue(entry.Name, out var stored))
                 ReadData(stream, entry, (stored.Source == network.Parameters ? parameters : buffers).AsSpan(stored.Tensor.Offset, stored.Tensor.Length));
+            else if (extra.ContainsKey(entry.Name))
+                extraData[entry.Name] = ReadTensor(stream, entry);
             else if (IoHelpers.Skip(stream, entry.End - entry.Begin) != entry.End - entry.Begin)
                 throw Truncated(entry);
         }
         CheckEnd(stream, header);
-        parameters.CopyTo(network.Parameters);
-        buffers.CopyTo(network.Buffers);
+        return new Staged(parameters, buffers, extraData);
     }
 
     /// <summary>Reads every tensor of the safetensors file at <paramref name="path"/>, for tools that inspect or convert weights.</summary>
@@ -247,7 +309,7 @@ public static class SafeTensors
     }
 
     // Entries sorted by offset, already checked to tile the data area [0, DataLength) exactly.
-    private sealed record Header(List<Entry> Entries, long DataLength, bool LengthKnown);
+    private sealed record Header(List<Entry> Entries, long DataLength, bool LengthKnown, IReadOnlyDictionary<string, string> Metadata);
 
     // isNetworkTensor says which tensors the caller reads (they must be F32 or I64, read as floats); any other is an
     // extra, skipped if ignoreExtraTensors and otherwise rejected as soon as it is parsed.
@@ -276,9 +338,10 @@ public static class SafeTensors
         long dataLength = available >= 0 ? available - 8 - (long)headerLength : long.MaxValue;
 
         List<Entry> entries;
+        var metadata = new Dictionary<string, string>();
         try
         {
-            entries = ParseHeader(json, dataLength, isNetworkTensor, ignoreExtraTensors);
+            entries = ParseHeader(json, dataLength, isNetworkTensor, ignoreExtraTensors, metadata);
         }
         catch (JsonException e)
         {
@@ -286,11 +349,12 @@ public static class SafeTensors
         }
         entries.Sort((a, b) => a.Begin != b.Begin ? a.Begin.CompareTo(b.Begin) : a.End.CompareTo(b.End));
         long covered = CheckTiling(entries, available >= 0 ? dataLength : null);
-        return new Header(entries, covered, available >= 0);
+        return new Header(entries, covered, available >= 0, metadata);
     }
 
     // A streaming parse: no document tree, and a hostile header stops at its first bad tensor or at the count limit.
-    private static List<Entry> ParseHeader(byte[] json, long dataLength, Func<string, bool> isNetworkTensor, bool ignoreExtraTensors)
+    private static List<Entry> ParseHeader(byte[] json, long dataLength, Func<string, bool> isNetworkTensor, bool ignoreExtraTensors,
+        Dictionary<string, string> metadata)
     {
         var reader = new Utf8JsonReader(json);
         Next(ref reader);
@@ -306,7 +370,7 @@ public static class SafeTensors
             Next(ref reader);
             if (name == MetadataKey)
             {
-                CheckMetadata(ref reader);
+                ReadMetadata(ref reader, metadata);
                 continue;
             }
             var (dtype, shape, offsets) = ReadEntry(name, ref reader);
@@ -345,15 +409,15 @@ public static class SafeTensors
         }
     }
 
-    private static void CheckMetadata(ref Utf8JsonReader reader)
+    private static void ReadMetadata(ref Utf8JsonReader reader, Dictionary<string, string> metadata)
     {
         bool valid = reader.TokenType == JsonTokenType.StartObject;
         if (valid)
         {
             while (Next(ref reader) != JsonTokenType.EndObject)
             {
-                ReadString(ref reader);
-                if (Next(ref reader) == JsonTokenType.String) ReadString(ref reader);
+                string key = ReadString(ref reader);
+                if (Next(ref reader) == JsonTokenType.String) metadata[key] = ReadString(ref reader);
                 else
                 {
                     valid = false;

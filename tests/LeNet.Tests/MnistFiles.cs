@@ -45,6 +45,31 @@ internal static class MnistFiles
         compressed.Write(bytes);
     }
 
+    /// <summary>
+    /// A full-MNIST folder holding real digits: the shipped subset's first <paramref name="train"/> for training and the
+    /// next <paramref name="test"/> for testing, a run small enough for a test.
+    /// </summary>
+    public static void WriteSubsetFolder(string folder, int train, int test)
+    {
+        string data = Path.Combine(AppContext.BaseDirectory, "data");
+        byte[] images = Unzip(Path.Combine(data, "mnist-10k-images-idx3-ubyte.gz"))[16..];
+        byte[] labels = Unzip(Path.Combine(data, "mnist-10k-labels-idx1-ubyte.gz"))[8..];
+        const int side = 28 * 28;
+        Write(folder, "train-images-idx3-ubyte", Idx([train, 28, 28], images[..(train * side)]), gzip: false);
+        Write(folder, "train-labels-idx1-ubyte", Idx([train], labels[..train]), gzip: false);
+        Write(folder, "t10k-images-idx3-ubyte", Idx([test, 28, 28], images[(train * side)..((train + test) * side)]), gzip: false);
+        Write(folder, "t10k-labels-idx1-ubyte", Idx([test], labels[train..(train + test)]), gzip: false);
+    }
+
+    private static byte[] Unzip(string path)
+    {
+        using var file = File.OpenRead(path);
+        using var gzip = new GZipStream(file, CompressionMode.Decompress);
+        using var bytes = new MemoryStream();
+        gzip.CopyTo(bytes);
+        return bytes.ToArray();
+    }
+
     /// <summary>A full-MNIST folder: <paramref name="train"/> training and <paramref name="test"/> test digits, unpacked.</summary>
     public static void WriteFolder(string folder, int train, int test)
     {

@@ -9,7 +9,7 @@ using System.Threading;
 namespace LeNet.Tests;
 
 /// <summary>
-/// The LeNet sample run as a user runs it: its own process (the built LeNet.dll under the dotnet host), arguments on the
+/// A sample (LeNet unless told otherwise) run as a user runs it: its own process (the built LeNet.dll under the dotnet host), arguments on the
 /// command line, output through a pipe (so never an interactive terminal), and signals for Ctrl-C.
 /// </summary>
 internal sealed partial class SampleProcess : IDisposable
@@ -20,6 +20,15 @@ internal sealed partial class SampleProcess : IDisposable
 
     /// <param name="environment">Variables to set (or, with a null value, to remove) for the child.</param>
     public SampleProcess(IReadOnlyDictionary<string, string?> environment, params string[] args)
+        : this("LeNet.dll", null, environment, args)
+    {
+    }
+
+    /// <param name="program">A sample's dll next to the tests (the test project references the sample).</param>
+    /// <param name="workingDirectory">The child's current folder, or null for this one's.</param>
+    /// <param name="environment">Variables to set (or, with a null value, to remove) for the child.</param>
+    /// <param name="args">The command line.</param>
+    public SampleProcess(string program, string? workingDirectory, IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
         // The test host runs under the same dotnet host the sample needs; DOTNET_HOST_PATH names it when `dotnet test`
         // started us.
@@ -29,7 +38,8 @@ internal sealed partial class SampleProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "LeNet.dll"));
+        if (workingDirectory is not null) start.WorkingDirectory = workingDirectory;
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, program));
         foreach (string a in args) start.ArgumentList.Add(a);
         foreach (var (key, value) in environment)
         {
@@ -48,6 +58,14 @@ internal sealed partial class SampleProcess : IDisposable
     public static SampleProcess Run(TimeSpan timeout, params string[] args)
     {
         var run = new SampleProcess(new Dictionary<string, string?>(), args);
+        run.WaitForExit(timeout);
+        return run;
+    }
+
+    /// <summary>Runs <paramref name="program"/> in <paramref name="workingDirectory"/> to its end (at most <paramref name="timeout"/>).</summary>
+    public static SampleProcess RunIn(string program, string workingDirectory, TimeSpan timeout, params string[] args)
+    {
+        var run = new SampleProcess(program, workingDirectory, new Dictionary<string, string?>(), args);
         run.WaitForExit(timeout);
         return run;
     }
