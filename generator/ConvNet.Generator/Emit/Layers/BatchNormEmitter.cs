@@ -67,10 +67,11 @@ internal sealed class BatchNormEmitter : LayerDescriptor
         w.Open($"for (int c = 0; c < {c}; c++)");
         w.Line($"var x = input.Slice(c * {hw}, {hw});");
         w.Line("float sum = 0f;");
-        w.Line("foreach (float v in x) sum += v;");
+        // Index loops, not foreach: a span's enumerator implements IEnumerator<T> in .NET 10, which C# 12 rejects.
+        w.Line("for (int i = 0; i < x.Length; i++) sum += x[i];");
         w.Line($"float m = sum / {hw};");
         w.Line("double squares = 0;");
-        w.Line("foreach (float v in x) { float e = v - m; squares += e * e; }");
+        w.Line("for (int i = 0; i < x.Length; i++) { float e = x[i] - m; squares += e * e; }");
         w.Line($"double nA = (double)seen * {hw}, nB = {hw}, delta = m - partial[c];");
         w.Line("partial[c] += delta * nB / (nA + nB);");
         w.Line($"partial[{c} + c] += squares + delta * delta * nA * nB / (nA + nB);");
