@@ -51,6 +51,9 @@ public class NumericTests
         new("AddFrom", new((2, 4, 4), Tanh, Conv(2, 1).Taking("input"), Add("tanh1"))),
         new("Concat", new((2, 3, 4), Conv(3, 1), Conv(2, 3, pad: 1).Taking("input"), Concat("conv1", "input"))),
         new("ConcatRepeat", new((1, 2, 8), Relu, Concat("relu1", "input", "relu1"))),
+        new("ConcatRepeatShort", new((1, 1, 3), Relu, Concat("relu1", "input", "relu1"))),
+        // r is read by the concat and, later, the add: the concat's backward adds into the delta the add wrote.
+        new("ConcatThenAdd", new((2, 2, 2), Relu.Named("r"), Concat("input"), Conv(2, 1), Add("r"))),
         new("ResidualProjection", new((3, 8, 8), Conv(4, 3, stride: 2, pad: 1), Relu, Conv(4, 3, pad: 1), Conv(4, 1, stride: 2).Taking("input"), Add("conv2"), Relu)),
         new("Inception", new((4, 6, 6),
             Conv(2, 1).Named("b1"),
