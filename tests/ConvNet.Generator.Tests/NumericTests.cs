@@ -50,6 +50,8 @@ public class NumericTests
         new("AddSelf", new((2, 3, 5), Relu.Named("r"), Add("r"))),
         new("AddFrom", new((2, 4, 4), Tanh, Conv(2, 1).Taking("input"), Add("tanh1"))),
         new("Concat", new((2, 3, 4), Conv(3, 1), Conv(2, 3, pad: 1).Taking("input"), Concat("conv1", "input"))),
+        new("AddInputTwice", new((1, 1, 5), Add("input").Taking("input"))),
+        new("ConcatInputOnly", new((2, 1, 3), Concat("input").Taking("input"))),
         new("ConcatRepeat", new((1, 2, 8), Relu, Concat("relu1", "input", "relu1"))),
         new("ConcatRepeatShort", new((1, 1, 3), Relu, Concat("relu1", "input", "relu1"))),
         // r is read by the concat and, later, the add: the concat's backward adds into the delta the add wrote.
@@ -73,6 +75,8 @@ public class NumericTests
         new("BatchNormConv", new((3, 5, 6), Conv(4, 3, pad: 1), BatchNorm(), Relu)),
         new("BatchNormAfterFc", new((2, 3, 3), Fc(6), BatchNorm(momentum: 0.3), Tanh)),
         new("BatchNormFirst", new((2, 4, 4), BatchNorm(epsilon: 1e-3, momentum: 0.5), Conv(3, 3))),
+        new("BatchNormLast", new((3, 4, 4), Conv(2, 3, pad: 1), BatchNorm())),
+        new("BatchNormTwice", new((2, 3, 3), BatchNorm(), BatchNorm(momentum: 0.5), Tanh)),
         new("BasicBlock", new((4, 6, 6), Conv(4, 3, pad: 1), BatchNorm(), Relu, Conv(4, 3, pad: 1), BatchNorm(), Add("input"), Relu, Gap, Fc(3))),
         new("BatchNormFanOut", new((2, 4, 4), BatchNorm().Named("n"), Tanh, Sigmoid.Taking("n"), Concat("tanh1"), BatchNorm(), Gap, Fc(2))),
 
@@ -238,7 +242,7 @@ public class NumericTests
         Perturb(net, rng);
         var input = Numerics.Uniform(rng, net.InputLength);
         var dOut = Numerics.Uniform(rng, net.OutputLength);
-        if (r.Layers.Select((l, i) => (l, i)).Any(t => t.l.Kind == LayerKind.BatchNorm && r.Shapes[t.i + 1].H * r.Shapes[t.i + 1].W == 1))
+        if (r.HasBatchNormOnOneValue)
         {
             net.Training = true;
             var buffers = (float[])net.Buffers.Clone();
@@ -384,6 +388,42 @@ public class NumericTests
             double fd = (Loss(p0, plus) - Loss(p0, minus)) / (2 * h);
             Assert.True(Math.Abs(fd - dInputs[k]) <= 2e-3 + 2e-3 * Math.Abs(fd), $"dInput[{k}]: analytic {dInputs[k]}, numeric {fd}");
         }
+    }
+
+    /// <summary>Skipping the input gradient (an empty span) must not change the parameter gradients, alone or in a batch,
+    /// in either mode: the first layers' deltas, fanned out or merged, are still needed for their own parameters. Each
+    /// run takes a new instance with the same seed, so training dropout draws the same masks.</summary>
+    [Theory, MemberData(nameof(All))]
+    public void Parameter_gradients_do_not_depend_on_asking_for_the_input_gradient(Case c)
+    {
+        const int batch = 3;
+        var rng = new Random(c.Name.Length * 13);
+        var inputs = Numerics.Uniform(rng, batch * ReferenceNetwork.Length(c.Reference.Input));
+        var dOuts = Numerics.Uniform(rng, batch * c.Reference.OutputLength);
+        float[] Gradients(bool training, int n, bool inputGradient)
+        {
+            var net = Create(c, seed: 5);
+            net.MaxDegreeOfParallelism = 2;
+            Perturb(net, new Random(c.Name.Length));
+            net.Training = training;
+            var outputs = new float[n * net.OutputLength];
+            var dInputs = inputGradient ? new float[n * net.InputLength] : [];
+            if (n == 1)
+            {
+                net.Forward(inputs.AsSpan(0, net.InputLength), outputs);
+                net.Backward(dOuts.AsSpan(0, net.OutputLength), dInputs);
+            }
+            else
+            {
+                net.Forward(inputs.AsSpan(0, n * net.InputLength), outputs, n);
+                net.Backward(dOuts.AsSpan(0, n * net.OutputLength), dInputs, n);
+            }
+            return net.Gradients;
+        }
+        foreach (bool training in new[] { false, true })
+            foreach (int n in new[] { 1, batch })
+                if (!(training && n == 1 && c.Reference.HasBatchNormOnOneValue))
+                    Assert.Equal(Gradients(training, n, inputGradient: true), Gradients(training, n, inputGradient: false));
     }
 
     [Theory, MemberData(nameof(All))]
