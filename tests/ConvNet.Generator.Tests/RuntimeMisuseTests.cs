@@ -219,7 +219,8 @@ public class RuntimeMisuseTests(ITestOutputHelper log)
         Assert.Contains(input, v => v != 0 && float.IsSubnormal(v));
 
         var output = Run(net, input);
-        var acts = DeepRef.Forward(net.Parameters, input);
+        var pass = DeepRef.Run(ReferenceNetwork.D(net.Parameters), [], [ReferenceNetwork.D(input)]);
+        var acts = pass.Acts[0];
         Numerics.AssertExact(acts[^1], output, "output");
         Assert.Contains(output.ToArray(), v => v != 0 && float.IsSubnormal(v)); // the test is about denormals all the way through
         for (int i = 0; i < DeepRef.Layers.Length; i++) Numerics.AssertExact(acts[i + 1], net.LayerOutput(i), $"layer {i}");
@@ -228,8 +229,8 @@ public class RuntimeMisuseTests(ITestOutputHelper log)
         var dInput = new float[net.InputLength];
         net.ZeroGradients();
         net.Backward(dOut, dInput);
-        var (refDInput, refDParams) = DeepRef.Backward(net.Parameters, acts, dOut.Select(v => (double)v).ToArray());
-        Numerics.AssertExact(refDInput, dInput, "dInput");
+        var (refDInputs, refDParams) = DeepRef.Backward(ReferenceNetwork.D(net.Parameters), pass, [ReferenceNetwork.D(dOut)]);
+        Numerics.AssertExact(refDInputs[0], dInput, "dInput");
         // Weight gradients are products of two denormals: they underflow to zero in float, exactly as in the reference cast.
         Numerics.AssertExact(refDParams, net.Gradients, "dParameters");
     }
