@@ -158,7 +158,7 @@ public class FuzzTests
     [Fact]
     public void Random_graphs()
     {
-        var layers = GraphLayer.Array[1, 7].Array[GraphCases, GraphCases].Generate(new PCG(20261201), null, out _);
+        var layers = GraphLayer.Array[1, 7].Array[GraphCases, GraphCases].Generate(new PCG(0, 20261201), null, out _);
         var stats = Check([.. layers.Select((l, i) => $"using ConvNet;\n[Input(2, 4, 4)]\n{string.Join("\n", l)}\npublic partial class Fuzz{i}_ {{ }}\n")]);
         Assert.True(stats.Clean >= GraphCases / 10, $"only {stats.Clean} clean cases");
         Assert.True(stats.Broken >= GraphCases / 4, $"only {stats.Broken} broken cases");
@@ -336,7 +336,7 @@ public class FuzzTests
     [Fact]
     public void Random_attribute_lists()
     {
-        var makers = AttributeSource.Array[AttributeCases, AttributeCases].Generate(new PCG(20261129), null, out _);
+        var makers = AttributeSource.Array[AttributeCases, AttributeCases].Generate(new PCG(0, 20261129), null, out _);
         var stats = Check(makers.Select((m, i) => m(i)).ToList());
         // Guards the generators' mix: the interesting assertion needs clean cases, the robustness needs broken ones.
         Assert.True(stats.Clean >= AttributeCases / 20, $"only {stats.Clean} clean cases");
@@ -346,7 +346,7 @@ public class FuzzTests
     [Fact]
     public void Valid_networks_with_tokens_deleted()
     {
-        var makers = DeletionSource.Array[DeletionCases, DeletionCases].Generate(new PCG(1129), null, out _);
+        var makers = DeletionSource.Array[DeletionCases, DeletionCases].Generate(new PCG(0, 1129), null, out _);
         var stats = Check(makers.Select((m, i) => m(i)).ToList());
         // Most deletions break the syntax; the few harmless ones (a modifier, an expression-bodied member) still check generated code.
         Assert.True(stats.Clean >= 3, $"only {stats.Clean} clean cases");

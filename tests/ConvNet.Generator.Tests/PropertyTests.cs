@@ -103,7 +103,7 @@ public class PropertyTests
     public void Random_networks_match_the_reference()
     {
         // A fixed stream, so every run checks the same 40 networks (raise the count locally to search wider).
-        var networks = Networks.Array[40, 40].Generate(new PCG(20261129), null, out _);
+        var networks = Networks.Array[40, 40].Generate(new PCG(0, 20261129), null, out _);
         var kinds = networks.SelectMany(n => n.Layers).Select(l => l.Kind).ToList();
         Assert.True(kinds.Count >= 150, $"only {kinds.Count} layers drawn");
         Assert.Equal(Enum.GetValues<LayerKind>().Length, kinds.Distinct().Count());
@@ -124,12 +124,15 @@ public class PropertyTests
             try
             {
                 Compare(net, r, input, dOut, training: false);
-                if (r.HasBatchNormOnOneValue)
+                if (r.BatchNormPlane == 1)
                 {
                     net.Training = true;
                     Assert.Throws<InvalidOperationException>(() => net.Forward(input, new float[net.OutputLength]));
                 }
-                else Compare(net, r, input, dOut, training: true);
+                // Two or three values per channel normalise to nearly fixed values (two to -1 and 1): what reaches the layers
+                // below is float cancellation amplified by 1 / std, not a measure of the kernels. BatchNormTests covers small
+                // planes over a batch.
+                else if (r.BatchNormPlane >= 4) Compare(net, r, input, dOut, training: true);
             }
             catch (Exception e)
             {

@@ -195,8 +195,9 @@ public sealed class ReferenceNetwork
 
     public bool Has(LayerKind kind) => Layers.Any(l => l.Kind == kind);
 
-    /// <summary>A batch norm layer on H x W = 1, which a single-sample training Forward cannot normalise (one value per channel).</summary>
-    public bool HasBatchNormOnOneValue => Layers.Where((l, i) => l.Kind == LayerKind.BatchNorm && Shapes[i + 1].H * Shapes[i + 1].W == 1).Any();
+    /// <summary>The fewest values per channel a batch norm layer sees in a single-sample Forward (H x W), or int.MaxValue
+    /// without batch norm. At 1 a training Forward cannot normalise.</summary>
+    public int BatchNormPlane => Layers.Select((l, i) => l.Kind == LayerKind.BatchNorm ? Shapes[i + 1].H * Shapes[i + 1].W : int.MaxValue).DefaultIfEmpty(int.MaxValue).Min();
 
     /// <summary>Buffers as a new network starts: running mean 0, running variance 1, no batches tracked.</summary>
     public double[] InitialBuffers()
