@@ -29,7 +29,37 @@ public sealed record TrainingOptions(
     int Seed,
     int Threads,
     string? DataDirectory,
-    string OutputDirectory);
+    string OutputDirectory)
+{
+    /// <summary>A checkpoint to go on from (<c>--resume</c>), or null to start afresh.</summary>
+    public string? Resume { get; init; }
+
+    /// <summary>The last epoch to train in this run (<c>--stop-after</c>); the schedule still spans <see cref="Epochs"/>.</summary>
+    public int? StopAfter { get; init; }
+}
+
+/// <summary>What the process returns; listed by <c>--help</c>.</summary>
+public static class ExitCodes
+{
+    /// <summary>Done.</summary>
+    public const int Success = 0;
+    /// <summary>The saved weights reloaded to another accuracy.</summary>
+    public const int ReloadMismatch = 1;
+    /// <summary>Bad options or data; nothing trained.</summary>
+    public const int UserError = 2;
+    /// <summary>Training diverged.</summary>
+    public const int Diverged = 3;
+    /// <summary>An output could not be written (the rest were).</summary>
+    public const int OutputFailed = 4;
+    /// <summary>128 + SIGINT, what a shell reports for a command stopped by Ctrl-C.</summary>
+    public const int Interrupted = 130;
+
+    /// <summary>The exit codes for <c>--help</c>, for a sample whose partial weights go to <paramref name="partialWeights"/>.</summary>
+    public static string Describe(string partialWeights) =>
+        "Exit codes: 0 done; 1 the saved weights reloaded to another accuracy; 2 bad options or data (nothing trained); " +
+        "3 training diverged; 4 an output could not be written (the rest were); 130 stopped by Ctrl-C (partial weights saved " +
+        $"as {partialWeights}).";
+}
 
 /// <summary>A sample's command line: options with the sample's recipe as defaults, their validation, and the mapping
 /// to <see cref="TrainingOptions"/>.</summary>
@@ -51,18 +81,21 @@ public sealed class CommandLine
         Description = "Train on all but the last N training digits and report accuracy on those N instead of the test set " +
                       "(how the recipe was chosen without looking at the test set).",
         DefaultValueFactory = _ => 0,
+        CustomParser = WholeNumber(0, 1_000_000),
     };
 
     private readonly Option<int> _seed = new("--seed")
     {
         Description = "Seed for the initial weights, the shuffling and the augmentation.",
         DefaultValueFactory = _ => 1,
+        CustomParser = WholeNumber(int.MinValue, int.MaxValue),
     };
 
     private readonly Option<int> _threads = new("--threads")
     {
         Description = "Threads for the batched forward and backward passes.",
         DefaultValueFactory = _ => Environment.ProcessorCount,
+        CustomParser = WholeNumber(1, 256),
     };
 
     private readonly Option<DirectoryInfo?> _data = new("--data")
@@ -78,6 +111,18 @@ public sealed class CommandLine
         DefaultValueFactory = _ => "output",
     };
 
+    private readonly Option<FileInfo?> _resume = new("--resume")
+    {
+        Description = $"Go on from a checkpoint (the output folder's {RunState.FileName}, rewritten after every epoch) " +
+                      "with the same bits as a run that never stopped. The other options must be the ones it was made with.",
+    };
+
+    private readonly Option<int?> _stopAfter = new("--stop-after")
+    {
+        Description = "Stop after this epoch, leaving the checkpoint to --resume from; the schedule still spans --epochs.",
+        CustomParser = result => Token(result) is null ? null : WholeNumber(1, 1000)(result),
+    };
+
     /// <summary>The command line of a sample described by <paramref name="description"/> (the help text's first line),
     /// whose options default to <paramref name="recipe"/>.</summary>
     public CommandLine(string description, Recipe recipe)
@@ -90,16 +135,19 @@ public sealed class CommandLine
         {
             Description = "Passes over the training set.",
             DefaultValueFactory = _ => recipe.Epochs,
+            CustomParser = WholeNumber(1, 1000),
         };
         _batchSize = new("--batch-size")
         {
             Description = "Digits per gradient step.",
             DefaultValueFactory = _ => recipe.BatchSize,
+            CustomParser = WholeNumber(1, 4096),
         };
         _learningRate = new("--learning-rate")
         {
             Description = $"Peak learning rate. Default: {recipe.SgdLearningRate.ToString(CultureInfo.InvariantCulture)} for sgd, " +
                           $"{recipe.AdamLearningRate.ToString(CultureInfo.InvariantCulture)} for adam.",
+            CustomParser = LearningRate,
         };
         _optimizer = new("--optimizer")
         {
@@ -115,22 +163,17 @@ public sealed class CommandLine
         {
             Description = "Largest random translation of a training digit, in pixels; 0 turns augmentation off.",
             DefaultValueFactory = _ => recipe.MaxShift,
+            CustomParser = WholeNumber(0, 8),
         };
 
-        _epochs.Validators.Add(r => InRange(r, _epochs, 1, 1000));
-        _batchSize.Validators.Add(r => InRange(r, _batchSize, 1, 4096));
-        _maxShift.Validators.Add(r => InRange(r, _maxShift, 0, 8));
-        _holdout.Validators.Add(r => InRange(r, _holdout, 0, 1_000_000));
-        _threads.Validators.Add(r => InRange(r, _threads, 1, 256));
-        _learningRate.Validators.Add(r =>
-        {
-            if (!Parses(r, t => float.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out _))) return;
-            float? value = r.GetValueOrDefault<float?>();
-            if (value is { } lr && (!float.IsFinite(lr) || lr <= 0f || lr > 10f))
-                r.AddError($"--learning-rate must be greater than 0 and at most 10; got {lr}.");
-        });
         _optimizer.AcceptOnlyFromAmong("sgd", "adam");
         _schedule.AcceptOnlyFromAmong("cosine", "constant");
+        _resume.Validators.Add(r =>
+        {
+            var file = r.GetValueOrDefault<FileInfo?>();
+            if (file is { Exists: false })
+                r.AddError($"--resume: the file '{file.FullName}' does not exist.");
+        });
         _data.Validators.Add(r =>
         {
             var folder = r.GetValueOrDefault<DirectoryInfo?>();
@@ -152,7 +195,7 @@ public sealed class CommandLine
     {
         var root = new RootCommand(_description)
         {
-            _epochs, _batchSize, _learningRate, _optimizer, _schedule, _maxShift, _holdout, _seed, _threads, _data, _output,
+            _epochs, _batchSize, _learningRate, _optimizer, _schedule, _maxShift, _holdout, _seed, _threads, _data, _output, _resume, _stopAfter,
         };
         root.SetAction(result => run(ToOptions(result)));
         return root;
@@ -179,25 +222,41 @@ public sealed class CommandLine
             Seed: result.GetValue(_seed),
             Threads: result.GetValue(_threads),
             DataDirectory: result.GetValue(_data)?.FullName,
-            OutputDirectory: Path.GetFullPath(result.GetRequiredValue(_output)));
-    }
-
-    private static void InRange(OptionResult result, Option<int> option, int min, int max)
-    {
-        if (!Parses(result, t => int.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out _))) return;
-        int value = result.GetValueOrDefault<int>();
-        if (value < min || value > max)
-            result.AddError($"{option.Name} must be between {min} and {max}; got {value}.");
-    }
-
-    // Validators run even when a token did not convert (System.CommandLine has already reported that), and reading the
-    // value then throws; so a range check first makes sure there is a value to check.
-    private static bool Parses(OptionResult result, Func<string, bool> tryParse)
-    {
-        foreach (var token in result.Tokens)
+            OutputDirectory: Path.GetFullPath(result.GetRequiredValue(_output)))
         {
-            if (!tryParse(token.Value)) return false;
-        }
-        return true;
+            Resume = result.GetValue(_resume)?.FullName,
+            StopAfter = result.GetValue(_stopAfter),
+        };
     }
+
+    // Numbers are parsed here rather than by System.CommandLine, whose parsers follow the current culture and accept
+    // group separators ("1,000" became 1000, "0,5" became 5) without the range checks seeing the value they meant:
+    // invariant digits only, and every accepted value meets its range in the same place.
+    private const NumberStyles Integer = NumberStyles.AllowLeadingSign;
+    private const NumberStyles Real = NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent;
+
+    private static Func<ArgumentResult, int> WholeNumber(int min, int max) => result =>
+    {
+        if (Token(result) is not { } token) return 0;
+        if (!int.TryParse(token, Integer, CultureInfo.InvariantCulture, out int value))
+            result.AddError($"{OptionName(result)}: '{token}' is not a whole number (digits only, no group separators).");
+        else if (value < min || value > max)
+            result.AddError($"{OptionName(result)} must be between {min} and {max}; got {value}.");
+        return value;
+    };
+
+    private static float? LearningRate(ArgumentResult result)
+    {
+        if (Token(result) is not { } token) return null;
+        if (!float.TryParse(token, Real, CultureInfo.InvariantCulture, out float value))
+            result.AddError($"{OptionName(result)}: '{token}' is not a number (a dot for decimals, no group separators).");
+        else if (!(value > 0f && value <= 10f))
+            result.AddError($"{OptionName(result)} must be greater than 0 and at most 10; got {value.ToString(CultureInfo.InvariantCulture)}.");
+        return value;
+    }
+
+    // Each of these options takes exactly one value (System.CommandLine reports a missing one itself).
+    private static string? Token(ArgumentResult result) => result.Tokens.Count == 1 ? result.Tokens[0].Value : null;
+
+    private static string OptionName(ArgumentResult result) => ((OptionResult)result.Parent!).Option.Name;
 }

@@ -1,4 +1,5 @@
 using System;
+using ConvNet;
 
 namespace Samples.Common;
 
@@ -49,20 +50,13 @@ public sealed record Recipe(
     };
 
     /// <summary>
-    /// The learning rate for step <paramref name="step"/> of <paramref name="totalSteps"/> (counting from 0). Cosine
-    /// decays from the peak to 0 at the end of the run, so the last epochs take small steps that settle the weights
-    /// instead of bouncing around a minimum.
+    /// The learning-rate schedule of a run of <paramref name="totalSteps"/> steps. Cosine decays from the peak to 0 at the
+    /// end of the run, so the last epochs take small steps that settle the weights instead of bouncing around a minimum.
     /// </summary>
-    public static float LearningRateAt(ScheduleKind schedule, float peak, long step, long totalSteps)
+    public static LearningRateSchedule ScheduleFor(ScheduleKind schedule, float peak, long totalSteps) => schedule switch
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(totalSteps);
-        ArgumentOutOfRangeException.ThrowIfNegative(step);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(step, totalSteps);
-        return schedule switch
-        {
-            ScheduleKind.Constant => peak,
-            ScheduleKind.Cosine => (float)(peak * 0.5 * (1 + Math.Cos(Math.PI * step / totalSteps))),
-            _ => throw new ArgumentOutOfRangeException(nameof(schedule), schedule, null),
-        };
-    }
+        ScheduleKind.Constant => new ConstantSchedule(peak),
+        ScheduleKind.Cosine => new CosineSchedule(peak, totalSteps),
+        _ => throw new ArgumentOutOfRangeException(nameof(schedule), schedule, null),
+    };
 }

@@ -3,45 +3,54 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
+using System.Runtime.InteropServices;
+using System.Threading;
 using ConvNet;
 
 namespace Samples.Common;
 
 /// <summary>One activation picture: a layer's output (after its ReLU) for a few test digits.</summary>
 /// <param name="Layer">Index of the layer in <see cref="INetwork.Layers"/>.</param>
-/// <param name="Title">The picture's title.</param>
+/// <param name="Title">The picture's title, which also names it in error messages.</param>
 /// <param name="FileName">The PNG file's name.</param>
 public sealed record ActivationPicture(int Layer, string Title, string FileName);
 
-/// <summary>What makes one sample: its network and recipe, where its weights go, and what it draws.</summary>
+/// <summary>What makes one sample: its network and recipe, the names of its files, and what it draws.</summary>
+/// <param name="Name">Short lowercase name: the weights go to <c>NAME.safetensors</c>, and the checkpoint's own keys start
+/// with <c>NAME.</c>.</param>
 /// <param name="Title">The network's name in the report, e.g. <c>LeNet-5</c>.</param>
-/// <param name="Description">The first line of <c>--help</c>.</param>
+/// <param name="Description">The first sentence of <c>--help</c>.</param>
 /// <param name="Recipe">The default options.</param>
 /// <param name="Create">A new network with weights initialised from a seed.</param>
 /// <param name="Flops">Forward FLOPs per digit (the generated <c>Flops</c> constant).</param>
-/// <param name="WeightsFile">The safetensors file's name in the output folder.</param>
 /// <param name="FilterLayer">The conv layer on the input whose filters are drawn.</param>
 /// <param name="Activations">The activation pictures.</param>
 public sealed record SampleSpec(
+    string Name,
     string Title,
     string Description,
     Recipe Recipe,
     Func<int, INetwork> Create,
     long Flops,
-    string WeightsFile,
     int FilterLayer,
     IReadOnlyList<ActivationPicture> Activations)
 {
+    /// <summary>The weights file's name in the output folder.</summary>
+    public string WeightsFile => Name + ".safetensors";
+
+    /// <summary>Where a run stopped by Ctrl-C leaves what it trained, apart from a complete run's weights.</summary>
+    public string PartialWeightsFile => Name + ".partial.safetensors";
+
     /// <summary>The sample's command line, with the recipe as defaults.</summary>
-    public CommandLine CommandLine() => new(Description, Recipe);
+    public CommandLine CommandLine() => new(Description + " " + ExitCodes.Describe(PartialWeightsFile), Recipe);
 }
 
-/// <summary>A sample's whole run: train with progress and a table, save and reload the weights, draw, report.</summary>
+/// <summary>A sample's whole run: train with progress and a table (checkpointed after every epoch, resumable, stopped
+/// cleanly by Ctrl-C), save and reload the weights, evaluate per digit, draw, report.</summary>
 public static class Sample
 {
-    /// <summary>Parses <paramref name="args"/> and runs the sample. Exit code 0: done, and the reloaded weights scored
-    /// the same as the trained ones; 1: they did not; 2: a problem the user can fix (a message says which); command
-    /// line errors get System.CommandLine's exit code and messages.</summary>
+    /// <summary>Parses <paramref name="args"/> and runs the sample; returns one of the <see cref="ExitCodes"/> (command
+    /// line errors get System.CommandLine's exit code and messages).</summary>
     public static int Run(SampleSpec spec, string[] args)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -53,42 +62,99 @@ public static class Sample
     {
         try
         {
+            Outputs.CheckWritable(options.OutputDirectory);
             var data = MnistData.Load(options.DataDirectory, options.Holdout);
             var network = spec.Create(options.Seed);
             network.MaxDegreeOfParallelism = options.Threads;
             Report.Header(spec.Title, network.Parameters.Length, spec.Flops, options, data);
 
-            var model = new NetworkModel(network, options, Math.Min(options.BatchSize, data.Train.Count));
+            var model = new NetworkModel(network, options, data.Train.Count);
             var trainer = new Trainer(model, options, data.Train.Count);
-            var history = Report.Train(trainer, options, data);
-            var final = history[^1];
+            var state = new RunState(spec.Name, new Checkpoint(network, model.Optimizer, trainer.Rng));
+            using var stop = new CancellationTokenSource();
+            // The first Ctrl-C (SIGINT) stops training at the end of the current batch; a second one, with the handler's
+            // Cancel left false, ends the process at once as usual.
+            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, signal =>
+            {
+                if (stop.IsCancellationRequested) return;
+                signal.Cancel = true;
+                stop.Cancel();
+                Report.Stopping();
+            });
+            var earlier = options.Resume is null ? [] : state.Load(options, options.Resume);
+            if (options.Resume is not null) Report.Resumed(options.Resume, earlier.Count, options.Epochs);
+            // Rewritten after every epoch, so a run stopped for any reason can go on from its last finished epoch.
+            string checkpoint = Path.Combine(options.OutputDirectory, RunState.FileName);
+            int lastEpoch = Math.Min(options.Epochs, options.StopAfter ?? options.Epochs);
+            var failures = new List<string>();
+            var checkpoints = new List<string>();
+            var run = Report.Train(trainer, options, data, earlier, lastEpoch,
+                history => Outputs.Write("the checkpoint", () =>
+                {
+                    state.Save(options, history, checkpoint);
+                    return checkpoint;
+                }, checkpoints, failures), stop.Token);
 
-            Directory.CreateDirectory(options.OutputDirectory);
-            string weights = Path.Combine(options.OutputDirectory, spec.WeightsFile);
-            SafeTensors.Save(network, weights);
-            // A fresh instance whose initial weights differ from the trained network's, so only the file can make it agree.
-            var reloaded = spec.Create(options.Seed + 1);
-            reloaded.MaxDegreeOfParallelism = options.Threads;
-            SafeTensors.Load(reloaded, weights);
-            float reloadedAccuracy = NetworkModel.Evaluate(reloaded, data.Evaluation).Accuracy;
-            Report.ReloadCheck(weights, data.EvaluationName, final.EvalAccuracy, reloadedAccuracy);
+            if (run.Interrupted is { } where)
+            {
+                // A name of its own, so the weights of an earlier complete run are not replaced by partial ones.
+                Report.Interrupted(where, Outputs.SaveWeights(network, options.OutputDirectory, spec.PartialWeightsFile, failures));
+                failures.ForEach(Report.Error);
+                return ExitCodes.Interrupted;
+            }
+            if (run.Diverged is { } diverged)
+            {
+                Report.Error(diverged);
+                return ExitCodes.Diverged;
+            }
+
+            if (lastEpoch < options.Epochs)
+            {
+                Report.Stopped(checkpoint, lastEpoch, options.Epochs);
+                failures.ForEach(Report.Error);
+                return failures.Count > 0 ? ExitCodes.OutputFailed : ExitCodes.Success;
+            }
+
+            var final = run.History[^1];
+            var files = new List<string>();
+            string? weights = Outputs.SaveWeights(network, options.OutputDirectory, spec.WeightsFile, failures);
+            float reloadedAccuracy = float.NaN;
+            if (weights is not null)
+            {
+                files.Add(weights);
+                // A fresh instance whose initial weights differ from the trained network's, so only the file can make it agree.
+                var reloaded = spec.Create(unchecked(options.Seed + 1));
+                reloaded.MaxDegreeOfParallelism = options.Threads;
+                SafeTensors.Load(reloaded, weights);
+                reloadedAccuracy = NetworkModel.Evaluate(reloaded, data.Evaluation).Accuracy;
+                Report.ReloadCheck(weights, data.EvaluationName, final.EvalAccuracy, reloadedAccuracy);
+            }
+
+            var evaluation = ClassificationReport.Evaluate(network, data.Evaluation.Images, data.Evaluation.Labels, batchSize: 500);
+            Report.Classes(evaluation, data.EvaluationName);
 
             // Different digits show the same filters responding to different strokes.
             var picks = Pictures.FirstOfEachClass(data.Evaluation, count: 4);
-            var files = new List<string> { weights, Pictures.Filters(network, spec.FilterLayer, options.OutputDirectory) };
+            string folder = options.OutputDirectory;
+            Outputs.Write($"the {network.Layers[spec.FilterLayer].Name} filters", () => Pictures.Filters(network, spec.FilterLayer, folder), files, failures);
             foreach (var picture in spec.Activations)
-                files.Add(Pictures.ActivationMaps(network, data.Evaluation, picks, picture.Layer, picture.Title, picture.FileName, options.OutputDirectory));
-            files.Add(Pictures.Curves(history, data.EvaluationName, options.OutputDirectory));
+                Outputs.Write($"the {picture.Title}", () => Pictures.ActivationMaps(network, data.Evaluation, picks, picture.Layer, picture.Title, picture.FileName, folder), files, failures);
+            Outputs.Write("the training curves", () => Pictures.Curves(run.History, data.EvaluationName, folder), files, failures);
+            Outputs.Write("the confusion matrix", () => Pictures.Confusion(evaluation, data.EvaluationName, folder), files, failures);
+            Outputs.Write("the misclassified digits", () => Pictures.Misclassified(network, data.Evaluation, evaluation, folder), files, failures);
+            if (checkpoints.Count > 0) files.Add(checkpoint);
 
             var total = DateTime.Now - Process.GetCurrentProcess().StartTime;
-            double imagesPerSecond = history.Sum(h => h.Images) / history.Sum(h => h.TrainTime.TotalSeconds);
-            Report.Final(data.EvaluationName, final.EvalAccuracy, total, imagesPerSecond, options.OutputDirectory, files);
-            return reloadedAccuracy == final.EvalAccuracy ? 0 : 1;
+            double imagesPerSecond = run.History.Sum(h => h.Images) / run.History.Sum(h => h.TrainTime.TotalSeconds);
+            Report.Final(data.EvaluationName, final.EvalAccuracy, total, imagesPerSecond, folder, files);
+            failures.ForEach(Report.Error);
+            if (failures.Count > 0) return ExitCodes.OutputFailed;
+            return reloadedAccuracy == final.EvalAccuracy ? ExitCodes.Success : ExitCodes.ReloadMismatch;
         }
         catch (UserException e)
         {
             Report.Error(e.Message);
-            return 2;
+            return ExitCodes.UserError;
         }
     }
 }

@@ -38,12 +38,12 @@ public static class LeNetSample
 
     /// <summary>The whole sample, for <see cref="Sample.Run"/>.</summary>
     public static SampleSpec Spec { get; } = new(
+        Name: "lenet",
         Title: "LeNet-5",
         Description: "Trains LeNet-5 on MNIST with a network compiled by the ConvNet source generator.",
         Recipe: Recipe,
         Create: seed => new LeNet5(seed),
         Flops: LeNet5.Flops,
-        WeightsFile: "lenet.safetensors",
         FilterLayer: LeNet5.Conv1.Index,
         Activations:
         [

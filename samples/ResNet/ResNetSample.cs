@@ -37,12 +37,12 @@ public static class ResNetSample
 
     /// <summary>The whole sample, for <see cref="Sample.Run"/>.</summary>
     public static SampleSpec Spec { get; } = new(
+        Name: "resnet",
         Title: "ResNet",
         Description: "Trains a small residual network with batch norm on MNIST, compiled by the ConvNet source generator.",
         Recipe: Recipe,
         Create: seed => new MnistResNet(seed),
         Flops: MnistResNet.Flops,
-        WeightsFile: "resnet.safetensors",
         FilterLayer: MnistResNet.Conv1.Index,
         Activations:
         [

@@ -146,7 +146,9 @@ public interface INetwork
     /// batch norm uses the running statistics and dropout passes its input through. Backward follows the mode of the
     /// Forward it backpropagates through. A network without batch norm or dropout computes the same in both modes.</summary>
     bool Training { get; set; }
-    /// <summary>Threads the batch methods may use. Default: <see cref="Environment.ProcessorCount"/>.</summary>
+    /// <summary>Threads the batch methods may use. Default: <see cref="Environment.ProcessorCount"/>. A batch call uses
+    /// <see cref="WorkerPool.Workers"/>(this, batch size) workers: never more than the batch size, the machine's cores
+    /// or <see cref="WorkerPool.MaxThreads"/>, so a larger value (even <see cref="int.MaxValue"/>) means "all cores".</summary>
     int MaxDegreeOfParallelism { get; set; }
 
     /// <summary>Computes raw scores (no softmax) for one sample and keeps the activations for Backward.</summary>

@@ -1,5 +1,9 @@
 using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using ConvNet.Generator.Diagnostics;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
 using Xunit;
 
 namespace ConvNet.Tests;
@@ -100,6 +104,11 @@ public class DiagnosticTests
     [InlineData("[Conv(2, 3, Pad = -1)]", 13, "Pad must not be negative, got -1")]
     [InlineData("[MaxPool(2, Stride = -2)]", 13, "Stride must be at least 1, got -2")]
     [InlineData("[FullyConnected(0)]", 17, "Outputs must be at least 1, got 0")]
+    [InlineData("[MaxPool(0)]", 10, "Size must be at least 1, got 0")]
+    [InlineData("[AvgPool(0)]", 10, "Size must be at least 1, got 0")]
+    [InlineData("[AvgPool(2, Stride = 0)]", 13, "Stride must be at least 1, got 0")]
+    [InlineData("[Conv(2, 3, Stride = 1, Pad = -2)]", 25, "Pad must not be negative, got -2")]
+    [InlineData("[Conv(2, 3, Pad = 1, Stride = 0)]", 22, "Stride must be at least 1, got 0")]
     public void CNN003_invalid_argument_points_at_the_argument(string attribute, int column, string message)
     {
         var d = Single($"using ConvNet;\n[Input(1, 8, 8)]\n{attribute}\npublic partial class Net {{ }}\n", "CNN003");
@@ -108,12 +117,17 @@ public class DiagnosticTests
         Assert.Equal(message, d.GetMessage());
     }
 
-    [Fact]
-    public void CNN003_on_the_input()
+    /// <summary>Every dimension of [Input] reports on its own argument (a mix-up of width and height went unnoticed).</summary>
+    [Theory]
+    [InlineData("[Input(0, 8, 8)]", 8, "Channels must be at least 1, got 0")]
+    [InlineData("[Input(1, 0, 8)]", 11, "Height must be at least 1, got 0")]
+    [InlineData("[Input(1, 8, 0)]", 14, "Width must be at least 1, got 0")]
+    [InlineData("[Input(1, 8, -3)]", 14, "Width must be at least 1, got -3")]
+    public void CNN003_on_the_input_points_at_the_argument(string input, int column, string message)
     {
-        var d = Single("using ConvNet;\n[Input(1, 0, 8)]\n[Relu]\npublic partial class Net { }\n", "CNN003");
-        At(d, 2, 11);
-        Assert.Equal("Height must be at least 1, got 0", d.GetMessage());
+        var d = Single($"using ConvNet;\n{input}\n[Relu]\npublic partial class Net {{ }}\n", "CNN003");
+        At(d, 2, column);
+        Assert.Equal(message, d.GetMessage());
     }
 
     [Fact]
@@ -283,10 +297,166 @@ public class DiagnosticTests
     }
 
     [Fact]
-    public void Diagnostics_can_be_silenced_with_pragma()
+    public void CNN011_a_layer_named_input()
     {
-        var result = Harness.Run("using ConvNet;\n#pragma warning disable CNN009\n[Input(1, 8, 8)]\n[Conv(2, 3, Pad = 3)]\npublic partial class Net { }\n");
-        Assert.All(result.Analyzer, d => Assert.True(d.IsSuppressed));
+        var d = Single("using ConvNet;\n[Input(1, 8, 8)]\n[Relu(Name = \"input\")]\npublic partial class Net { }\n", "CNN011");
+        Assert.Equal(DiagnosticSeverity.Error, d.Severity);
+        At(d, 3, 7);
+        Assert.Equal("Layer name \"input\" is reserved: From, Add and Concat use it for the network input; rename the layer", d.GetMessage());
+    }
+
+    [Theory]
+    [InlineData("[Dropout(1.0)]", 10, "P must be in [0, 1) (the probability of dropping a value), got 1")]
+    [InlineData("[Dropout(-0.25)]", 10, "P must be in [0, 1) (the probability of dropping a value), got -0.25")]
+    [InlineData("[Dropout(p: double.NaN)]", 10, "P must be in [0, 1) (the probability of dropping a value), got NaN")]
+    [InlineData("[BatchNorm(Epsilon = 0)]", 12, "Epsilon must be positive and finite, got 0")]
+    [InlineData("[BatchNorm(Momentum = 0.5, Epsilon = -1e-5)]", 28, "Epsilon must be positive and finite, got -1E-05")]
+    [InlineData("[BatchNorm(Epsilon = double.PositiveInfinity)]", 12, "Epsilon must be positive and finite, got Infinity")]
+    [InlineData("[BatchNorm(Momentum = 1.5)]", 12, "Momentum must be in [0, 1], got 1.5")]
+    [InlineData("[BatchNorm(Name = \"bn\", Momentum = -0.125)]", 25, "Momentum must be in [0, 1], got -0.125")]
+    public void CNN003_invalid_dropout_and_batch_norm_arguments(string attribute, int column, string message)
+    {
+        var d = Single($"using ConvNet;\n[Input(1, 8, 8)]\n{attribute}\npublic partial class Net {{ }}\n", "CNN003");
+        Assert.Equal(DiagnosticSeverity.Error, d.Severity);
+        At(d, 3, column);
+        Assert.Equal(message, d.GetMessage());
+    }
+
+    [Fact]
+    public void Valid_dropout_and_batch_norm_edges_are_clean()
+    {
+        var result = Harness.Run("using ConvNet;\n[Input(1, 8, 8)]\n[Dropout(0)]\n[Dropout(0.999)]\n[BatchNorm(Momentum = 0)]\n[BatchNorm(Momentum = 1, Epsilon = 1e-30)]\npublic partial class Net { }\n");
+        Assert.Empty(result.Analyzer);
+        Assert.Empty(result.Compiler.Where(d => d.Severity >= DiagnosticSeverity.Warning));
+    }
+
+    /// <summary>The issue's example: the residual's add names a volume of another shape, and a 1x1 projection of it fits.</summary>
+    [Fact]
+    public void CNN014_add_suggests_a_projection_of_the_other_volume()
+    {
+        var d = Single("""
+            using ConvNet;
+            [Input(16, 32, 32)]
+            [Relu(Name = "relu3")]
+            [Conv(32, 3, Stride = 2, Pad = 1, Name = "conv5")]
+            [Add("relu3")]
+            public partial class Net { }
+            """, "CNN014");
+        Assert.Equal(DiagnosticSeverity.Error, d.Severity);
+        At(d, 5, 2);
+        Assert.Equal("Add 'add1' cannot add conv5 (32x16x16) to relu3 (16x32x32); a 1x1 Conv with 32 filters and Stride = 2 on relu3 would give 32x16x16", d.GetMessage());
+    }
+
+    [Theory]
+    // The other volume is smaller: the projection goes on the add's own input.
+    [InlineData("[MaxPool(2, Name = \"small\")] [Relu(From = \"input\")] [Add(\"small\")]", 54,
+        "Add 'add1' cannot add relu1 (2x4x4) to small (2x2x2); a 1x1 Conv with 2 filters and Stride = 2 on relu1 would give 2x2x2")]
+    // 3x3 from 4x4: no 1x1 stride reaches it either way.
+    [InlineData("[Conv(2, 2, Name = \"c\")] [Relu(From = \"input\")] [Add(\"c\")]", 50,
+        "Add 'add1' cannot add relu1 (2x4x4) to c (2x3x3); the shapes must be equal: change the layers that make them, or take another layer")]
+    // Channels only, with From on the add.
+    [InlineData("[Conv(3, 1)] [Add(\"input\", From = \"conv1\")]", 15,
+        "Add 'add1' cannot add conv1 (3x4x4) to input (2x4x4); a 1x1 Conv with 3 filters on input would give 3x4x4")]
+    public void CNN014_add_mismatch(string layers, int column, string message)
+    {
+        var d = Single($"using ConvNet;\n[Input(2, 4, 4)]\n{layers}\npublic partial class Net {{ }}\n", "CNN014");
+        At(d, 3, column);
+        Assert.Equal(message, d.GetMessage());
+    }
+
+    [Fact]
+    public void CNN014_concat_lists_every_input_side()
+    {
+        var d = Single("""
+            using ConvNet;
+            [Input(3, 8, 8)]
+            [MaxPool(2, Name = "half")]
+            [Conv(4, 1, From = "input", Name = "full")]
+            [Concat("half", "input")]
+            public partial class Net { }
+            """, "CNN014");
+        Assert.Equal(DiagnosticSeverity.Error, d.Severity);
+        At(d, 5, 2);
+        Assert.Equal("Concat 'concat1' stacks channels, so every input needs the same height and width, got (height x width) full 8x8, half 4x4, input 8x8; " +
+                     "resize the odd ones with a strided Conv or a pooling layer, or pad them", d.GetMessage());
+    }
+
+    [Theory]
+    // A near name, as written or in another case; the network input misspelt; nothing near.
+    [InlineData("[Conv(2, 3, Pad = 1)] [Relu] [Add(\"conv2\")]", 35, "Add 'add1' takes \"conv2\", which is not a layer of this network; did you mean \"conv1\"?")]
+    [InlineData("[Conv(1, 3, Pad = 1)] [Add(\"Conv1\")]", 28, "Add 'add1' takes \"Conv1\", which is not a layer of this network; did you mean \"conv1\"?")]
+    [InlineData("[Relu(From = \"inptu\")]", 7, "Relu 'relu1' takes \"inptu\", which is not a layer of this network; did you mean \"input\"?")]
+    [InlineData("[Relu] [Tanh(From = \"something_else\")]", 14, "Tanh 'tanh1' takes \"something_else\", which is not a layer of this network")]
+    // The second name of a concat, and a params array written as one array: the array.
+    [InlineData("[Relu(Name = \"a\")] [Tanh(Name = \"b\", From = \"input\")] [Concat(\"a\", \"bb\")]", 68, "Concat 'concat1' takes \"bb\", which is not a layer of this network; did you mean \"b\"?")]
+    [InlineData("[Relu(Name = \"a\")] [Concat(new[] { \"a\", \"zzzz\" })]", 28, "Concat 'concat1' takes \"zzzz\", which is not a layer of this network")]
+    // Itself, and a later layer (source order is the order of evaluation, so no cycle can be written).
+    [InlineData("[Relu(Name = \"a\", From = \"a\")]", 19, "Relu 'a' takes its own output as its input; name an earlier layer or \"input\"")]
+    [InlineData("[Relu] [Add(\"add1\")]", 13, "Add 'add1' takes its own output as its input; name an earlier layer or \"input\"")]
+    [InlineData("[Relu(From = \"late\")] [Tanh(Name = \"late\")]", 7, "Relu 'relu1' takes \"late\", which comes later (layer 2); layers run in source order, so a layer can only take the output of one above it")]
+    public void CNN015_bad_reference_points_at_the_name(string layers, int column, string message)
+    {
+        var d = Single($"using ConvNet;\n[Input(1, 4, 4)]\n{layers}\npublic partial class Net {{ }}\n", "CNN015");
+        Assert.Equal(DiagnosticSeverity.Error, d.Severity);
+        At(d, 3, column);
+        Assert.Equal(message, d.GetMessage());
+    }
+
+    [Fact]
+    public void CNN016_dead_branch_is_a_warning_and_the_network_still_compiles()
+    {
+        var result = Harness.Run("""
+            using ConvNet;
+            [Input(1, 4, 4)]
+            [Conv(2, 3, Name = "dead")]
+            [Relu(From = "input")]
+            public partial class Net { }
+            """);
+        var d = Assert.Single(result.Analyzer);
+        Assert.Equal("CNN016", d.Id);
+        Assert.Equal(DiagnosticSeverity.Warning, d.Severity);
+        At(d, 3, 2);
+        Assert.Equal("Conv 'dead' computes an output that no layer takes (a dead branch): it costs time and never reaches the network's output; take it with From, Add or Concat, or remove it", d.GetMessage());
+        Assert.Empty(result.Compiler.Where(x => x.Severity >= DiagnosticSeverity.Warning));
+        Assert.Contains("public void Forward(", Assert.Single(result.Generated).Source, System.StringComparison.Ordinal);
+    }
+
+    /// <summary>The last layer is the output, used or not; a layer read only by the last one is used.</summary>
+    [Theory]
+    [InlineData("[Relu(Name = \"a\")] [Tanh(From = \"input\")] [Add(\"a\")]")]
+    [InlineData("[Relu] [Tanh] [Sigmoid(From = \"relu1\")] [Concat(\"tanh1\")]")]
+    [InlineData("[Relu(From = \"input\")] [Tanh(From = \"input\")] [Add(\"relu1\")]")]
+    public void CNN016_not_for_the_output_or_a_merged_branch(string layers)
+    {
+        var result = Harness.Run($"using ConvNet;\n[Input(1, 4, 4)]\n{layers}\npublic partial class Net {{ }}\n");
+        Assert.Empty(result.Analyzer);
+        Assert.Empty(result.Compiler.Where(d => d.Severity >= DiagnosticSeverity.Warning));
+    }
+
+    [Fact]
+    public void CNN016_for_each_dead_layer_but_not_the_last()
+    {
+        var result = Harness.Run("using ConvNet;\n[Input(1, 4, 4)]\n[Relu]\n[Tanh(From = \"input\")]\n[Sigmoid(From = \"input\")]\npublic partial class Net { }\n");
+        Assert.All(result.Analyzer, d => Assert.Equal(("CNN016", DiagnosticSeverity.Warning), (d.Id, d.Severity)));
+        Assert.Equal([3, 4], result.Analyzer.Select(d => d.Location.GetLineSpan().StartLinePosition.Line + 1).Order());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Diagnostics_can_be_silenced_with_pragma(bool pragma)
+    {
+        string source = "using ConvNet;\n" + (pragma ? "#pragma warning disable CNN009\n" : "\n") + "[Input(1, 8, 8)]\n[Conv(2, 3, Pad = 3)]\npublic partial class Net { }\n";
+        // Suppressed diagnostics are dropped unless asked for: without them an empty result would pass, and a
+        // diagnostic never reported would look the same as one silenced.
+        var options = new CompilationWithAnalyzersOptions(new AnalyzerOptions([]), onAnalyzerException: null,
+            concurrentAnalysis: false, logAnalyzerExecutionTime: false, reportSuppressedDiagnostics: true);
+        var diagnostics = await Harness.Run(source).Output.WithAnalyzers([new NetworkAnalyzer()], options)
+            .GetAnalyzerDiagnosticsAsync(CancellationToken.None);
+        var d = Assert.Single(diagnostics);
+        Assert.Equal("CNN009", d.Id);
+        Assert.Equal(pragma, d.IsSuppressed);
+        At(d, 4, 13);
     }
 
     [Fact]

@@ -69,7 +69,7 @@ internal static class Harness
     {
         var result = Run(source);
         var errors = result.Compiler.Concat(result.Analyzer)
-            .Where(d => d.Severity >= DiagnosticSeverity.Warning && !(d.Severity == DiagnosticSeverity.Warning && allowedWarnings.Contains(d.Id)))
+            .Where(d => d.Severity >= DiagnosticSeverity.Warning && !d.IsSuppressed && !(d.Severity == DiagnosticSeverity.Warning && allowedWarnings.Contains(d.Id)))
             .ToList();
         if (errors.Count > 0)
             throw new Xunit.Sdk.XunitException("generated code does not compile cleanly:\n" + string.Join("\n", errors) + "\n" + source);

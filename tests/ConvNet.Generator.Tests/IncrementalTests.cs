@@ -11,6 +11,26 @@ public class IncrementalTests
 {
     private const string Network = Harness.TinyNetSource;
 
+    /// <summary>A residual add, a concat, batch norm, dropout and global pooling: the graph attributes' arguments (names,
+    /// From, string arrays, doubles) must reach the model as values that compare equal across runs.</summary>
+    private const string GraphNetwork = """
+        using ConvNet;
+        namespace App;
+        [Input(3, 8, 8)]
+        [Conv(4, 3, Pad = 1)]
+        [BatchNorm(Momentum = 0.2)]
+        [Relu]
+        [Conv(4, 1, From = "input", Name = "skip")]
+        [Add("relu1")]
+        [Concat("skip", "input")]
+        [Dropout(0.25)]
+        [GlobalAvgPool]
+        [FullyConnected(5)]
+        public partial class GraphNet { }
+        """;
+
+    public static TheoryData<string> Networks => [Network, GraphNetwork];
+
     private static (GeneratorDriver Driver, CSharpCompilation Compilation) First(string source)
     {
         var compilation = Harness.Compilation(source, "namespace App; public class Other { }");
@@ -35,21 +55,21 @@ public class IncrementalTests
         Assert.All(reasons, r => Assert.True(r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, r.ToString()));
     }
 
-    [Fact]
-    public void Edit_in_another_file_leaves_every_step_cached()
+    [Theory, MemberData(nameof(Networks))]
+    public void Edit_in_another_file_leaves_every_step_cached(string network)
     {
-        var (driver, compilation) = First(Network);
+        var (driver, compilation) = First(network);
         driver = Rerun(driver, compilation, 1, "namespace App; public class Other { public int X; }");
         // The parse step re-runs (the compilation changed) but yields an equal model, so the output is reused.
         AssertReused(Reasons(driver, NetworkGenerator.ParseStep));
         AssertReused(OutputReasons(driver));
     }
 
-    [Fact]
-    public void Unrelated_edit_in_the_same_file_leaves_the_output_unchanged()
+    [Theory, MemberData(nameof(Networks))]
+    public void Unrelated_edit_in_the_same_file_leaves_the_output_unchanged(string network)
     {
-        var (driver, compilation) = First(Network);
-        driver = Rerun(driver, compilation, 0, "// a comment that moves every span\n" + Network + "\nclass Unrelated { void M() { } }\n");
+        var (driver, compilation) = First(network);
+        driver = Rerun(driver, compilation, 0, "// a comment that moves every span\n" + network + "\nclass Unrelated { void M() { } }\n");
         AssertReused(Reasons(driver, NetworkGenerator.ParseStep));
         AssertReused(OutputReasons(driver));
     }
@@ -64,10 +84,27 @@ public class IncrementalTests
         Assert.Contains("weight [10,3,3,3]", driver.GetRunResult().GeneratedTrees.Single().ToString());
     }
 
-    [Fact]
-    public void The_model_holds_no_symbols_syntax_or_compilations()
+    /// <summary>Each graph argument is part of the model: changing it regenerates, and the new value shows in the layer table.</summary>
+    [Theory]
+    [InlineData("[Dropout(0.25)]", "[Dropout(0.5)]", "Dropout p=0.5")]
+    [InlineData("From = \"input\", Name = \"skip\"", "From = \"bn1\", Name = \"skip\"", "Conv 4@1x1 s1 p0 <- bn1")]
+    [InlineData("[Add(\"relu1\")]", "[Add(\"bn1\")]", "Add(bn1)")]
+    [InlineData("[Concat(\"skip\", \"input\")]", "[Concat(\"input\", \"skip\")]", "Concat(input, skip)")]
+    [InlineData("[BatchNorm(Momentum = 0.2)]", "[BatchNorm(Momentum = 0.3)]", "Momentum = 0.3d")]
+    public void Changing_a_graph_argument_regenerates(string before, string after, string expected)
     {
-        var (driver, _) = First(Network);
+        var (driver, compilation) = First(GraphNetwork);
+        Assert.Contains(before, GraphNetwork, System.StringComparison.Ordinal);
+        driver = Rerun(driver, compilation, 0, GraphNetwork.Replace(before, after));
+        Assert.Contains(IncrementalStepRunReason.Modified, Reasons(driver, NetworkGenerator.ParseStep));
+        Assert.Contains(IncrementalStepRunReason.Modified, OutputReasons(driver));
+        Assert.Contains(expected, driver.GetRunResult().GeneratedTrees.Single().ToString(), System.StringComparison.Ordinal);
+    }
+
+    [Theory, MemberData(nameof(Networks))]
+    public void The_model_holds_no_symbols_syntax_or_compilations(string network)
+    {
+        var (driver, _) = First(network);
         var outputs = driver.GetRunResult().Results.Single().TrackedSteps[NetworkGenerator.ParseStep].SelectMany(s => s.Outputs);
         foreach (var (value, _) in outputs) ModelWalker.AssertPlain(value);
     }

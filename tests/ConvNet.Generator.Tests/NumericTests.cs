@@ -8,7 +8,8 @@ using static ConvNet.Tests.RefLayer;
 namespace ConvNet.Tests;
 
 /// <summary>Generated Forward and Backward against the independent double-precision reference, per layer kind and
-/// for whole networks: exact on small integers (bit for bit), close on random reals, and against finite differences.</summary>
+/// for whole networks: exact on small integers (bit for bit), close on random reals, and against finite differences;
+/// in evaluation mode and in training mode (batch norm on the call's statistics, dropout with the network's own masks).</summary>
 public class NumericTests
 {
     public static readonly Case[] Cases =
@@ -25,6 +26,12 @@ public class NumericTests
         // wide rows (22 x 9 = 198) end in a partial vector, so the accumulating passes take narrower widths.
         new("ConvSingleChannelPad", new((1, 9, 20), Conv(5, 3, pad: 1))),
         new("ConvSingleChannel", new((1, 7, 16), Conv(3, 3))),
+        // The relaxed window rule: remainders that are only padding (3x3 s2 p1 on 8: 7 / 2) or the stride's gap (1x1 s2,
+        // 2x2 s3 on 9) round down, and the last padded row or the gap is never read.
+        new("ConvRemainderInPadding", new((2, 8, 8), Conv(3, 3, stride: 2, pad: 1))),
+        new("ConvRemainderInGap", new((3, 8, 7), Conv(2, 1, stride: 2))),
+        new("MaxPoolRemainderInGap", new((2, 8, 8), MaxPool(1, 2))),
+        new("AvgPoolRemainderInGap", new((1, 9, 9), AvgPool(2, 3))),
         new("MaxPool2", new((2, 6, 8), MaxPool(2))),
         new("MaxPoolOverlap", new((3, 7, 7), MaxPool(3, 2))),
         new("AvgPool2", new((2, 4, 6), AvgPool(2))),
@@ -36,12 +43,71 @@ public class NumericTests
         new("Tiny", new((3, 12, 12), Conv(4, 5, pad: 2), Relu, MaxPool(2), Fc(5))),
         new("LeNetLike", new((1, 28, 28), Conv(6, 5, pad: 2), Relu, MaxPool(2), Conv(16, 5), Relu, MaxPool(2), Fc(120), Relu, Fc(84), Relu, Fc(10))),
         new("Smooth", new((2, 10, 10), Conv(3, 3, pad: 1), Tanh, AvgPool(2), Conv(4, 3, stride: 2, pad: 1), Sigmoid, Fc(6), Tanh, Fc(3))),
+
+        // Merges: a residual add of the input, an add of a volume to itself (one value, two inputs), an add whose input is
+        // From, a channel concatenation in a different order from the layers, and one naming a volume twice.
+        new("AddInput", new((3, 4, 8), Conv(3, 3, pad: 1), Add("input"))),
+        new("AddSelf", new((2, 3, 5), Relu.Named("r"), Add("r"))),
+        new("AddFrom", new((2, 4, 4), Tanh, Conv(2, 1).Taking("input"), Add("tanh1"))),
+        new("Concat", new((2, 3, 4), Conv(3, 1), Conv(2, 3, pad: 1).Taking("input"), Concat("conv1", "input"))),
+        new("AddInputTwice", new((1, 1, 5), Add("input").Taking("input"))),
+        new("ConcatInputOnly", new((2, 1, 3), Concat("input").Taking("input"))),
+        new("ConcatRepeat", new((1, 2, 8), Relu, Concat("relu1", "input", "relu1"))),
+        new("ConcatRepeatShort", new((1, 1, 3), Relu, Concat("relu1", "input", "relu1"))),
+        // r is read by the concat and, later, the add: the concat's backward adds into the delta the add wrote.
+        new("ConcatThenAdd", new((2, 2, 2), Relu.Named("r"), Concat("input"), Conv(2, 1), Add("r"))),
+        new("ResidualProjection", new((3, 8, 8), Conv(4, 3, stride: 2, pad: 1), Relu, Conv(4, 3, pad: 1), Conv(4, 1, stride: 2).Taking("input"), Add("conv2"), Relu)),
+        new("Inception", new((4, 6, 6),
+            Conv(2, 1).Named("b1"),
+            Conv(3, 1).Taking("input"), Relu, Conv(2, 3, pad: 1).Named("b2"),
+            Conv(1, 1).Taking("input"), Conv(2, 5, pad: 2).Named("b3"),
+            MaxPool(1).Taking("input"), Conv(2, 1).Named("b4"),
+            Concat("b1", "b2", "b3"))),
+        // x read by three layers: relu (its default input), a 1x1 conv (From) and an add (From), whose gradients must sum.
+        new("FanOut3", new((3, 5, 5), Conv(3, 3, pad: 1).Named("x"), Relu.Named("a"), Conv(3, 1).Taking("x").Named("b"),
+            Add("x").Taking("a"), Add("b"))),
+        // A dead branch (CNN016, silenced): its layers still run forward (and a dead batch norm still tracks statistics),
+        // its parameters get no gradient.
+        new("DeadBranch", new((2, 4, 4), Conv(2, 1).Named("dead"), BatchNorm(), Tanh.Taking("input"), Fc(3))),
+
+        // Batch norm: after a conv; after an FC layer (BatchNorm1d, one value per channel per sample); first layer with its
+        // own epsilon and momentum; a ResNet basic block (segments across a branch); and fanned out into a concat.
+        new("BatchNormConv", new((3, 5, 6), Conv(4, 3, pad: 1), BatchNorm(), Relu)),
+        new("BatchNormAfterFc", new((2, 3, 3), Fc(6), BatchNorm(momentum: 0.3), Tanh)),
+        new("BatchNormFirst", new((2, 4, 4), BatchNorm(epsilon: 1e-3, momentum: 0.5), Conv(3, 3))),
+        new("BatchNormLast", new((3, 4, 4), Conv(2, 3, pad: 1), BatchNorm())),
+        new("BatchNormTwice", new((2, 3, 3), BatchNorm(), BatchNorm(momentum: 0.5), Tanh)),
+        new("BasicBlock", new((4, 6, 6), Conv(4, 3, pad: 1), BatchNorm(), Relu, Conv(4, 3, pad: 1), BatchNorm(), Add("input"), Relu, Gap, Fc(3))),
+        new("BatchNormFanOut", new((2, 4, 4), BatchNorm().Named("n"), Tanh, Sigmoid.Taking("n"), Concat("tanh1"), BatchNorm(), Gap, Fc(2))),
+
+        // Dropout: between convs, twice in the fully connected head, as the first layer; evaluation passes through.
+        new("Dropout", new((2, 4, 5), Conv(3, 3, pad: 1), Tanh, Dropout(0.5), Conv(2, 3))),
+        new("DropoutHead", new((1, 4, 4), Fc(20), Tanh, Dropout(0.3), Fc(5), Dropout(0.2))),
+        new("DropoutFirst", new((2, 3, 3), Dropout(0.25), Fc(4))),
+        // Alone on 1,024 values, for DropoutTests' statistics; and twice in a row, whose masks must be independent.
+        new("DropoutOnly0", new((4, 16, 16), Dropout(0))),
+        new("DropoutOnly10", new((4, 16, 16), Dropout(0.1))),
+        new("DropoutOnly50", new((4, 16, 16), Dropout(0.5))),
+        new("DropoutOnly90", new((4, 16, 16), Dropout(0.9))),
+        new("DropoutTwice", new((1, 16, 16), Dropout(0.5), Tanh, Dropout(0.5))),
+        // The identity FC after the dropout makes its batch masks visible in the output (see DropoutTests); BN before it
+        // puts the head after a training segment.
+        new("DropoutIdentityHead", new((2, 4, 4), Conv(3, 3, pad: 1), BatchNorm(), Tanh, Dropout(0.25), Fc(48))),
+
+        // Global average pooling over a power of two (exact), an odd count, and an FC after it.
+        new("Gap", new((3, 4, 4), Conv(5, 3, pad: 1), Gap, Fc(3))),
+        new("GapOdd", new((2, 3, 5), Gap)),
+        new("SmoothGraph", new((2, 5, 5), Conv(3, 3, pad: 1).Named("c"), Tanh, Conv(3, 3, pad: 1), BatchNorm(), Add("c"), Sigmoid,
+            Conv(2, 1).Taking("c"), Concat("sigmoid1"), BatchNorm(momentum: 0.2), Tanh, Gap, Fc(3))),
         .. ConvSweep(),
         .. FcSweep(),
+        .. MergeSweep(),
     ];
 
     // A property, not a field: Cases (above) is initialised first and reads it.
     private static int[] SweepChannels => [1, 7, 8, 9, 16, 17];
+
+    private static int[] SweepLengths => [1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 47, 48, 49];
 
     /// <summary>One conv per output width 1..33, with channel counts around vector and register-tile sizes and a mix of
     /// strides, pads, kernel sizes and heights, so that every tile, vector tail, overlapping last vector, scalar
@@ -61,27 +127,57 @@ public class NumericTests
     /// <summary>FC and ReLU lengths across 4-, 8- and 16-float vector boundaries, and output counts across the 4-row tile.</summary>
     private static IEnumerable<Case> FcSweep()
     {
-        int[] lengths = [1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 47, 48, 49];
-        for (int i = 0; i < lengths.Length; i++)
-            yield return new($"FcSweep{lengths[i]}", new((1, 1, lengths[i]), Relu, Fc(SweepChannels[i % 6])));
+        for (int i = 0; i < SweepLengths.Length; i++)
+            yield return new($"FcSweep{SweepLengths[i]}", new((1, 1, SweepLengths[i]), Relu, Fc(SweepChannels[i % 6])));
+    }
+
+    /// <summary>The vectorised add (forward sum and the backward's accumulation into a fanned-out delta), the concat copies
+    /// and the global average's channel sums across the same vector boundaries.</summary>
+    private static IEnumerable<Case> MergeSweep()
+    {
+        foreach (int n in SweepLengths)
+        {
+            yield return new($"MergeSweep{n}", new((2, 1, n), Relu.Named("r"), Add("input"), Concat("r")));
+            yield return new($"GapSweep{n}", new((3, 1, n), Relu, Gap));
+        }
     }
 
     public static TheoryData<Case> All => [.. Cases];
 
     /// <summary>Exact arithmetic needs only +, * and division by powers of two, and sums below 2^24, which small
-    /// integers keep through at most two layers with parameters (the test asserts the bound).</summary>
+    /// integers keep through at most two layers with parameters on any path (the test asserts the bound). Dropout runs
+    /// in evaluation mode here, so it passes its input through.</summary>
     public static TheoryData<Case> ExactCases =>
     [
-        .. Cases.Where(c => c.Reference.Layers.All(l => l.Kind is not (LayerKind.Sigmoid or LayerKind.Tanh)
-                                                        && !(l.Kind == LayerKind.AvgPool && l.Size != 2))
-                            && c.Reference.Layers.Count(l => l.Kind is LayerKind.Conv or LayerKind.FullyConnected) <= 2),
+        .. Cases.Where(c => c.Reference.Layers.Select((l, i) => (l, i)).All(t => t.l.Kind switch
+               {
+                   LayerKind.Sigmoid or LayerKind.Tanh or LayerKind.BatchNorm => false,
+                   LayerKind.AvgPool => t.l.Size == 2,
+                   LayerKind.GlobalAvgPool => IsPowerOfTwo(c.Reference.Shapes[c.Reference.Inputs[t.i][0]]),
+                   _ => true,
+               })
+               && ParameterDepth(c.Reference) <= 2),
     ];
+
+    private static bool IsPowerOfTwo((int C, int H, int W) s) => int.IsPow2(s.H * s.W);
+
+    /// <summary>The most layers with parameters on any path from the input to the output.</summary>
+    private static int ParameterDepth(ReferenceNetwork r)
+    {
+        var depth = new int[r.Layers.Length + 1];
+        for (int i = 0; i < r.Layers.Length; i++)
+            depth[i + 1] = r.Inputs[i].Max(v => depth[v]) + (r.Layers[i].Kind is LayerKind.Conv or LayerKind.FullyConnected ? 1 : 0);
+        return depth.Max();
+    }
 
     private static readonly Lazy<Assembly> Compiled = new(() =>
         Harness.Load(string.Join("\n", Cases.Select((c, i) => c.Reference.Source(c.Name, $"Numerics{i}")))));
 
-    private static INetwork Create(Case c) =>
-        Harness.Create(Compiled.Value, $"Numerics{Array.IndexOf(Cases, c)}.{c.Name}");
+    /// <summary>A new instance of case <paramref name="c"/>'s network (all cases share one compilation).</summary>
+    internal static INetwork Create(Case c, int seed = 0) =>
+        Harness.Create(Compiled.Value, $"Numerics{Array.IndexOf(Cases, c)}.{c.Name}", seed);
+
+    internal static Case Get(string name) => Cases.Single(c => c.Name == name);
 
     [Theory, MemberData(nameof(All))]
     public void Layout_matches_the_reference(Case c)
@@ -89,13 +185,26 @@ public class NumericTests
         var net = Create(c);
         var r = c.Reference;
         Assert.Equal(r.ParameterCount, net.Parameters.Length);
+        Assert.Equal(r.BufferCount, net.Buffers.Length);
         Assert.Equal(ReferenceNetwork.Length(r.Input), net.InputLength);
         Assert.Equal(r.OutputLength, net.OutputLength);
+        Assert.False(net.Training);
         for (int i = 0; i < r.Layers.Length; i++)
         {
-            Assert.Equal(new Shape(r.Shapes[i + 1].C, r.Shapes[i + 1].H, r.Shapes[i + 1].W), net.Layers[i].Output);
-            Assert.Equal(r.ParamOffsets[i], net.Layers[i].ParameterOffset);
+            var layer = net.Layers[i];
+            Assert.Equal(r.Names[i], layer.Name);
+            Assert.Equal(new Shape(r.Shapes[i + 1].C, r.Shapes[i + 1].H, r.Shapes[i + 1].W), layer.Output);
+            Assert.Equal(r.ParamOffsets[i], layer.ParameterOffset);
+            Assert.Equal(r.Inputs[i].Select(v => v == 0 ? ReferenceNetwork.InputName : r.Names[v - 1]), layer.Inputs);
+            if (r.Layers[i].Kind != LayerKind.BatchNorm) continue;
+            int channels = r.Shapes[i + 1].C;
+            Assert.Equal(r.BufferOffsets[i], layer.BufferOffset);
+            Assert.Equal((r.Layers[i].Epsilon, r.Layers[i].Momentum), (layer.Epsilon, layer.Momentum));
+            Assert.Equal([$"{r.Names[i]}.weight", $"{r.Names[i]}.bias"], layer.Tensors.Select(t => t.Name));
+            Assert.All(net.Parameters.AsSpan(layer.ParameterOffset, channels).ToArray(), v => Assert.Equal(1f, v));
+            Assert.All(net.Parameters.AsSpan(layer.ParameterOffset + channels, channels).ToArray(), v => Assert.Equal(0f, v));
         }
+        Numerics.AssertExact(r.InitialBuffers(), net.Buffers, "initial buffers");
     }
 
     [Theory, MemberData(nameof(ExactCases))]
@@ -107,9 +216,9 @@ public class NumericTests
         Array.Copy(Numerics.Integers(rng, r.ParameterCount, 4), net.Parameters, r.ParameterCount);
         var input = Numerics.Integers(rng, net.InputLength, 8);
         var dOut = Numerics.Integers(rng, net.OutputLength, 4);
-        var acts = r.Forward(net.Parameters, input);
-        Assert.True(acts.All(a => a.All(v => Math.Abs(v) < 1 << 24)), "test precondition: values stay exact in float");
-        CompareOnce(net, r, input, dOut, exact: true);
+        var pass = r.Run(ReferenceNetwork.D(net.Parameters), r.InitialBuffers(), [ReferenceNetwork.D(input)]);
+        Assert.True(pass.Acts[0].All(a => a.All(v => Math.Abs(v) < 1 << 24)), "test precondition: values stay exact in float");
+        CompareOnce(net, r, input, dOut, exact: true, training: false);
     }
 
     [Theory, MemberData(nameof(All))]
@@ -117,72 +226,204 @@ public class NumericTests
     {
         var rng = new Random(c.Name.Length * 104729);
         var net = Create(c);
-        var r = c.Reference;
-        // The constructor's He/Xavier weights keep deep activations at a realistic scale; the noise makes biases non-zero.
-        var noise = Numerics.Uniform(rng, r.ParameterCount);
-        for (int i = 0; i < r.ParameterCount; i++) net.Parameters[i] += 0.1f * noise[i];
-        CompareOnce(net, r, Numerics.Uniform(rng, net.InputLength), Numerics.Uniform(rng, net.OutputLength), exact: false);
+        Perturb(net, rng);
+        CompareOnce(net, c.Reference, Numerics.Uniform(rng, net.InputLength), Numerics.Uniform(rng, net.OutputLength), exact: false, training: false);
     }
 
-    private static void CompareOnce(INetwork net, ReferenceNetwork r, float[] input, float[] dOut, bool exact)
+    /// <summary>A single-sample training Forward and Backward: batch norm normalises over the sample's H x W values and
+    /// counts the call in its running statistics, dropout drops (its mask is read from the network's own layer outputs).
+    /// A network without either computes the same bits as in evaluation mode. Batch norm on one value per channel throws.</summary>
+    [Theory, MemberData(nameof(All))]
+    public void Training_mode_matches_the_reference(Case c)
     {
+        var rng = new Random(c.Name.Length * 15485863);
+        var net = Create(c, seed: 3);
+        var r = c.Reference;
+        Perturb(net, rng);
+        var input = Numerics.Uniform(rng, net.InputLength);
+        var dOut = Numerics.Uniform(rng, net.OutputLength);
+        if (r.BatchNormPlane == 1)
+        {
+            net.Training = true;
+            var buffers = (float[])net.Buffers.Clone();
+            var output = Enumerable.Repeat(7f, net.OutputLength).ToArray();
+            var e = Assert.Throws<InvalidOperationException>(() => net.Forward(input, output));
+            Assert.Contains("batch size 1", e.Message);
+            Assert.Equal(buffers, net.Buffers);
+            Assert.All(output, v => Assert.Equal(7f, v));
+            return;
+        }
+        CompareOnce(net, r, input, dOut, exact: false, training: true);
+        if (r.Has(LayerKind.BatchNorm) || r.Has(LayerKind.Dropout)) return;
+
+        var trained = (float[])net.Gradients.Clone();
+        var trainedOutput = net.LayerOutput(r.Layers.Length - 1).ToArray();
+        net.Training = false;
+        var evaluated = new float[net.OutputLength];
+        net.Forward(input, evaluated);
+        net.ZeroGradients();
+        net.Backward(dOut, new float[net.InputLength]);
+        Assert.Equal(trainedOutput, evaluated);
+        Assert.Equal(trained, net.Gradients);
+    }
+
+    /// <summary>Adds noise to the constructor's parameters (its He/Xavier weights keep deep activations at a realistic scale;
+    /// the noise makes biases and batch norm's affine parameters non-trivial) and draws running statistics
+    /// (means in [-0.5, 0.5], variances in [0.5, 1.5]), so evaluation-mode batch norm is not the identity.</summary>
+    internal static void Perturb(INetwork net, Random rng)
+    {
+        var noise = Numerics.Uniform(rng, net.Parameters.Length);
+        for (int i = 0; i < noise.Length; i++) net.Parameters[i] += 0.1f * noise[i];
+        foreach (var layer in net.Layers)
+        {
+            if (layer.Kind != LayerKind.BatchNorm) continue;
+            var (mean, variance) = (layer.BufferTensors[0], layer.BufferTensors[1]);
+            for (int k = 0; k < mean.Length; k++)
+            {
+                net.Buffers[mean.Offset + k] = (float)(rng.NextDouble() - 0.5);
+                net.Buffers[variance.Offset + k] = (float)(rng.NextDouble() + 0.5);
+            }
+        }
+    }
+
+    /// <summary>The dropout masks of the last single-sample training Forward, read from the layers' inputs and outputs:
+    /// a value was kept where the output is not zero. Where the input itself is zero the mask cannot be seen and does
+    /// not matter: the output is zero either way, and such a zero comes from a ReLU (or an earlier dropout) that stops
+    /// the gradient itself.</summary>
+    internal static Func<int, int, int, bool> Masks(INetwork net, ReferenceNetwork r)
+    {
+        var masks = new Dictionary<int, bool[]>();
+        for (int i = 0; i < r.Layers.Length; i++)
+            if (r.Layers[i].Kind == LayerKind.Dropout)
+                masks[i] = net.LayerOutput(i).ToArray().Select(v => v != 0).ToArray();
+        return (layer, sample, element) => sample == 0 ? masks[layer][element] : throw new ArgumentOutOfRangeException(nameof(sample));
+    }
+
+    /// <summary>One sample forward and backward, every layer's output, the gradients, and the buffers after the pass.</summary>
+    private static void CompareOnce(INetwork net, ReferenceNetwork r, float[] input, float[] dOut, bool exact, bool training)
+    {
+        net.Training = training;
+        var buffers = ReferenceNetwork.D(net.Buffers);
         var output = new float[net.OutputLength];
         net.Forward(input, output);
-        var acts = r.Forward(net.Parameters, input);
+        var pass = r.Run(ReferenceNetwork.D(net.Parameters), buffers, [ReferenceNetwork.D(input)], training, training ? Masks(net, r) : null);
         net.ZeroGradients();
         var dInput = new float[net.InputLength];
         net.Backward(dOut, dInput);
-        var (refDInput, refDParams) = r.Backward(net.Parameters, acts, dOut.Select(v => (double)v).ToArray());
+        var (refDInputs, refDParams) = r.Backward(ReferenceNetwork.D(net.Parameters), pass, [ReferenceNetwork.D(dOut)]);
         Action<double[], ReadOnlySpan<float>, string> check = exact
             ? Numerics.AssertExact
             : (e, a, w) => Numerics.AssertClose(e, a, w);
-        check(acts[^1], output, "output");
-        for (int i = 0; i < r.Layers.Length; i++) check(acts[i + 1], net.LayerOutput(i), $"layer {i} output");
-        check(refDInput, dInput, "dInput");
+        check(pass.Output(), output, "output");
+        for (int i = 0; i < r.Layers.Length; i++) check(pass.Acts[0][i + 1], net.LayerOutput(i), $"layer {i} ({r.Names[i]}) output");
+        check(refDInputs[0], dInput, "dInput");
         check(refDParams, net.Gradients, "dParameters");
+        Numerics.AssertClose(pass.Buffers, net.Buffers, "buffers");
+        if (training && r.Has(LayerKind.BatchNorm)) Assert.NotEqual(buffers, ReferenceNetwork.D(net.Buffers));
     }
 
     /// <summary>The analytic gradients of L = sum(dOut * output) against central differences of the double reference.
-    /// Smooth layers only (ReLU kinks and max-pool ties make differences meaningless there).</summary>
-    [Fact]
-    public void Gradients_match_central_finite_differences()
+    /// Smooth layers only (ReLU kinks and max-pool ties make differences meaningless there). Training batch norm is
+    /// differentiated through the batch statistics, over a batch of 3 on 2 threads; training dropout with the masks of
+    /// the network's Forward (a single sample, where they can be read).</summary>
+    [Theory]
+    [InlineData("Smooth", false, 1)]
+    [InlineData("SmoothGraph", false, 1)]
+    [InlineData("SmoothGraph", true, 3)]
+    [InlineData("SmoothGraph", true, 1)]
+    [InlineData("BatchNormAfterFc", true, 3)]
+    [InlineData("BatchNormFanOut", true, 2)]
+    [InlineData("AddFrom", false, 1)]
+    [InlineData("GapOdd", false, 2)]
+    [InlineData("Dropout", true, 1)]
+    [InlineData("DropoutHead", true, 1)]
+    public void Gradients_match_central_finite_differences(string name, bool training, int batch)
     {
-        var c = Cases.Single(x => x.Name == "Smooth");
+        var c = Get(name);
         var rng = new Random(5);
         var net = Create(c);
         var r = c.Reference;
+        net.MaxDegreeOfParallelism = 2;
+        net.Training = training;
         Array.Copy(Numerics.Uniform(rng, r.ParameterCount), net.Parameters, r.ParameterCount);
-        var input = Numerics.Uniform(rng, net.InputLength);
-        var dOut = Numerics.Uniform(rng, net.OutputLength);
-        var output = new float[net.OutputLength];
-        var dInput = new float[net.InputLength];
-        net.Forward(input, output);
+        var inputs = Numerics.Uniform(rng, batch * net.InputLength);
+        var dOut = Numerics.Uniform(rng, batch * net.OutputLength);
+        var buffers = ReferenceNetwork.D(net.Buffers);
+        var dInputs = new float[inputs.Length];
         net.ZeroGradients();
-        net.Backward(dOut, dInput);
+        Func<int, int, int, bool>? keep = null;
+        if (batch == 1)
+        {
+            net.Forward(inputs, new float[net.OutputLength]);
+            if (training) keep = Masks(net, r);
+            net.Backward(dOut, dInputs);
+        }
+        else
+        {
+            net.Forward(inputs, new float[dOut.Length], batch);
+            net.Backward(dOut, dInputs, batch);
+        }
 
         var p0 = net.Parameters.Select(v => (double)v).ToArray();
-        var x0 = input.Select(v => (double)v).ToArray();
+        var x0 = Enumerable.Range(0, batch).Select(n => ReferenceNetwork.D(inputs.AsSpan(n * net.InputLength, net.InputLength))).ToArray();
+        double Loss(double[] p, double[][] x) =>
+            r.Run(p, buffers, x, training, keep).Acts.SelectMany((a, n) => a[^1].Select((v, i) => v * dOut[n * net.OutputLength + i])).Sum();
         const double h = 1e-3;
-        for (int k = 0; k < p0.Length; k += 7)
+        for (int k = 0; k < p0.Length; k += 3)
         {
-            double fd = (LossD(r, p0, x0, dOut, k, h) - LossD(r, p0, x0, dOut, k, -h)) / (2 * h);
+            var plus = (double[])p0.Clone();
+            var minus = (double[])p0.Clone();
+            plus[k] += h;
+            minus[k] -= h;
+            double fd = (Loss(plus, x0) - Loss(minus, x0)) / (2 * h);
             Assert.True(Math.Abs(fd - net.Gradients[k]) <= 2e-3 + 2e-3 * Math.Abs(fd), $"dParam[{k}]: analytic {net.Gradients[k]}, numeric {fd}");
         }
-        for (int k = 0; k < x0.Length; k += 5)
+        for (int k = 0; k < inputs.Length; k += 2)
         {
-            double fd = (LossD(r, p0, x0, dOut, -1 - k, h) - LossD(r, p0, x0, dOut, -1 - k, -h)) / (2 * h);
-            Assert.True(Math.Abs(fd - dInput[k]) <= 2e-3 + 2e-3 * Math.Abs(fd), $"dInput[{k}]: analytic {dInput[k]}, numeric {fd}");
+            int n = k / net.InputLength, e = k % net.InputLength;
+            var plus = x0.Select(a => (double[])a.Clone()).ToArray();
+            var minus = x0.Select(a => (double[])a.Clone()).ToArray();
+            plus[n][e] += h;
+            minus[n][e] -= h;
+            double fd = (Loss(p0, plus) - Loss(p0, minus)) / (2 * h);
+            Assert.True(Math.Abs(fd - dInputs[k]) <= 2e-3 + 2e-3 * Math.Abs(fd), $"dInput[{k}]: analytic {dInputs[k]}, numeric {fd}");
         }
     }
 
-    /// <summary>Loss with parameter k (k &gt;= 0) or input -1-k (k &lt; 0) shifted by delta, all in double.</summary>
-    private static double LossD(ReferenceNetwork r, double[] p, double[] x, float[] dOut, int k, double delta)
+    /// <summary>Skipping the input gradient (an empty span) must not change the parameter gradients, alone or in a batch,
+    /// in either mode: the first layers' deltas, fanned out or merged, are still needed for their own parameters. Each
+    /// run takes a new instance with the same seed, so training dropout draws the same masks.</summary>
+    [Theory, MemberData(nameof(All))]
+    public void Parameter_gradients_do_not_depend_on_asking_for_the_input_gradient(Case c)
     {
-        var pp = (double[])p.Clone();
-        var xx = (double[])x.Clone();
-        if (k >= 0) pp[k] += delta; else xx[-1 - k] += delta;
-        var acts = r.ForwardDouble(pp, xx);
-        return acts[^1].Select((v, i) => v * dOut[i]).Sum();
+        const int batch = 3;
+        var rng = new Random(c.Name.Length * 13);
+        var inputs = Numerics.Uniform(rng, batch * ReferenceNetwork.Length(c.Reference.Input));
+        var dOuts = Numerics.Uniform(rng, batch * c.Reference.OutputLength);
+        float[] Gradients(bool training, int n, bool inputGradient)
+        {
+            var net = Create(c, seed: 5);
+            net.MaxDegreeOfParallelism = 2;
+            Perturb(net, new Random(c.Name.Length));
+            net.Training = training;
+            var outputs = new float[n * net.OutputLength];
+            var dInputs = inputGradient ? new float[n * net.InputLength] : [];
+            if (n == 1)
+            {
+                net.Forward(inputs.AsSpan(0, net.InputLength), outputs);
+                net.Backward(dOuts.AsSpan(0, net.OutputLength), dInputs);
+            }
+            else
+            {
+                net.Forward(inputs.AsSpan(0, n * net.InputLength), outputs, n);
+                net.Backward(dOuts.AsSpan(0, n * net.OutputLength), dInputs, n);
+            }
+            return net.Gradients;
+        }
+        foreach (bool training in new[] { false, true })
+            foreach (int n in new[] { 1, batch })
+                if (!(training && n == 1 && c.Reference.BatchNormPlane == 1))
+                    Assert.Equal(Gradients(training, n, inputGradient: true), Gradients(training, n, inputGradient: false));
     }
 
     [Theory, MemberData(nameof(All))]
@@ -193,8 +434,7 @@ public class NumericTests
         var rng = new Random(11);
         var net = Create(c);
         net.MaxDegreeOfParallelism = 2;
-        var noise = Numerics.Uniform(rng, net.Parameters.Length);
-        for (int i = 0; i < noise.Length; i++) net.Parameters[i] += 0.1f * noise[i];
+        Perturb(net, rng);
         var inputs = Numerics.Uniform(rng, batch * net.InputLength);
         var dOuts = Numerics.Uniform(rng, batch * net.OutputLength);
 

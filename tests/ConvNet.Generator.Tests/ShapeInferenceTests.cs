@@ -31,6 +31,50 @@ public class ShapeInferenceTests
         Assert.Equal(new Shape3(2, expected, expected), plan!.Layers[0].Out);
     }
 
+    /// <summary>The relaxed rule: the formula's remainder may be padding (never read) or the gap a stride longer than the
+    /// window leaves; the side rounds down, as PyTorch's does.</summary>
+    [Theory]
+    [InlineData(32, 3, 2, 1, 16)]  // ResNet's downsampling 3x3: (32 - 3 + 2) / 2 + 1 = 16.5, the last padded row unread
+    [InlineData(32, 1, 2, 0, 16)]  // its 1x1 projection shortcut: (32 - 1) / 2 + 1 = 16.5, every other pixel by design
+    [InlineData(227, 11, 4, 0, 55)] // AlexNet at 227 was always whole
+    [InlineData(33, 2, 3, 0, 11)]  // remainder 1 = the stride's gap of 3 - 2
+    [InlineData(32, 5, 2, 1, 15)]  // remainder 1 <= pad 1
+    [InlineData(7, 3, 3, 2, 3)]    // the lecture's misfit with enough padding: remainder 1 <= 2
+    public void Remainder_of_padding_or_stride_gap_rounds_down(long side, long f, long s, long p, long expected)
+    {
+        var (plan, problems) = ShapeInference.Infer(new Shape3(1, side, side), [Conv(2, f, s, p)]);
+        Assert.Empty(problems);
+        Assert.Equal(new Shape3(2, expected, expected), plan!.Layers[0].Out);
+    }
+
+    [Theory]
+    [InlineData(nameof(LayerKind.MaxPool), 32, 1, 2, 16)] // a 1x1 pool with stride 2 is a subsampling
+    [InlineData(nameof(LayerKind.AvgPool), 9, 2, 3, 3)]
+    [InlineData(nameof(LayerKind.MaxPool), 8, 2, 2, 4)]
+    public void Pools_follow_the_same_rule(string kind, long side, long f, long s, long expected)
+    {
+        var (plan, problems) = ShapeInference.Infer(new Shape3(3, side, side), [L(System.Enum.Parse<LayerKind>(kind), 0, f, s, 0)]);
+        Assert.Empty(problems);
+        Assert.Equal(new Shape3(3, expected, expected), plan!.Layers[0].Out);
+    }
+
+    /// <summary>A remainder beyond the padding and the stride's gap would crop real pixels: still CNN001, with the formula.</summary>
+    [Theory]
+    [InlineData(nameof(LayerKind.Conv), 7, 3, 3, 0, "(7 - 3 + 2*0) / 3 + 1 = 2.33")]      // the lecture
+    [InlineData(nameof(LayerKind.Conv), 224, 11, 4, 0, "(224 - 11 + 2*0) / 4 + 1 = 54.25")] // AlexNet at 224
+    [InlineData(nameof(LayerKind.Conv), 32, 3, 2, 0, "(32 - 3 + 2*0) / 2 + 1 = 15.5")]     // unpadded: the last real column unread
+    [InlineData(nameof(LayerKind.Conv), 9, 5, 3, 0, "(9 - 5 + 2*0) / 3 + 1 = 2.33")]
+    [InlineData(nameof(LayerKind.MaxPool), 8, 3, 2, 0, "(8 - 3 + 2*0) / 2 + 1 = 3.5")]
+    [InlineData(nameof(LayerKind.AvgPool), 34, 2, 3, 0, "(34 - 2 + 2*0) / 3 + 1 = 11.67")]   // remainder 2 > the gap of 1
+    public void Remainder_of_real_pixels_is_still_CNN001(string kind, long side, long f, long s, long p, string formula)
+    {
+        var (plan, problems) = ShapeInference.Infer(new Shape3(1, side, side), [L(System.Enum.Parse<LayerKind>(kind), 1, f, s, p)]);
+        Assert.Null(plan);
+        var problem = Assert.Single(problems);
+        Assert.Equal("CNN001", problem.Id);
+        Assert.Contains(formula + " is not a whole number", problem.Message);
+    }
+
     [Fact]
     public void Stride_three_on_seven_by_seven_is_not_whole_and_suggests_fits()
     {

@@ -73,7 +73,7 @@ public class VisualizationTests
         Assert.All(net.Gradients, g => Assert.Equal(0f, g));
 
         var acts = Net.Forward(net.Parameters, input);
-        var (dInput, _) = Net.Backward(net.Parameters, acts, [0, 0, 0, 1, 0]);
+        var (dInput, _) = Net.Backward(net.Parameters, acts, [0.0, 0.0, 0.0, 1.0, 0.0]);
         Numerics.AssertClose(dInput.Select(Math.Abs).ToArray(), saliency, "saliency");
         Assert.Throws<ArgumentOutOfRangeException>(() => Visualization.Saliency(net, input, 5, saliency));
         Assert.Throws<ArgumentException>(() => Visualization.Saliency(net, input, 0, new float[3]));

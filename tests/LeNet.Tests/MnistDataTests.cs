@@ -1,7 +1,6 @@
 using System;
 using System.IO;
 using Samples.Common;
-using Samples.Tests;
 using Xunit;
 
 namespace LeNet.Tests;
@@ -43,10 +42,10 @@ public sealed class MnistDataTests : IDisposable
     [Fact]
     public void AFullMnistFolderMayMixGzippedAndPlainFiles()
     {
-        Write("train-images-idx3-ubyte.gz", IdxFiles.Images(3), gzip: true);
-        Write("train-labels-idx1-ubyte", IdxFiles.Labels(3), gzip: false);
-        Write("t10k-images-idx3-ubyte", IdxFiles.Images(2), gzip: false);
-        Write("t10k-labels-idx1-ubyte.gz", IdxFiles.Labels(2), gzip: true);
+        Write("train-images-idx3-ubyte.gz", MnistFiles.Images(3), gzip: true);
+        Write("train-labels-idx1-ubyte", MnistFiles.Labels(3), gzip: false);
+        Write("t10k-images-idx3-ubyte", MnistFiles.Images(2), gzip: false);
+        Write("t10k-labels-idx1-ubyte.gz", MnistFiles.Labels(2), gzip: true);
         var split = MnistData.Load(_folder, holdout: 0);
         Assert.Equal(3, split.Train.Count);
         Assert.Equal(2, split.Evaluation.Count);
@@ -57,22 +56,32 @@ public sealed class MnistDataTests : IDisposable
     [Fact]
     public void AMissingFileIsNamed()
     {
-        Write("train-images-idx3-ubyte", IdxFiles.Images(3), gzip: false);
-        Write("train-labels-idx1-ubyte", IdxFiles.Labels(3), gzip: false);
-        Write("t10k-images-idx3-ubyte", IdxFiles.Images(2), gzip: false);
+        Write("train-images-idx3-ubyte", MnistFiles.Images(3), gzip: false);
+        Write("train-labels-idx1-ubyte", MnistFiles.Labels(3), gzip: false);
+        Write("t10k-images-idx3-ubyte", MnistFiles.Images(2), gzip: false);
         var error = Assert.Throws<UserException>(() => MnistData.Load(_folder, holdout: 0));
         Assert.Contains("t10k-labels-idx1-ubyte", error.Message);
+    }
+
+    [Theory]
+    [InlineData(0, 2)]
+    [InlineData(3, 0)]
+    public void AnEmptyTrainingOrTestSetIsAUserError(int train, int test)
+    {
+        MnistFiles.WriteFolder(_folder, train, test);
+        var error = Assert.Throws<UserException>(() => MnistData.Load(_folder, holdout: 0));
+        Assert.EndsWith($"{(train == 0 ? "train" : "t10k")}-images-idx3-ubyte holds no digits.", error.Message);
     }
 
     [Fact]
     public void MismatchedCountsAreAUserError()
     {
-        Write("train-images-idx3-ubyte", IdxFiles.Images(3), gzip: false);
-        Write("train-labels-idx1-ubyte", IdxFiles.Labels(2), gzip: false);
-        Write("t10k-images-idx3-ubyte", IdxFiles.Images(2), gzip: false);
-        Write("t10k-labels-idx1-ubyte", IdxFiles.Labels(2), gzip: false);
+        Write("train-images-idx3-ubyte", MnistFiles.Images(3), gzip: false);
+        Write("train-labels-idx1-ubyte", MnistFiles.Labels(2), gzip: false);
+        Write("t10k-images-idx3-ubyte", MnistFiles.Images(2), gzip: false);
+        Write("t10k-labels-idx1-ubyte", MnistFiles.Labels(2), gzip: false);
         Assert.Contains("3 images but", Assert.Throws<UserException>(() => MnistData.Load(_folder, holdout: 0)).Message);
     }
 
-    private void Write(string name, byte[] bytes, bool gzip) => IdxFiles.Write(Path.Combine(_folder, name), bytes, gzip);
+    private void Write(string name, byte[] bytes, bool gzip) => MnistFiles.Write(_folder, name, bytes, gzip);
 }

@@ -29,11 +29,11 @@ public sealed class NetworkModelTests
     public void AStepRunsInTrainingModeAndRestoresTheMode()
     {
         var network = new MnistResNet(1) { MaxDegreeOfParallelism = 2 };
-        var model = new NetworkModel(network, s_options, batchSize: 8);
+        var model = new NetworkModel(network, s_options, trainingCount: 8);
         var digits = Digits(8);
         float[] before = (float[])network.Buffers.Clone();
 
-        model.Step(digits.Images, digits.Labels, 8, learningRate: 0.001f);
+        model.Step(digits.Images, digits.Labels, 8);
 
         // Only a training-mode Forward moves the running statistics and counts the batch.
         Assert.NotEqual(before, network.Buffers);
@@ -46,9 +46,9 @@ public sealed class NetworkModelTests
     public void EvaluationUsesTheRunningStatisticsAndLeavesThemAlone()
     {
         var network = new MnistResNet(1) { MaxDegreeOfParallelism = 2, Training = true };
-        var model = new NetworkModel(network, s_options, batchSize: 8);
+        var model = new NetworkModel(network, s_options, trainingCount: 8);
         var digits = Digits(8);
-        model.Step(digits.Images, digits.Labels, 8, learningRate: 0.001f);
+        model.Step(digits.Images, digits.Labels, 8);
         float[] before = (float[])network.Buffers.Clone();
 
         var (loss, accuracy) = model.Evaluate(digits);

@@ -62,8 +62,8 @@ internal static class ResNetMnistCommand
         var network = ResNetSample.Spec.Create(options.Seed);
         network.MaxDegreeOfParallelism = options.Threads;
         set_num_threads(options.Threads);
-        using var torchModel = new TorchModel(network, options);
-        var convNetModel = new NetworkModel(network, options, Math.Min(options.BatchSize, data.Train.Count));
+        using var torchModel = new TorchModel(network, options, data.Train.Count);
+        var convNetModel = new NetworkModel(network, options, data.Train.Count);
         var systems = new (string Name, Trainer Trainer, List<EpochResult> History)[]
         {
             ("ConvNet", new Trainer(convNetModel, options, data.Train.Count), []),
@@ -94,17 +94,19 @@ internal static class ResNetMnistCommand
     }
 
     /// <summary>The network as a TorchSharp module behind the sample's training loop: the same optimizer (torch.optim's
-    /// Adam, or SGD with Nesterov momentum), the learning rate set before every step, train() for steps and eval() for
-    /// evaluation.</summary>
+    /// Adam, or SGD with Nesterov momentum), the learning rate of the sample's schedule set before every step, train()
+    /// for steps and eval() for evaluation.</summary>
     private sealed class TorchModel : ITrainableModel, IDisposable
     {
         private const int EvaluationBatch = 500;
 
         private readonly TorchGraph _module;
         private readonly optim.Optimizer _optimizer;
+        private readonly LearningRateSchedule _schedule;
         private readonly long[] _inputShape;
+        private long _steps;
 
-        public TorchModel(INetwork network, TrainingOptions options)
+        public TorchModel(INetwork network, TrainingOptions options, int trainingCount)
         {
             _module = TorchSystem.BuildModule(network);
             var shape = network.InputShape;
@@ -113,17 +115,19 @@ internal static class ResNetMnistCommand
             _optimizer = options.Optimizer == OptimizerKind.Adam
                 ? optim.Adam(_module.parameters(), options.LearningRate)
                 : optim.SGD(_module.parameters(), options.LearningRate, momentum: Recipe.Momentum, nesterov: true);
+            _schedule = Recipe.ScheduleFor(options.Schedule, options.LearningRate, NetworkModel.TotalSteps(options, trainingCount));
         }
 
         public int InputLength { get; }
 
-        public float Step(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, int count, float learningRate)
+        public float Step(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, int count)
         {
             // Frees every tensor of the step at once, so native memory does not pile up between garbage collections.
             using var scope = NewDisposeScope();
             _module.train();
             var x = Inputs(inputs, count);
             var y = Labels(labels, count);
+            float learningRate = _schedule.LearningRate(_steps++);
             foreach (var group in _optimizer.ParamGroups) group.LearningRate = learningRate;
             _optimizer.zero_grad();
             var loss = nn.functional.cross_entropy(_module.call(x), y);
@@ -148,6 +152,12 @@ internal static class ResNetMnistCommand
                 correct += scores.argmax(1).eq(y).sum().item<long>();
             }
             return ((float)(loss / set.Count), (float)correct / set.Count);
+        }
+
+        public bool WeightsAreFinite()
+        {
+            using var scope = NewDisposeScope();
+            return _module.parameters().All(p => p.isfinite().all().item<bool>());
         }
 
         private Tensor Inputs(ReadOnlySpan<float> inputs, int count)

@@ -376,7 +376,7 @@ internal static class NetworkEmitter
             w.Line("double mean = 0, squares = 0;");
             w.Line("long seen = 0;");
             w.Open("for (int worker = 0; worker < _runWorkers; worker++)");
-            w.Line("long n = (long)((worker + 1) * _runSize / _runWorkers - worker * _runSize / _runWorkers) * spatial, all = seen + n;");
+            w.Line("long n = ((long)(worker + 1) * _runSize / _runWorkers - (long)worker * _runSize / _runWorkers) * spatial, all = seen + n;");
             w.Line("var partial = _workerPartials[worker];");
             w.Line("double delta = partial[offset + c] - mean;");
             w.Line("mean += delta * n / all;");
@@ -427,10 +427,10 @@ internal static class NetworkEmitter
     private static void Workers(SourceWriter w, NetworkPlan plan, ExecutionPlan x)
     {
         w.Open("private void PrepareBatch(int batchSize)");
-        w.Line("if ((long)batchSize * ActivationLength > global::System.Array.MaxLength)");
-        w.Line("    throw new global::System.ArgumentException($\"A batch of {batchSize} samples needs {(long)batchSize * ActivationLength} floats of activations, more than a .NET array holds ({(global::System.Array.MaxLength)}); use batches of at most {(global::System.Array.MaxLength / ActivationLength)} samples.\", nameof(batchSize));");
+        w.Line("global::ConvNet.Guard.BatchWorkspace(batchSize, ActivationLength, nameof(batchSize));");
         w.Line("_batchSize = batchSize;");
-        w.Line("_workers = global::System.Math.Min(_maxDegreeOfParallelism, batchSize);");
+        w.Line("// No more workers than samples, cores or pool threads: each one carries its own gradient buffer and scratch.");
+        w.Line("_workers = global::ConvNet.WorkerPool.Workers(_maxDegreeOfParallelism, batchSize);");
         w.Line("// Buffers only grow, so repeated batches of the same size allocate nothing.");
         w.Line("if (_batchActivations.Length < batchSize * ActivationLength)");
         w.Line("{");
@@ -453,7 +453,7 @@ internal static class NetworkEmitter
         w.Close();
         w.Line();
         w.Open("private void ForwardWorker(int worker)");
-        w.Line("int first = worker * _runSize / _runWorkers, count = (worker + 1) * _runSize / _runWorkers - first;");
+        w.Line("int first = (int)((long)worker * _runSize / _runWorkers), count = (int)((long)(worker + 1) * _runSize / _runWorkers) - first;");
         w.Line($"RunForward(_runSegment, new {Span}(_runActivations, first * ActivationLength, count * ActivationLength), count, first, _workerScratch[worker], _workerPartials[worker]);");
         w.Close();
         w.Line();
@@ -463,7 +463,7 @@ internal static class NetworkEmitter
         w.Line("// cleared in the first segment they run.");
         w.Line("var gradients = worker == 0 ? Gradients : _workerGradients[worker];");
         w.Line($"if (worker != 0 && (_runSegment < 0 || _runSegment == {m})) global::System.Array.Clear(gradients, 0, ParameterCount);");
-        w.Line("int first = worker * _runSize / _runWorkers, count = (worker + 1) * _runSize / _runWorkers - first;");
+        w.Line("int first = (int)((long)worker * _runSize / _runWorkers), count = (int)((long)(worker + 1) * _runSize / _runWorkers) - first;");
         w.Line($"var a = new {ReadOnlySpan}(_runActivations, first * ActivationLength, count * ActivationLength);");
         w.Line($"var d = new {Span}(_runDeltas, first * ActivationLength, count * ActivationLength);");
         w.Line($"if (_runSegment >= 0) RunBackward(_runSegment, true, a, d, gradients, count, first, _workerScratch[worker], _workerPartials[worker]);");

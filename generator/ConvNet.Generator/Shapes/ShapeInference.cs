@@ -20,6 +20,9 @@ internal static class ShapeInference
     /// <summary>Hard cap on layers per network, so validation and emission stay fast in the editor.</summary>
     public const int MaxLayers = 1000;
 
+    /// <summary>Longest layer name: its nested class's name must fit metadata (1,024 bytes) with room to spare.</summary>
+    public const int MaxNameLength = 512;
+
     /// <summary>The network input's name for <c>From</c>, <c>Add</c> and <c>Concat</c>.</summary>
     public const string InputName = "input";
 
@@ -383,6 +386,14 @@ internal static class ShapeInference
             counters.TryGetValue(prefix, out int n);
             counters[prefix] = ++n;
             string name = layers[i].Name ?? prefix + n.ToString(CultureInfo.InvariantCulture);
+            if (name.Length > MaxNameLength)
+            {
+                // The layer's nested class is named after it, and metadata names stop at 1,024 bytes (CS7013 at emit).
+                problems.Add(new Problem(ProblemIds.BadName, i, "Name",
+                    $"Layer name of {name.Length} characters is too long; use at most {MaxNameLength}"));
+                ok = false;
+                continue;
+            }
             if (!IsValidName(name))
             {
                 problems.Add(new Problem(ProblemIds.BadName, i, "Name",

@@ -51,37 +51,23 @@ public static class OnnxExport
     }
 
     /// <summary>Writes <paramref name="network"/> as an ONNX model to the file <paramref name="path"/>, replacing it if it exists.</summary>
-    /// <remarks>The model goes to a temporary file in the same directory that is then renamed over <paramref name="path"/>,
-    /// so a reader (a serving process watching the file) never sees a half-written model.</remarks>
+    /// <remarks>The model goes to a temporary file in the same directory, flushed to the disk, that is then renamed over
+    /// <paramref name="path"/>, so a reader (a serving process watching the file) never sees a half-written model, and a
+    /// killed export leaves a temporary file that the next export to the same path deletes.</remarks>
     /// <param name="network">The network, with the weights to export in <see cref="INetwork.Parameters"/> and <see cref="INetwork.Buffers"/>.</param>
     /// <param name="path">The file to write, conventionally with the extension <c>.onnx</c>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="network"/> or <paramref name="path"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
     /// <exception cref="NotSupportedException">The network has a layer kind with no ONNX mapping here, or a layer that
     /// reads a value no earlier layer produces.</exception>
-    /// <exception cref="IOException">The file cannot be written.</exception>
+    /// <exception cref="IOException">The file cannot be written, or <paramref name="path"/> is a folder.</exception>
     public static void Save(INetwork network, string path)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentException.ThrowIfNullOrEmpty(path);
         // Built before any file is touched, so an unsupported network leaves the old file in place.
         ModelProto model = BuildModel(network);
-        string target = Path.GetFullPath(path);
-        string temp = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
-            {
-                model.WriteTo(file);
-                file.Flush(flushToDisk: true);
-            }
-            File.Move(temp, target, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
+        IoHelpers.WriteAtomically(path, model.WriteTo);
     }
 
     // A tensor of the graph: its ONNX name, the name its converted forms are named after (the layer that made it, or
