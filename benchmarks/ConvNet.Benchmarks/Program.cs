@@ -6,7 +6,7 @@ namespace ConvNet.Benchmarks;
 /// <summary>
 /// <c>compare</c>: the quick comparison table (under three minutes); <c>peak</c>: only the FMA peak; <c>generator</c>: the
 /// generator's and analyzer's own cost; <c>bignets</c>: AlexNet and VGG-16 once, with the JIT checks;
-/// <c>export-torch-fixture DIR</c>: the PyTorch-made weights for the interop test (<see cref="TorchFixtureCommand"/>).
+/// <c>export-torch-fixture DIR</c>: the weight interop fixtures, both directions (<see cref="TorchFixtureCommand"/>).
 /// Anything else goes to BenchmarkDotNet, e.g.
 /// <c>--filter *Inference*</c> or <c>--list flat</c>.
 /// </summary>

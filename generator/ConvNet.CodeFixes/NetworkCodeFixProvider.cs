@@ -14,14 +14,15 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace ConvNet.CodeFixes;
 
 /// <summary>Fixes for CNN001/CNN002 (argument values computed by the shape inference and passed in
-/// Diagnostic.Properties, so the fix and the message always agree), CNN004 (add partial) and CNN005 (put [Input] first).</summary>
+/// Diagnostic.Properties, so the fix and the message always agree), CNN004 (add partial), CNN005 (put [Input] first)
+/// and CNN014 on an Add (insert the 1x1 projection Conv the message suggests).</summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(NetworkCodeFixProvider)), Shared]
 public sealed class NetworkCodeFixProvider : CodeFixProvider
 {
     private static readonly string[] ArgumentOrder = ["Stride", "Pad", "Size"];
 
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(
-        ProblemIds.NotWhole, ProblemIds.WindowTooLarge, ProblemIds.NotPartial, ProblemIds.InputPlacement);
+        ProblemIds.NotWhole, ProblemIds.WindowTooLarge, ProblemIds.NotPartial, ProblemIds.InputPlacement, ProblemIds.MergeMismatch);
 
     public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
 
@@ -44,6 +45,10 @@ public sealed class NetworkCodeFixProvider : CodeFixProvider
                     break;
                 case ProblemIds.InputPlacement:
                     RegisterInputFix(context, diagnostic, root, node);
+                    break;
+                case ProblemIds.MergeMismatch when diagnostic.Properties.ContainsKey(FixKeys.ProjectFrom)
+                                                   && node.FirstAncestorOrSelf<AttributeSyntax>() is { Parent: AttributeListSyntax { Parent: TypeDeclarationSyntax } } add:
+                    RegisterProjectionFix(context, diagnostic, add);
                     break;
             }
         }
@@ -76,6 +81,65 @@ public sealed class NetworkCodeFixProvider : CodeFixProvider
             }, $"{diagnostic.Id}.{argument}"), diagnostic);
         }
     }
+
+    /// <summary>CNN014: inserts <c>[Conv(F, 1, Stride = S, From = "x", Name = "add1_proj")]</c> right before the Add and makes
+    /// the Add take it instead of x. A new Conv would renumber the default names of the Conv layers after it (and so
+    /// their weight names and any From/Add/Concat naming them), so those get their current names written out.</summary>
+    private static void RegisterProjectionFix(CodeFixContext context, Diagnostic diagnostic, AttributeSyntax add)
+    {
+        string Get(string key) => diagnostic.Properties.TryGetValue(key, out var v) && v is not null ? v : "";
+        string from = Get(FixKeys.ProjectFrom), filters = Get(FixKeys.ProjectFilters), stride = Get(FixKeys.ProjectStride);
+        string projection = Get(FixKeys.MergeName) + "_proj";
+        string title = $"Insert a 1x1 projection Conv({filters}, 1{(stride == "1" ? "" : $", Stride = {stride}")}) on {from}";
+        context.RegisterCodeFix(CodeAction.Create(title, async ct =>
+        {
+            var root = await context.Document.GetSyntaxRootAsync(ct).ConfigureAwait(false);
+            var model = await context.Document.GetSemanticModelAsync(ct).ConfigureAwait(false);
+            var declaration = (TypeDeclarationSyntax)add.Parent!.Parent!;
+            var conv = SyntaxFactory.Attribute(SyntaxFactory.IdentifierName("Conv"), SyntaxFactory.ParseAttributeArgumentList(
+                $"({filters}, 1{(stride == "1" ? "" : $", Stride = {stride}")}, From = {Quote(from)}, Name = {Quote(projection)})"));
+            var fixedAdd = Get(FixKeys.ProjectedInput) == "other"
+                ? SetPositional(add, 0, "other", Quote(projection))
+                : SetNamed(add, "From", Quote(projection));
+            // The Add's implicit input (the layer above) would now be the projection: name it.
+            if (Get(FixKeys.ProjectedInput) == "other" && Named(add, "From") is null)
+                fixedAdd = SetNamed(fixedAdd, "From", Quote(Get(FixKeys.MergeInput)));
+
+            var replacements = new Dictionary<SyntaxNode, SyntaxNode>();
+            int convs = 0;
+            bool after = false;
+            foreach (var list in declaration.AttributeLists)
+                foreach (var attribute in list.Attributes)
+                {
+                    if (attribute == add) after = true;
+                    if (model?.GetSymbolInfo(attribute, ct).Symbol?.ContainingType is not { Name: "ConvAttribute" }) continue;
+                    convs++;
+                    if (after && Named(attribute, "Name") is null)
+                        replacements[attribute] = SetNamed(attribute, "Name", Quote($"conv{convs}"));
+                }
+            replacements[add] = fixedAdd;
+            var addList = (AttributeListSyntax)add.Parent!;
+            var newDeclaration = declaration.ReplaceNodes(replacements.Keys, (original, _) => replacements[original]);
+            // Find the Add's list again in the new tree (same position) and put the projection just before the Add.
+            int listIndex = declaration.AttributeLists.IndexOf(addList), attributeIndex = addList.Attributes.IndexOf(add);
+            var newList = newDeclaration.AttributeLists[listIndex];
+            if (attributeIndex == 0)
+            {
+                // Its own line, indented like the Add's; every other line keeps its comments.
+                var own = SyntaxFactory.AttributeList(SyntaxFactory.SingletonSeparatedList(conv))
+                    .WithLeadingTrivia(Indentation(addList.GetLeadingTrivia()))
+                    .WithTrailingTrivia(SyntaxFactory.EndOfLine("\n"));
+                newDeclaration = newDeclaration.WithAttributeLists(newDeclaration.AttributeLists.Insert(listIndex, own));
+            }
+            else
+            {
+                newDeclaration = newDeclaration.ReplaceNode(newList, newList.WithAttributes(newList.Attributes.Insert(attributeIndex, conv)));
+            }
+            return context.Document.WithSyntaxRoot(root!.ReplaceNode(declaration, newDeclaration));
+        }, $"{ProblemIds.MergeMismatch}.Projection"), diagnostic);
+    }
+
+    private static string Quote(string text) => SyntaxFactory.Literal(text).ToFullString();
 
     private static AttributeArgumentSyntax? Named(AttributeSyntax attribute, string name) =>
         attribute.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name);

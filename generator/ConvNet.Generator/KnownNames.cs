@@ -32,5 +32,6 @@ internal static class KnownNames
         "ActivationLength", "OutputOffset", "ScratchLength", "Vectors", "Kernels", "PrepareBatch", "ForwardWorker",
         "BackwardWorker", "ReduceWorker", "RunForward", "RunBackward", "StatsLength", "CheckTraining", "UseSingle", "UseBatch",
         "RunForwardPasses", "RunBackwardPasses", "Dispatch", "FinishStatistics", "FinishGradientSums", "NextSeed", "AddDelta",
+        "BackwardSingle", "BackwardBatch", "CheckBatchForward", "CheckLayer", "Inject",
     ];
 }

@@ -92,6 +92,9 @@ public static class MnistData
         {
             throw new UserException($"Cannot read MNIST: {e.Message}");
         }
+        // An empty set would train nothing, or divide by zero when measuring accuracy; better said before training.
+        if (images.Count == 0)
+            throw new UserException($"{imagesPath} holds no digits.");
         if (images.Dimensions[1] != Side || images.Dimensions[2] != Side)
             throw new UserException($"{imagesPath}: expected {Side}x{Side} images, found {images.Dimensions[1]}x{images.Dimensions[2]}.");
         if (images.Count != labels.Count)

@@ -9,7 +9,7 @@ using Range = ScottPlot.Range;
 namespace LeNet;
 
 /// <summary>Draws what the network learned and how training went, as PNG files.</summary>
-public static class Pictures
+public static partial class Pictures
 {
     // Every image in a grid is drawn into a square of this many plot units, whatever its resolution, so a 10x10 conv2
     // map lines up with the 28x28 digit it came from; Gap separates the squares.
@@ -48,7 +48,7 @@ public static class Pictures
         {
             network.Forward(digits.Image(picks[row]), scores);
             maps[row] = network.LayerOutput(reluLayer).ToArray();
-            predictions[row] = ArgMax(scores);
+            predictions[row] = Inference.ArgMax(scores);
         }
 
         var plot = NewGrid(title);
@@ -173,15 +173,5 @@ public static class Pictures
         double max = 0;
         foreach (float v in values) max = Math.Max(max, Math.Abs(v));
         return max;
-    }
-
-    private static int ArgMax(ReadOnlySpan<float> scores)
-    {
-        int best = 0;
-        for (int i = 1; i < scores.Length; i++)
-        {
-            if (scores[i] > scores[best]) best = i;
-        }
-        return best;
     }
 }

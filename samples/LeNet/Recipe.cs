@@ -1,8 +1,9 @@
 using System;
+using ConvNet;
 
 namespace LeNet;
 
-/// <summary>The default training recipe, and the learning-rate schedule it uses.</summary>
+/// <summary>The default training recipe, and the learning-rate schedules it chooses from.</summary>
 /// <remarks>
 /// Chosen without looking at the test set. Every candidate was trained with <c>--holdout 1000</c>: 7,000 digits for
 /// training, the last 1,000 of the 8,000 training digits for validation, test digits never loaded. The winner is then
@@ -44,20 +45,13 @@ public static class Recipe
     };
 
     /// <summary>
-    /// The learning rate for step <paramref name="step"/> of <paramref name="totalSteps"/> (counting from 0). Cosine
-    /// decays from the peak to 0 at the end of the run, so the last epochs take small steps that settle the weights
-    /// instead of bouncing around a minimum.
+    /// The learning-rate schedule of a run of <paramref name="totalSteps"/> steps. Cosine decays from the peak to 0 at the
+    /// end of the run, so the last epochs take small steps that settle the weights instead of bouncing around a minimum.
     /// </summary>
-    public static float LearningRateAt(ScheduleKind schedule, float peak, long step, long totalSteps)
+    public static LearningRateSchedule ScheduleFor(ScheduleKind schedule, float peak, long totalSteps) => schedule switch
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(totalSteps);
-        ArgumentOutOfRangeException.ThrowIfNegative(step);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(step, totalSteps);
-        return schedule switch
-        {
-            ScheduleKind.Constant => peak,
-            ScheduleKind.Cosine => (float)(peak * 0.5 * (1 + Math.Cos(Math.PI * step / totalSteps))),
-            _ => throw new ArgumentOutOfRangeException(nameof(schedule), schedule, null),
-        };
-    }
+        ScheduleKind.Constant => new ConstantSchedule(peak),
+        ScheduleKind.Cosine => new CosineSchedule(peak, totalSteps),
+        _ => throw new ArgumentOutOfRangeException(nameof(schedule), schedule, null),
+    };
 }

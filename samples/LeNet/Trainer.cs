@@ -1,5 +1,6 @@
 using System;
 using System.Diagnostics;
+using System.Threading;
 using ConvNet;
 
 namespace LeNet;
@@ -15,7 +16,7 @@ public sealed record EpochResult(int Epoch, float TrainLoss, float EvalLoss, flo
 /// </summary>
 /// <remarks>
 /// <see cref="Training.TrainEpoch"/> runs a plain loop; this one differs in two ways the recipe needs: each digit is
-/// randomly shifted as it is copied into the batch, and the learning rate changes every step. Evaluation is
+/// randomly shifted as it is copied into the batch, and the learning rate follows the recipe's schedule. Evaluation is
 /// <see cref="Training.Evaluate"/> as it is.
 /// </remarks>
 public sealed class Trainer
@@ -26,7 +27,6 @@ public sealed class Trainer
     private readonly TrainingOptions _options;
     private readonly Optimizer _optimizer;
     private readonly Rng _rng;
-    private readonly long _totalSteps;
     private readonly float[] _inputs;
     private readonly int[] _labels;
     private readonly float[] _outputs;
@@ -44,9 +44,11 @@ public sealed class Trainer
             OptimizerKind.Adam => new Adam(network.Parameters.Length, options.LearningRate),
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Optimizer, "Unknown optimizer."),
         };
+        long totalSteps = (long)options.Epochs * ((trainingCount + options.BatchSize - 1) / options.BatchSize);
+        _optimizer.Schedule = Recipe.ScheduleFor(options.Schedule, options.LearningRate, totalSteps);
         // Its own stream, apart from the weights' seed, so changing the augmentation leaves the initial weights alone.
         _rng = new Rng(unchecked((ulong)options.Seed * 0x9E3779B97F4A7C15UL + 1));
-        _totalSteps = (long)options.Epochs * ((trainingCount + options.BatchSize - 1) / options.BatchSize);
+        Checkpoint = new Checkpoint(network, _optimizer, _rng);
         int batch = Math.Min(options.BatchSize, trainingCount);
         _inputs = new float[batch * network.InputLength];
         _labels = new int[batch];
@@ -54,16 +56,36 @@ public sealed class Trainer
         _outputGradients = new float[batch * network.OutputLength];
     }
 
+    /// <summary>Everything a run must carry over to resume exactly: weights, optimizer state and schedule position, and the
+    /// generator behind the shuffling and the shifts.</summary>
+    public Checkpoint Checkpoint { get; }
+
+    /// <summary>Digits trained on so far in the current (or last) epoch.</summary>
+    public int DigitsDone { get; private set; }
+
+    /// <summary>Whether every weight is still a finite number (a learning rate far too high turns them into NaN).</summary>
+    public bool WeightsAreFinite()
+    {
+        foreach (float w in _network.Parameters)
+        {
+            if (!float.IsFinite(w)) return false;
+        }
+        return true;
+    }
+
     /// <summary>
     /// Trains one epoch over <paramref name="train"/> in a fresh random order, then evaluates on <paramref name="evaluation"/>.
     /// <paramref name="onBatch"/> receives the digits done so far and the mean loss so far, after every step.
     /// </summary>
-    public EpochResult RunEpoch(int epoch, DigitSet train, DigitSet evaluation, Action<int, float>? onBatch = null)
+    /// <exception cref="OperationCanceledException"><paramref name="stop"/> was signalled; it is checked after each
+    /// optimizer step, so the weights are those of the last whole step.</exception>
+    public EpochResult RunEpoch(int epoch, DigitSet train, DigitSet evaluation, Action<int, float>? onBatch = null, CancellationToken stop = default)
     {
         var clock = Stopwatch.StartNew();
         var order = Shuffled(train.Count);
         int batchSize = _options.BatchSize, inputLength = _network.InputLength, outputLength = _network.OutputLength;
         double lossSum = 0;
+        DigitsDone = 0;
         for (int start = 0; start < order.Length; start += batchSize)
         {
             int count = Math.Min(batchSize, order.Length - start);
@@ -84,9 +106,10 @@ public sealed class Trainer
             _network.Forward(_inputs.AsSpan(0, count * inputLength), outputs, count);
             lossSum += Losses.SoftmaxCrossEntropy(outputs, _labels.AsSpan(0, count), outputLength, gradients) * count;
             _network.Backward(gradients, Span<float>.Empty, count);
-            _optimizer.LearningRate = Recipe.LearningRateAt(_options.Schedule, _options.LearningRate, _optimizer.Steps, _totalSteps);
             _optimizer.Step(_network);
+            DigitsDone = start + count;
             onBatch?.Invoke(start + count, (float)(lossSum / (start + count)));
+            stop.ThrowIfCancellationRequested();
         }
         var trainTime = clock.Elapsed;
         var (evalLoss, evalAccuracy) = Evaluate(_network, evaluation);

@@ -22,4 +22,23 @@ public static class Guard
             throw new ArgumentException(
                 $"Expected a span of length {expected} ({batchSize} samples of {sampleLength}), got {actual}.", parameter);
     }
+
+    /// <summary>
+    /// Checks that a batch's per-sample workspaces (<paramref name="batchSize"/> x <paramref name="floatsPerSample"/>
+    /// floats) fit in one array, so a batch method can index them with 32-bit offsets; throws
+    /// <see cref="ArgumentException"/> naming the limit and the largest batch that fits otherwise.
+    /// </summary>
+    /// <param name="batchSize">Samples in the batch (not negative: check it with <see cref="BatchLength"/> first).</param>
+    /// <param name="floatsPerSample">Floats one sample's workspace holds (a generated network's <c>ActivationLength</c>).</param>
+    /// <param name="parameter">The name of the batch size parameter, for the exception.</param>
+    public static void BatchWorkspace(int batchSize, int floatsPerSample, string parameter)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(floatsPerSample);
+        long floats = (long)batchSize * floatsPerSample;
+        if (floats > Array.MaxLength)
+            throw new ArgumentException(
+                $"A batch of {batchSize:N0} samples needs {batchSize:N0} x {floatsPerSample:N0} = {floats:N0} floats of activations, " +
+                $"more than one array holds ({Array.MaxLength:N0}); this network takes at most {Array.MaxLength / floatsPerSample:N0} samples per call.",
+                parameter);
+    }
 }

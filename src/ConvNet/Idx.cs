@@ -59,10 +59,10 @@ public static class Idx
 
     /// <summary>Reads an IDX file of unsigned bytes, gzipped or not.</summary>
     /// <exception cref="InvalidDataException">The file is malformed; the message starts with the path.</exception>
+    /// <exception cref="IOException">The file cannot be read, or <paramref name="path"/> is a folder.</exception>
     public static IdxData Read(string path)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        using var file = IoHelpers.OpenRead(path);
         try
         {
             return Read(file);
@@ -78,18 +78,17 @@ public static class Idx
     public static IdxData Read(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        // Telling gzip from raw IDX needs a look at the first two bytes and a step back.
-        stream = IoHelpers.Seekable(stream);
-        long start = stream.Position;
-        Span<byte> magic = stackalloc byte[2];
-        int read = stream.ReadAtLeast(magic, magic.Length, throwOnEndOfStream: false);
-        stream.Position = start;
+        // Telling gzip from raw IDX needs a look at the first two bytes; they are put back in front of the rest rather
+        // than seeking back, so a stream that cannot seek (a pipe) is read as it comes, never buffered whole.
+        var magic = new byte[2];
+        int read = IoHelpers.ReadUpTo(stream, magic);
+        var source = new PrefixedStream(magic.AsMemory(0, read), stream);
         if (read == 2 && magic[0] == 0x1f && magic[1] == 0x8b)
         {
-            using var gzip = new GZipStream(stream, CompressionMode.Decompress, leaveOpen: true);
+            using var gzip = new GZipStream(source, CompressionMode.Decompress, leaveOpen: true);
             return Parse(gzip);
         }
-        return Parse(stream);
+        return Parse(source);
     }
 
     /// <summary>Reads an IDX file of images, [N, rows, cols] (magic 0x00000803), such as <c>train-images-idx3-ubyte.gz</c>.</summary>

@@ -146,7 +146,9 @@ public interface INetwork
     /// batch norm uses the running statistics and dropout passes its input through. Backward follows the mode of the
     /// Forward it backpropagates through. A network without batch norm or dropout computes the same in both modes.</summary>
     bool Training { get; set; }
-    /// <summary>Threads the batch methods may use. Default: <see cref="Environment.ProcessorCount"/>.</summary>
+    /// <summary>Threads the batch methods may use. Default: <see cref="Environment.ProcessorCount"/>. A batch call uses
+    /// <see cref="WorkerPool.Workers"/>(this, batch size) workers: never more than the batch size, the machine's cores
+    /// or <see cref="WorkerPool.MaxThreads"/>, so a larger value (even <see cref="int.MaxValue"/>) means "all cores".</summary>
     int MaxDegreeOfParallelism { get; set; }
 
     /// <summary>Computes raw scores (no softmax) for one sample and keeps the activations for Backward.</summary>
@@ -160,6 +162,21 @@ public interface INetwork
     /// <summary>Backward through the last batch Forward (same batch size); gradients are summed over the batch into
     /// <see cref="Gradients"/>, and dL/dinputs are written unless <paramref name="inputGradients"/> is empty.</summary>
     void Backward(ReadOnlySpan<float> outputGradients, Span<float> inputGradients, int batchSize);
+    /// <summary>Backpropagates from the output of layer <paramref name="layer"/> (index into <see cref="Layers"/>, as for
+    /// <see cref="LayerOutput"/>) through the last single-sample Forward, as if the network ended there: for saliency
+    /// maps, feature visualisation and layer-wise debugging. Same rules as <see cref="Backward(ReadOnlySpan{float}, Span{float})"/>:
+    /// parameter gradients of the layers below are added into <see cref="Gradients"/> (those above get nothing), and
+    /// dL/dinput is written unless <paramref name="inputGradient"/> is empty. The last layer gives exactly
+    /// <see cref="Backward(ReadOnlySpan{float}, Span{float})"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">No such layer.</exception>
+    /// <exception cref="ArgumentException">A span of the wrong length.</exception>
+    /// <exception cref="InvalidOperationException">No Forward yet, or the layer's output never reaches the network's
+    /// output (a dead branch, which backward skips).</exception>
+    void Backward(int layer, ReadOnlySpan<float> layerOutputGradient, Span<float> inputGradient);
+    /// <summary>The batch form of <see cref="Backward(int, ReadOnlySpan{float}, Span{float})"/>, through the last batch
+    /// Forward (same batch size): <paramref name="layerOutputGradients"/> holds one gradient of layer
+    /// <paramref name="layer"/>'s output per sample.</summary>
+    void Backward(int layer, ReadOnlySpan<float> layerOutputGradients, Span<float> inputGradients, int batchSize);
     /// <summary>Sets every gradient to zero.</summary>
     void ZeroGradients();
     /// <summary>The output of layer <paramref name="layer"/> (index into <see cref="Layers"/>) from the last single-sample Forward.</summary>

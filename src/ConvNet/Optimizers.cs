@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Globalization;
 using System.Numerics;
 using System.Runtime.InteropServices;
 
@@ -25,27 +27,51 @@ public abstract class Optimizer
     /// <summary>Number of parameters this optimizer keeps state for; every step must pass exactly this many.</summary>
     public int ParameterCount { get; }
 
-    /// <summary>Learning rate of the next step; may be changed between steps (learning-rate schedules). Finite, &gt;= 0.</summary>
+    /// <summary>
+    /// Learning rate of the next step: the <see cref="Schedule"/>'s rate for step <see cref="Steps"/> when there is one,
+    /// else the rate given to the constructor or set here. Finite, &gt;= 0.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Set while a <see cref="Schedule"/> decides the rate.</exception>
     public float LearningRate
     {
-        get => _learningRate;
+        get => Schedule?.LearningRate(Steps) ?? _learningRate;
         set
         {
+            if (Schedule is not null)
+                throw new InvalidOperationException("The learning rate comes from the Schedule; set Schedule to null to set it by hand.");
             CheckNonNegative(value, nameof(value));
             _learningRate = value;
         }
     }
 
-    /// <summary>Number of steps taken so far.</summary>
-    public long Steps { get; private set; }
+    /// <summary>
+    /// Decides the learning rate of every step from the step number (<see cref="Steps"/> before the step, so the first step
+    /// asks for step 0); null (the default) keeps <see cref="LearningRate"/> as set.
+    /// </summary>
+    public LearningRateSchedule? Schedule { get; set; }
+
+    /// <summary>Number of steps taken so far; restored by <see cref="Checkpoint.Load(string)"/>.</summary>
+    public long Steps { get; internal set; }
+
+    /// <summary>
+    /// The buffers this optimizer carries from one step to the next, by name, each <see cref="ParameterCount"/> long and
+    /// in the parameters' layout (PyTorch's names: <c>momentum_buffer</c>; <c>exp_avg</c>, <c>exp_avg_sq</c>). With
+    /// <see cref="Steps"/> they are the whole state a <see cref="Checkpoint"/> saves. The arrays are the live buffers.
+    /// </summary>
+    public virtual IReadOnlyList<KeyValuePair<string, float[]>> State => [];
 
     /// <summary>Updates <paramref name="parameters"/> in place from <paramref name="gradients"/> (both of length <see cref="ParameterCount"/>).</summary>
+    /// <exception cref="ArgumentException">A span has the wrong length.</exception>
+    /// <exception cref="InvalidOperationException">The <see cref="Schedule"/> returned a rate that is negative or not finite.</exception>
     public void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
     {
         Guard.Length(parameters.Length, ParameterCount, nameof(parameters));
         Guard.Length(gradients.Length, ParameterCount, nameof(gradients));
+        float learningRate = LearningRate;
+        if (!float.IsFinite(learningRate) || learningRate < 0f)
+            throw new InvalidOperationException($"The schedule {Schedule} gave learning rate {learningRate} for step {Steps}; it must be finite and >= 0.");
         Steps++;
-        Update(parameters, gradients, Steps);
+        Update(parameters, gradients, Steps, learningRate);
     }
 
     /// <summary>Updates a network's <see cref="INetwork.Parameters"/> from its <see cref="INetwork.Gradients"/>. Does not zero the gradients.</summary>
@@ -55,8 +81,21 @@ public abstract class Optimizer
         Step(network.Parameters, network.Gradients);
     }
 
-    /// <summary>Applies one update; lengths are already checked. <paramref name="step"/> counts from 1.</summary>
-    protected abstract void Update(Span<float> parameters, ReadOnlySpan<float> gradients, long step);
+    /// <summary>Applies one update with <paramref name="learningRate"/>; lengths are already checked. <paramref name="step"/> counts from 1.</summary>
+    protected abstract void Update(Span<float> parameters, ReadOnlySpan<float> gradients, long step, float learningRate);
+
+    /// <summary>The settings other than the learning rate, as <c>name=value</c> pairs separated by <c>", "</c>, for <see cref="ToString"/>.</summary>
+    protected abstract string Settings { get; }
+
+    /// <summary>
+    /// The optimizer's kind and every setting that shapes its updates, the learning rate or schedule included, formatted
+    /// invariantly; a <see cref="Checkpoint"/> records it and resumes only into an optimizer that describes itself the same.
+    /// </summary>
+    public override string ToString() =>
+        $"{GetType().Name}({Settings}, lr={Schedule?.ToString() ?? Format(_learningRate)})";
+
+    /// <summary>Formats a number for <see cref="Settings"/>: invariant culture, shortest text that round-trips.</summary>
+    protected static string Format(float value) => value.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> unless <paramref name="value"/> is finite and &gt;= 0.</summary>
     protected static void CheckNonNegative(float value, string parameter)
@@ -105,9 +144,17 @@ public sealed class Sgd : Optimizer
     public float WeightDecay { get; }
 
     /// <inheritdoc/>
-    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, long step)
+    public override IReadOnlyList<KeyValuePair<string, float[]>> State =>
+        Momentum == 0f ? [] : [new("momentum_buffer", _momentumBuffer)];
+
+    /// <inheritdoc/>
+    protected override string Settings =>
+        $"momentum={Format(Momentum)}, nesterov={(Nesterov ? "true" : "false")}, weight_decay={Format(WeightDecay)}";
+
+    /// <inheritdoc/>
+    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, long step, float learningRate)
     {
-        float lr = LearningRate, momentum = Momentum, weightDecay = WeightDecay;
+        float lr = learningRate, momentum = Momentum, weightDecay = WeightDecay;
         var buffer = _momentumBuffer.AsSpan();
         int i = 0;
         if (Vector.IsHardwareAccelerated && (momentum == 0f || buffer.Length == parameters.Length) && gradients.Length == parameters.Length)
@@ -200,9 +247,17 @@ public sealed class Adam : Optimizer
     public bool DecoupledWeightDecay { get; }
 
     /// <inheritdoc/>
-    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, long step)
+    public override IReadOnlyList<KeyValuePair<string, float[]>> State => [new("exp_avg", _m), new("exp_avg_sq", _v)];
+
+    /// <inheritdoc/>
+    protected override string Settings =>
+        $"beta1={Format(Beta1)}, beta2={Format(Beta2)}, eps={Format(Epsilon)}, weight_decay={Format(WeightDecay)}, " +
+        $"decoupled_weight_decay={(DecoupledWeightDecay ? "true" : "false")}";
+
+    /// <inheritdoc/>
+    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, long step, float learningRate)
     {
-        float lr = LearningRate, beta1 = Beta1, beta2 = Beta2, eps = Epsilon;
+        float lr = learningRate, beta1 = Beta1, beta2 = Beta2, eps = Epsilon;
         // As in PyTorch, the bias corrections are computed once per step in double and folded into two scalars.
         float stepSize = (float)(lr / (1 - Math.Pow(beta1, step)));
         float correction2Sqrt = (float)Math.Sqrt(1 - Math.Pow(beta2, step));

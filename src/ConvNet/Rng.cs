@@ -10,6 +10,16 @@ public sealed class Rng(ulong seed)
 {
     private ulong _state = seed;
 
+    /// <summary>
+    /// The generator's whole state: a generator given the state another one had continues that one's sequence exactly
+    /// (what <see cref="Checkpoint"/> saves).
+    /// </summary>
+    public ulong State
+    {
+        get => _state;
+        set => _state = value;
+    }
+
     /// <summary>Next 64 random bits.</summary>
     public ulong NextUInt64()
     {

@@ -69,7 +69,7 @@ public static class Training
         return (float)(total / order.Length);
     }
 
-    /// <summary>Mean loss and accuracy (fraction of samples whose highest score is the label; ties go to the lower class).</summary>
+    /// <summary>Mean loss and accuracy (fraction of samples whose highest score is the label, as <see cref="Inference.ArgMax"/> picks it).</summary>
     /// <remarks>Runs the network in evaluation mode (<see cref="INetwork.Training"/> false) and restores the previous mode after.</remarks>
     public static (float Loss, float Accuracy) Evaluate(INetwork network, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels,
         int batchSize, LossKind loss = LossKind.SoftmaxCrossEntropy)
@@ -89,13 +89,7 @@ public static class Training
                 total += batch.ForwardAndLoss(inputs.Slice(start * batch.InputLength), batchLabels, count, loss) * count;
                 for (int k = 0; k < count; k++)
                 {
-                    var scores = batch.Outputs.AsSpan(k * batch.OutputLength, batch.OutputLength);
-                    int best = 0;
-                    for (int j = 1; j < scores.Length; j++)
-                    {
-                        if (scores[j] > scores[best]) best = j;
-                    }
-                    if (best == batchLabels[k]) correct++;
+                    if (Inference.ArgMax(batch.Outputs.AsSpan(k * batch.OutputLength, batch.OutputLength)) == batchLabels[k]) correct++;
                 }
             }
         }

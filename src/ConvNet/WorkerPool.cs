@@ -20,8 +20,11 @@ namespace ConvNet;
 /// </remarks>
 public static class WorkerPool
 {
-    /// <summary>Helper threads beyond this count share worker indices round-robin.</summary>
-    private const int MaxHelpers = 63;
+    /// <summary>The most threads a call runs on: the caller and 63 helpers. Worker indices beyond it are shared
+    /// round-robin, so more workers than this only add per-worker buffers, never parallelism.</summary>
+    public const int MaxThreads = 64;
+
+    private const int MaxHelpers = MaxThreads - 1;
 
     /// <summary>How long a helper, and the caller waiting for helpers, spins before blocking.</summary>
     private static readonly long s_spinTicks = Stopwatch.Frequency / 10_000; // 100 µs
@@ -35,6 +38,20 @@ public static class WorkerPool
     private static int s_workers, s_participants, s_pending, s_callerWaiting;
     private static Exception? s_exception;
     private static readonly ManualResetEventSlim s_done = new(false, 0);
+
+    /// <summary>
+    /// How many workers a call over <paramref name="items"/> items should use when the user allows
+    /// <paramref name="maxDegreeOfParallelism"/> threads: no more than the items, the machine's cores
+    /// (<see cref="Environment.ProcessorCount"/>) or <see cref="MaxThreads"/>, since each worker usually carries its own
+    /// buffers and workers beyond the threads that can run them only cost memory and time.
+    /// </summary>
+    /// <returns>A count in [1, ...] for at least one item; 0 for none.</returns>
+    public static int Workers(int maxDegreeOfParallelism, int items)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxDegreeOfParallelism);
+        ArgumentOutOfRangeException.ThrowIfNegative(items);
+        return Math.Min(Math.Min(maxDegreeOfParallelism, items), Math.Min(Environment.ProcessorCount, MaxThreads));
+    }
 
     /// <summary>Calls <paramref name="body"/>(state, w) for w in [0, workers), in parallel when workers &gt; 1.</summary>
     public static void Run<TState>(int workers, TState state, Action<TState, int> body)

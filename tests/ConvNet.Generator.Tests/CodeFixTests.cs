@@ -71,6 +71,38 @@ public class CodeFixTests
     }
 
     [Fact]
+    public void CNN014_add_inserts_the_projection_and_keeps_later_conv_names()
+    {
+        // The shortcut relu1 (4x8x8) cannot be added to bn2 (8x4x4): a 1x1 Conv(8, 1, Stride = 2) on relu1 fits. The inserted
+        // Conv would make the later default-named conv3 into conv4, so its name is written out.
+        AssertFixes("""
+            using ConvNet;
+            [Input(1, 8, 8)]
+            [Conv(4, 3, Pad = 1)]
+            [Relu]
+            [Conv(8, 3, Stride = 2, Pad = 1)]
+            [BatchNorm]
+            [Add("relu1")]
+            [Conv(8, 3, Pad = 1)]
+            [GlobalAvgPool]
+            public partial class Net { }
+            """, "CNN014",
+            ("Insert a 1x1 projection Conv(8, 1, Stride = 2) on relu1", """
+            using ConvNet;
+            [Input(1, 8, 8)]
+            [Conv(4, 3, Pad = 1)]
+            [Relu]
+            [Conv(8, 3, Stride = 2, Pad = 1)]
+            [BatchNorm]
+            [Conv(8, 1, Stride = 2, From = "relu1", Name = "add1_proj")]
+            [Add("add1_proj", From = "bn1")]
+            [Conv(8, 3, Pad = 1, Name = "conv3")]
+            [GlobalAvgPool]
+            public partial class Net { }
+            """));
+    }
+
+    [Fact]
     public void CNN001_conv_offers_stride_and_pad()
     {
         AssertFixes("""

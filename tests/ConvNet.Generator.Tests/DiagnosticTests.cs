@@ -1,5 +1,9 @@
 using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using ConvNet.Generator.Diagnostics;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
 using Xunit;
 
 namespace ConvNet.Tests;
@@ -100,6 +104,11 @@ public class DiagnosticTests
     [InlineData("[Conv(2, 3, Pad = -1)]", 13, "Pad must not be negative, got -1")]
     [InlineData("[MaxPool(2, Stride = -2)]", 13, "Stride must be at least 1, got -2")]
     [InlineData("[FullyConnected(0)]", 17, "Outputs must be at least 1, got 0")]
+    [InlineData("[MaxPool(0)]", 10, "Size must be at least 1, got 0")]
+    [InlineData("[AvgPool(0)]", 10, "Size must be at least 1, got 0")]
+    [InlineData("[AvgPool(2, Stride = 0)]", 13, "Stride must be at least 1, got 0")]
+    [InlineData("[Conv(2, 3, Stride = 1, Pad = -2)]", 25, "Pad must not be negative, got -2")]
+    [InlineData("[Conv(2, 3, Pad = 1, Stride = 0)]", 22, "Stride must be at least 1, got 0")]
     public void CNN003_invalid_argument_points_at_the_argument(string attribute, int column, string message)
     {
         var d = Single($"using ConvNet;\n[Input(1, 8, 8)]\n{attribute}\npublic partial class Net {{ }}\n", "CNN003");
@@ -108,12 +117,17 @@ public class DiagnosticTests
         Assert.Equal(message, d.GetMessage());
     }
 
-    [Fact]
-    public void CNN003_on_the_input()
+    /// <summary>Every dimension of [Input] reports on its own argument (a mix-up of width and height went unnoticed).</summary>
+    [Theory]
+    [InlineData("[Input(0, 8, 8)]", 8, "Channels must be at least 1, got 0")]
+    [InlineData("[Input(1, 0, 8)]", 11, "Height must be at least 1, got 0")]
+    [InlineData("[Input(1, 8, 0)]", 14, "Width must be at least 1, got 0")]
+    [InlineData("[Input(1, 8, -3)]", 14, "Width must be at least 1, got -3")]
+    public void CNN003_on_the_input_points_at_the_argument(string input, int column, string message)
     {
-        var d = Single("using ConvNet;\n[Input(1, 0, 8)]\n[Relu]\npublic partial class Net { }\n", "CNN003");
-        At(d, 2, 11);
-        Assert.Equal("Height must be at least 1, got 0", d.GetMessage());
+        var d = Single($"using ConvNet;\n{input}\n[Relu]\npublic partial class Net {{ }}\n", "CNN003");
+        At(d, 2, column);
+        Assert.Equal(message, d.GetMessage());
     }
 
     [Fact]
@@ -427,11 +441,22 @@ public class DiagnosticTests
         Assert.Equal([3, 4], result.Analyzer.Select(d => d.Location.GetLineSpan().StartLinePosition.Line + 1).Order());
     }
 
-    [Fact]
-    public void Diagnostics_can_be_silenced_with_pragma()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Diagnostics_can_be_silenced_with_pragma(bool pragma)
     {
-        var result = Harness.Run("using ConvNet;\n#pragma warning disable CNN009\n[Input(1, 8, 8)]\n[Conv(2, 3, Pad = 3)]\npublic partial class Net { }\n");
-        Assert.All(result.Analyzer, d => Assert.True(d.IsSuppressed));
+        string source = "using ConvNet;\n" + (pragma ? "#pragma warning disable CNN009\n" : "\n") + "[Input(1, 8, 8)]\n[Conv(2, 3, Pad = 3)]\npublic partial class Net { }\n";
+        // Suppressed diagnostics are dropped unless asked for: without them an empty result would pass, and a
+        // diagnostic never reported would look the same as one silenced.
+        var options = new CompilationWithAnalyzersOptions(new AnalyzerOptions([]), onAnalyzerException: null,
+            concurrentAnalysis: false, logAnalyzerExecutionTime: false, reportSuppressedDiagnostics: true);
+        var diagnostics = await Harness.Run(source).Output.WithAnalyzers([new NetworkAnalyzer()], options)
+            .GetAnalyzerDiagnosticsAsync(CancellationToken.None);
+        var d = Assert.Single(diagnostics);
+        Assert.Equal("CNN009", d.Id);
+        Assert.Equal(pragma, d.IsSuppressed);
+        At(d, 4, 13);
     }
 
     [Fact]

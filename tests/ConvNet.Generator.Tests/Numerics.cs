@@ -30,7 +30,12 @@ internal static class Numerics
         double worstExcess = 0;
         for (int i = 0; i < expected.Length; i++)
         {
-            double excess = Math.Abs(actual[i] - expected[i]) - (atol + rtol * Math.Abs(expected[i]));
+            // Equal values (infinities included) and NaN against NaN pass; NaN against a number, or infinities that
+            // differ, make the excess NaN, which no comparison would catch: they count as infinitely far.
+            double excess = actual[i] == expected[i] || (float.IsNaN(actual[i]) && double.IsNaN(expected[i]))
+                ? 0
+                : Math.Abs(actual[i] - expected[i]) - (atol + rtol * Math.Abs(expected[i]));
+            if (double.IsNaN(excess)) excess = double.PositiveInfinity;
             if (excess > worstExcess) (worst, worstExcess) = (i, excess);
         }
         Assert(worst < 0, worst < 0 ? "" : $"{what}[{worst}] = {actual[worst]:R}, expected {expected[worst]:R}");

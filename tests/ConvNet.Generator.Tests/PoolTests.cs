@@ -10,9 +10,10 @@ namespace ConvNet.Tests;
 /// signed zeros, infinities and NaNs with distinct payloads: the vector paths (stride-1 loads, stride-2 deinterleaves,
 /// the 2x2 backward's interleaved stores) must keep the loop's order of operations, its first-maximum rule and its
 /// += into a cleared dInput. Output widths cross every vector width, rows narrower than a vector and the overlapping
-/// last vector; CI runs the class again with AVX-512 and with AVX2 off. NaN payloads are not compared, only NaN-ness:
-/// which of two NaNs MathF.Max or a sum returns is unspecified, and it differs between the JIT's optimised intrinsic and
-/// its unoptimised call (this test project's Debug build computes the expected values with the latter).</summary>
+/// last vector; .ci/run runs the class again with AVX-512 off, AVX2 off and all hardware intrinsics off. NaN payloads
+/// are not compared, only NaN-ness: which of two NaNs MathF.Max or a sum returns is unspecified, and it differs between
+/// the JIT's optimised intrinsic and its unoptimised call (this test project's Debug build computes the expected values
+/// with the latter).</summary>
 public class PoolTests
 {
     private sealed record Case(string Name, bool Max, int Size, int Stride, int C, int H, int W, int OutH, int OutW);

@@ -216,6 +216,20 @@ public sealed class ReferenceNetwork
         return d;
     }
 
+    /// <summary>One sample in evaluation mode from the initial buffers: activations [0] = input, [i + 1] = layer i's output.</summary>
+    public double[][] Forward(float[] parameters, float[] input) => ForwardDouble(D(parameters), D(input));
+
+    /// <summary><see cref="Forward(float[], float[])"/> with double parameters and input, for finite differences.</summary>
+    public double[][] ForwardDouble(double[] parameters, double[] input) => Run(parameters, InitialBuffers(), [input]).Acts[0];
+
+    /// <summary>One sample in evaluation mode: dInput and the parameter gradient for the pass that gave <paramref name="acts"/>.</summary>
+    public (double[] DInput, double[] DParams) Backward(float[] parameters, double[][] acts, double[] dOutput)
+    {
+        var p = D(parameters);
+        var (dInputs, dParams) = Backward(p, Run(p, InitialBuffers(), [acts[0]]), [dOutput]);
+        return (dInputs[0], dParams);
+    }
+
     /// <summary>A forward pass over <paramref name="inputs"/> (one array per sample). <paramref name="buffers"/> is not
     /// changed; the pass's copy is. In training, batch norm uses the statistics of the whole batch and dropout layer i
     /// keeps element e of sample n where <paramref name="keep"/>(i, n, e).</summary>
@@ -363,7 +377,7 @@ public sealed class ReferenceNetwork
         iy < 0 || iy >= h || ix < 0 || ix >= w ? 0 : x[(ci * h + iy) * w + ix];
 
     /// <summary>The window of a pooling output, row-major, with each element's index into the input.</summary>
-    private static IEnumerable<(int Index, double Value)> Window(double[] x, int h, int w, int ci, int oy, int ox, RefLayer l)
+    internal static IEnumerable<(int Index, double Value)> Window(double[] x, int h, int w, int ci, int oy, int ox, RefLayer l)
     {
         for (int ky = 0; ky < l.Size; ky++)
         for (int kx = 0; kx < l.Size; kx++)

@@ -13,7 +13,8 @@ namespace ConvNet.Tests;
 /// <summary>What the generated code does with inputs and weights no one should feed it (NaN, infinities, denormals)
 /// and with a use it does not support (one instance on two threads). The contract is in README, "The generated class".
 /// Widths 37 and 20 make the vector kernels run whole vectors plus an overlapping last one on every ISA; width 3 is
-/// below a Vector128 and takes the scalar path. CI runs this class again with AVX-512, AVX2 and all intrinsics off.</summary>
+/// below a Vector128 and takes the scalar path. .ci/run runs this class again with AVX-512, AVX2 and all hardware
+/// intrinsics off, checking in each pass which vector width ran.</summary>
 public class RuntimeMisuseTests(ITestOutputHelper log)
 {
     private static readonly ReferenceNetwork DeepRef = new((2, 8, 20), Conv(4, 3, pad: 1), Relu, MaxPool(2), Fc(6));
@@ -47,11 +48,22 @@ public class RuntimeMisuseTests(ITestOutputHelper log)
         return Enumerable.Range(0, length).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
     }
 
+    /// <summary>The widest vector the kernels' dispatch takes (the same JIT-time checks, widest first), 0 for scalar.</summary>
+    private static int WidestAcceleratedBits =>
+        Vector512.IsHardwareAccelerated ? 512 : Vector256.IsHardwareAccelerated ? 256 : Vector128.IsHardwareAccelerated ? 128 : 0;
+
     [Fact]
-    public void Reports_the_vector_widths_in_use()
+    public void Vector_width_in_use_is_the_one_this_run_expects()
     {
-        // Not an assertion: the log shows which kernels the ISA-restricted runs actually exercised.
         log.WriteLine($"Vector512 {Vector512.IsHardwareAccelerated}, Vector256 {Vector256.IsHardwareAccelerated}, Vector128 {Vector128.IsHardwareAccelerated}");
+        // The widths nest: a wider one is accelerated only with the narrower ones.
+        if (Vector512.IsHardwareAccelerated) Assert.True(Vector256.IsHardwareAccelerated);
+        if (Vector256.IsHardwareAccelerated) Assert.True(Vector128.IsHardwareAccelerated);
+        // .ci/run sets the width each of its passes must run (an ISA switch the runtime ignores would otherwise make a
+        // pass test the same kernels again); a plain `dotnet test` has nothing to compare against.
+        if (Environment.GetEnvironmentVariable("CONVNET_EXPECT_VECTOR_BITS") is { Length: > 0 } expected)
+            Assert.True(int.Parse(expected, System.Globalization.CultureInfo.InvariantCulture) == WidestAcceleratedBits,
+                $"this run was to use {expected}-bit vectors, but the widest accelerated is {WidestAcceleratedBits} bits");
     }
 
     [Theory]

@@ -60,3 +60,52 @@ public partial class FcThenConvNet { }
 [Input(2, 3, 3)]
 public partial class EmptyNet { }
 #pragma warning restore CNN010
+
+// A small ResNet: conv + BN + relu stem, an identity residual block, then a stage whose first conv has stride 2 and
+// whose shortcut is a 1x1 stride-2 projection with its own BN; global average pool and FC. bn3 has a non-default
+// epsilon, so the exported attribute matters.
+[Input(3, 10, 10)]
+[Conv(8, 3, Pad = 1)] [BatchNorm] [Relu]
+[Conv(8, 3, Pad = 1)] [BatchNorm] [Relu]
+[Conv(8, 3, Pad = 1)] [BatchNorm(Epsilon = 1e-3, Momentum = 0.3)]
+[Add("relu1")] [Relu]
+[Conv(16, 3, Stride = 2, Pad = 1)] [BatchNorm] [Relu]
+[Conv(16, 3, Pad = 1)] [BatchNorm]
+[Conv(16, 1, Stride = 2, From = "relu3", Name = "proj")] [BatchNorm(Name = "proj_bn")]
+[Add("bn5")] [Relu]
+[GlobalAvgPool] [FullyConnected(10)]
+public partial class ResidualNet { }
+
+// An inception module: the stem's output fans out to four branches (1x1; 1x1 then 3x3; 1x1 then 5x5; 1x1 with tanh),
+// concatenated along channels in the order listed (4 + 5 + 3 + 2 = 14), then BN, relu, global pool, FC.
+[Input(4, 9, 9)]
+[Conv(6, 3, Pad = 1)] [Relu]
+[Conv(4, 1, Name = "b1")]
+[Conv(3, 1, From = "relu1", Name = "b2_reduce")] [Relu(Name = "b2_relu")] [Conv(5, 3, Pad = 1, Name = "b2")]
+[Conv(2, 1, From = "relu1", Name = "b3_reduce")] [Relu(Name = "b3_relu")] [Conv(3, 5, Pad = 2, Name = "b3")]
+[Conv(2, 1, From = "relu1", Name = "b4_proj")] [Tanh(Name = "b4")]
+[Concat("b2", "b3", "b4", From = "b1")]
+[BatchNorm] [Relu] [GlobalAvgPool] [FullyConnected(5)]
+public partial class InceptionNet { }
+
+// Dropout everywhere it can sit: on a volume read by two layers (conv2 and add1 read relu1 through it), after a
+// batch-normalised FC (BatchNorm1d on [N, 6]), and last, where an Identity must produce the output.
+[Input(2, 8, 8)]
+[Conv(4, 3)] [Relu] [Dropout(0.5)]
+[Conv(4, 3, Pad = 1)] [Add("dropout1")]
+[MaxPool(2)] [FullyConnected(6)] [BatchNorm] [Relu] [Dropout(0.25)]
+[FullyConnected(3)] [Dropout(0.1)]
+public partial class DropoutNet { }
+
+// Merges of [N, features] values with volumes: the FC on the input (5 features) plus a global pool (5x1x1 volume), so
+// the FC's output is reshaped once; a concat of two FC outputs stays 2-D; global pooling and a 1x1 conv on it need
+// [N, C, 1, 1] again. Ends in the conv, so the output is [N, 2, 1, 1].
+[Input(3, 6, 6)]
+[Conv(5, 3)] [Relu] [GlobalAvgPool]
+[FullyConnected(5, From = "input", Name = "fc_in")]
+[Add("gap1")]
+[FullyConnected(4)] [Tanh]
+[FullyConnected(4, From = "add1", Name = "fc_b")]
+[Concat("tanh1", From = "fc_b")]
+[BatchNorm] [GlobalAvgPool] [Conv(2, 1)]
+public partial class FlatMergeNet { }

@@ -1,7 +1,6 @@
 using System;
 using System.IO;
 using System.Linq;
-using System.Text.Json;
 using Xunit;
 
 namespace ConvNet.Package.Tests;
@@ -18,7 +17,7 @@ public partial class TorchSmallNet { }
 
 public sealed class TorchWeightsTests
 {
-    private static string Fixture(string file) => Path.Combine(AppContext.BaseDirectory, "Fixtures", file);
+    private static string Fixture(string file) => TorchFixtures.PathOf(file);
 
     [Fact]
     public void Index_names_from_nn_Sequential_are_layer_names_with_Layer_prefixed_constants_classes()
@@ -36,9 +35,9 @@ public sealed class TorchWeightsTests
     {
         // Made by `dotnet run -c Release --project benchmarks/ConvNet.Benchmarks -- export-torch-fixture DIR`:
         // weights, input and output all computed by libtorch, the file written without ConvNet's SafeTensors.
-        using var record = JsonDocument.Parse(File.ReadAllText(Fixture("torch-small.json")));
-        float[] input = record.RootElement.GetProperty("input").Deserialize<float[]>()!;
-        float[] expected = record.RootElement.GetProperty("output").Deserialize<float[]>()!;
+        using var record = TorchFixtures.Record("torch-small.json");
+        float[] input = record.Get<float[]>("input");
+        float[] expected = record.Get<float[]>("output");
         Assert.Equal(TorchSmallNet.InputLength, input.Length);
         Assert.Equal(TorchSmallNet.OutputLength, expected.Length);
 
@@ -46,13 +45,7 @@ public sealed class TorchWeightsTests
         SafeTensors.Load(net, Fixture("torch-small.safetensors"));
         var actual = new float[TorchSmallNet.OutputLength];
         net.Forward(input, actual);
-
-        for (int i = 0; i < expected.Length; i++)
-        {
-            double tolerance = 1e-5 + 1e-4 * Math.Abs(expected[i]);
-            Assert.True(Math.Abs(actual[i] - expected[i]) <= tolerance,
-                $"score {i}: ConvNet {actual[i]:R}, torch {expected[i]:R}, tolerance {tolerance:G3}");
-        }
+        TorchFixtures.AssertClose(expected, actual, "score");
     }
 
     [Fact]

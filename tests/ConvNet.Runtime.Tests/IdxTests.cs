@@ -160,4 +160,48 @@ public sealed class IdxTests : IDisposable
         Assert.Throws<ArgumentException>("dimensions", () => new IdxData([0, int.MaxValue, int.MaxValue], []));
         Assert.Equal(6, new IdxData([0, 2, 3], []).ItemLength);
     }
+
+    [Fact]
+    public void ReadOfAFolder_SaysItIsAFolder()
+    {
+        var error = Assert.Throws<IOException>(() => Idx.Read(_directory));
+        Assert.Contains("is a folder", error.Message);
+        Assert.Contains(_directory, error.Message);
+    }
+
+    [Fact]
+    public void Pipe_WithGigabytesAfterTheData_IsRejectedWithoutReadingThem()
+    {
+        var pipe = new CountingPipe(Labels(), 1_500_000_000);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Assert.Contains("Unexpected bytes", Assert.Throws<InvalidDataException>(() => Idx.Read(pipe)).Message);
+        Assert.True(pipe.Consumed < 1_000_000, $"read {pipe.Consumed} bytes");
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 2_000_000);
+    }
+
+    [Fact]
+    public void GzippedPipe_StopsReadingAtTheEndOfTheCompressedData()
+    {
+        // Like gunzip, the reader ignores zero padding after a gzip member; it must not read through it.
+        var pipe = new CountingPipe(Gzip(Labels()), 1_500_000_000);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Assert.Equal([7, 3], Idx.Read(pipe).Data);
+        Assert.True(pipe.Consumed < 1_000_000, $"read {pipe.Consumed} bytes");
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 2_000_000);
+    }
+
+    [Fact]
+    public void Pipe_OfALargeValidFile_IsNotBufferedWhole()
+    {
+        // 64 MB of pixels through a pipe: the data array grows by doubling to its declared size (about twice that
+        // allocated in all), and the stream is not first copied whole into a MemoryStream, which grows by doubling too.
+        const int count = 64, side = 1024;
+        var header = IdxFile(0x08, [count, side, side], []);
+        var pipe = new CountingPipe(header, (long)count * side * side);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var data = Idx.Read(pipe);
+        Assert.Equal([count, side, side], data.Dimensions);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated < 5L * count * side * side / 2, $"{allocated} bytes allocated");
+    }
 }

@@ -5,7 +5,8 @@ namespace ConvNet.Runtime.Tests;
 
 /// <summary>
 /// A hand-written one-layer network (FC, <c>inputs</c> -> <c>classes</c>: softmax regression when trained with
-/// cross-entropy), implementing only the batch methods, for testing the training loop without the generator.
+/// cross-entropy), for testing the training loop and the inference helpers without the generator. Backward exists for
+/// batches only; a single-sample Forward is a batch of one. Steady-state calls allocate nothing.
 /// </summary>
 internal sealed class LinearNetwork : INetwork
 {
@@ -22,7 +23,7 @@ internal sealed class LinearNetwork : INetwork
     public Shape InputShape { get; }
     public int InputLength => InputShape.Length;
     public int OutputLength => Layers[0].Output.Length;
-    public IReadOnlyList<LayerInfo> Layers { get; }
+    public IReadOnlyList<LayerInfo> Layers { get; init; }
     public float[] Parameters { get; }
     public float[] Gradients { get; }
     public float[] Buffers { get; } = [];
@@ -36,7 +37,8 @@ internal sealed class LinearNetwork : INetwork
     {
         Guard.BatchLength(inputs.Length, batchSize, InputLength, nameof(inputs));
         Guard.BatchLength(outputs.Length, batchSize, OutputLength, nameof(outputs));
-        _lastInputs = inputs.ToArray();
+        if (_lastInputs.Length < inputs.Length) _lastInputs = new float[inputs.Length];
+        inputs.CopyTo(_lastInputs);
         for (int n = 0; n < batchSize; n++)
             for (int o = 0; o < OutputLength; o++)
             {
@@ -61,9 +63,11 @@ internal sealed class LinearNetwork : INetwork
             }
     }
 
+    public void Backward(int layer, ReadOnlySpan<float> layerOutputGradient, Span<float> inputGradient) => throw new NotSupportedException();
+    public void Backward(int layer, ReadOnlySpan<float> layerOutputGradients, Span<float> inputGradients, int batchSize) => throw new NotSupportedException();
     public void ZeroGradients() => Array.Clear(Gradients);
 
-    public void Forward(ReadOnlySpan<float> input, Span<float> output) => throw new NotSupportedException();
+    public void Forward(ReadOnlySpan<float> input, Span<float> output) => Forward(input, output, 1);
     public void Backward(ReadOnlySpan<float> outputGradient, Span<float> inputGradient) => throw new NotSupportedException();
     public ReadOnlySpan<float> LayerOutput(int layer) => throw new NotSupportedException();
 }

@@ -4,11 +4,12 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using System.Text.Json.Nodes;
+using System.Threading;
 using Xunit;
 
 namespace ConvNet.Runtime.Tests;
 
-public sealed class SafeTensorsTests : IDisposable
+public sealed partial class SafeTensorsTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("convnet-safetensors-").FullName;
 
@@ -49,13 +50,17 @@ public sealed class SafeTensorsTests : IDisposable
     };
 
     // Loading must fail with a message containing every fragment, and leave the parameters exactly as they were.
-    private static InvalidDataException AssertRejected(byte[] file, params string[] fragments)
+    private static InvalidDataException AssertRejected(byte[] file, params string[] fragments) =>
+        AssertRejected(TinyNetwork.WithRamp(-7.25f), file, fragments);
+
+    // The same for the given network, whose parameters and buffers must stay exactly as they were.
+    private static InvalidDataException AssertRejected(TinyNetwork network, byte[] file, params string[] fragments)
     {
-        var network = TinyNetwork.WithRamp(-7.25f);
-        var before = (float[])network.Parameters.Clone();
+        var before = (Parameters: (float[])network.Parameters.Clone(), Buffers: (float[])network.Buffers.Clone());
         var error = Assert.ThrowsAny<InvalidDataException>(() => SafeTensors.Load(network, new MemoryStream(file)));
         foreach (var fragment in fragments) Assert.Contains(fragment, error.Message);
-        Assert.Equal(before, network.Parameters);
+        Assert.Equal(before.Parameters, network.Parameters);
+        Assert.Equal(before.Buffers, network.Buffers);
         return error;
     }
 
@@ -275,5 +280,269 @@ public sealed class SafeTensorsTests : IDisposable
         var network = TinyNetwork.WithRamp(3f);
         Assert.Throws<InvalidDataException>(() => SafeTensors.Load(network, path));
         Assert.Equal(TinyNetwork.WithRamp(3f).Parameters, network.Parameters);
+    }
+
+    [Fact]
+    public void TransposedShape_IsRejected_ThoughRankAndCountMatch()
+    {
+        // [32, 3] has the rank and element count of [3, 32]; only a per-dimension check tells them apart.
+        byte[] file = Rewrite(SaveToBytes(TinyNetwork.WithRamp()), h => h["fc2.weight"]!["shape"] = new JsonArray(32, 3));
+        AssertRejected(file, "'fc2.weight'", "[32, 3]", "[3, 32]");
+    }
+
+    [Theory]
+    [InlineData(new byte[] { (byte)'{', (byte)'"', 0xff, 0xfe, (byte)'"', (byte)':', (byte)'1', (byte)'}' })]
+    [InlineData(new byte[] { (byte)'{', (byte)'"', (byte)'a', (byte)'"', (byte)':', (byte)'{', (byte)'"', (byte)'d', (byte)'t', (byte)'y', (byte)'p', (byte)'e', (byte)'"', (byte)':', (byte)'"', 0xc3, (byte)'"', (byte)'}', (byte)'}' })]
+    public void InvalidUtf8InTheHeader_IsInvalidData(byte[] json) =>
+        AssertRejected(WithHeader(json, []), "not valid UTF-8");
+
+    [Theory]
+    [InlineData("""{"\ud800":{"dtype":"F32","shape":[0],"data_offsets":[0,0]}}""")]
+    [InlineData("""{"a":{"dtype":"F\udc0032","shape":[0],"data_offsets":[0,0]}}""")]
+    [InlineData("""{"__metadata__":{"k":"\ud800x"}}""")]
+    [InlineData("""{"__metadata__":{"\udfff":"v"}}""")]
+    [InlineData("""{"a":{"\ud801":1,"dtype":"F32","shape":[0],"data_offsets":[0,0]}}""")]
+    public void LoneSurrogateEscapeInTheHeader_IsInvalidData(string json) =>
+        AssertRejected(WithHeader(Encoding.ASCII.GetBytes(json), []), "unpaired surrogate");
+
+    [Fact]
+    public void LoneSurrogate_IsInvalidData_ForReadToo()
+    {
+        byte[] file = WithHeader(Encoding.ASCII.GetBytes("""{"\ud800":{"dtype":"F32","shape":[0],"data_offsets":[0,0]}}"""), []);
+        Assert.Throws<InvalidDataException>(() => SafeTensors.Read(new MemoryStream(file)));
+    }
+
+    /// <summary>A file that shrinks after its length was taken, as when another process truncates it mid-load.</summary>
+    private sealed class ShrinkingStream(byte[] bytes, long claimedLength) : MemoryStream(bytes)
+    {
+        public override long Length => claimedLength;
+    }
+
+    [Fact]
+    public void FileTruncatedWhileLoading_IsInvalidData_NotEndOfStream()
+    {
+        byte[] file = SaveToBytes(TinyNetwork.WithRamp());
+        int n = HeaderLength(file);
+        // Cut inside the header, inside the first tensor, and inside the last one.
+        foreach (int cut in new[] { 4, 8 + n / 2, 8 + n + 10, file.Length - 3 })
+        {
+            var network = TinyNetwork.WithRamp(-7.25f);
+            var error = Assert.Throws<InvalidDataException>(() => SafeTensors.Load(network, new ShrinkingStream(file[..cut], file.Length)));
+            Assert.Equal(TinyNetwork.WithRamp(-7.25f).Parameters, network.Parameters);
+            Assert.Throws<InvalidDataException>(() => SafeTensors.Read(new ShrinkingStream(file[..cut], file.Length)));
+            if (cut > 8 + n) Assert.Contains("changed while it was read", error.Message);
+        }
+    }
+
+    [Fact]
+    public void FileRewrittenInChunksWhileLoading_FailsOnlyWithInvalidDataOrIOException()
+    {
+        string path = PathOf("rewritten.safetensors");
+        var source = TinyNetwork.WithRamp();
+        byte[] content = SaveToBytes(source);
+        File.WriteAllBytes(path, content);
+        using var stop = new CancellationTokenSource();
+        // The writer truncates the file and writes it back 512 bytes at a time, over and over, as the campaign did.
+        var writer = new Thread(() =>
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
+            while (!stop.IsCancellationRequested)
+            {
+                file.SetLength(0);
+                file.Position = 0;
+                for (int i = 0; i < content.Length; i += 512)
+                {
+                    file.Write(content, i, Math.Min(512, content.Length - i));
+                    file.Flush();
+                }
+            }
+        });
+        writer.Start();
+        int loaded = 0, failed = 0;
+        try
+        {
+            var until = DateTime.UtcNow + TimeSpan.FromSeconds(1);
+            while (DateTime.UtcNow < until)
+            {
+                var network = TinyNetwork.WithRamp(-7.25f);
+                try
+                {
+                    SafeTensors.Load(network, path);
+                    Assert.Equal(source.Parameters, network.Parameters);
+                    loaded++;
+                }
+                catch (Exception e) when (e is InvalidDataException || e.GetType() == typeof(IOException))
+                {
+                    Assert.Equal(TinyNetwork.WithRamp(-7.25f).Parameters, network.Parameters);
+                    failed++;
+                }
+            }
+        }
+        finally
+        {
+            stop.Cancel();
+            writer.Join();
+        }
+        Assert.True(loaded + failed > 10, $"{loaded} loads, {failed} failures");
+    }
+
+    [Fact]
+    public void ExtraTensorsOfOtherDtypes_AreSkipped_WhenIgnored()
+    {
+        // A PyTorch state dict: batch norm's num_batches_tracked is an I64 scalar; a half-precision buffer too.
+        byte[] file = Rewrite(SaveToBytes(TinyNetwork.WithRamp()), header =>
+        {
+            header["bn.num_batches_tracked"] = Entry("I64", [], 476, 484);
+            header["bn.running_mean"] = Entry("F16", [3], 484, 490);
+            header["quantised"] = Entry("Q4_K", [5], 490, 493);
+        }, data => [.. data, .. new byte[17]]);
+        AssertRejected(file, "'bn.num_batches_tracked'", "does not have");
+
+        var network = new TinyNetwork();
+        SafeTensors.Load(network, new MemoryStream(file), ignoreExtraTensors: true);
+        Assert.Equal(TinyNetwork.WithRamp().Parameters, network.Parameters);
+        SafeTensors.Load(network, new ForwardOnlyStream(file), ignoreExtraTensors: true);
+        Assert.Equal(TinyNetwork.WithRamp().Parameters, network.Parameters);
+        // Read returns floats, converting I64, so it still refuses the F16 tensor.
+        Assert.Contains("'F16'", Assert.Throws<InvalidDataException>(() => SafeTensors.Read(new MemoryStream(file))).Message);
+    }
+
+    [Fact]
+    public void ExtraTensorOfAnotherDtype_StillHasItsSizeChecked()
+    {
+        byte[] file = Rewrite(SaveToBytes(TinyNetwork.WithRamp()),
+            header => header["bn.num_batches_tracked"] = Entry("I64", [], 476, 480), data => [.. data, .. new byte[4]]);
+        var error = Assert.Throws<InvalidDataException>(() => SafeTensors.Load(new TinyNetwork(), new MemoryStream(file), ignoreExtraTensors: true));
+        Assert.Contains("'bn.num_batches_tracked'", error.Message);
+        Assert.Contains("needs 8 bytes", error.Message);
+    }
+
+    [Fact]
+    public void NetworkTensorOfAnotherDtype_IsRejectedEvenWhenExtrasAreIgnored()
+    {
+        byte[] file = Rewrite(SaveToBytes(TinyNetwork.WithRamp()), h => h["conv1.bias"] = Entry("I32", [2], 72, 80));
+        var network = TinyNetwork.WithRamp(-7.25f);
+        var error = Assert.Throws<InvalidDataException>(() => SafeTensors.Load(network, new MemoryStream(file), ignoreExtraTensors: true));
+        Assert.Contains("'conv1.bias'", error.Message);
+        Assert.Contains("only F32", error.Message);
+        Assert.Equal(TinyNetwork.WithRamp(-7.25f).Parameters, network.Parameters);
+    }
+
+    [Fact]
+    public void Pipe_WithAHugeHeaderLength_IsRejectedAfterEightBytes()
+    {
+        var prefix = new byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(prefix, 1UL << 63);
+        var pipe = new CountingPipe(prefix, 1_500_000_000);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Assert.Contains("exceeds", Assert.Throws<InvalidDataException>(() => SafeTensors.Load(new TinyNetwork(), pipe)).Message);
+        Assert.Equal(8, pipe.Consumed);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 100_000);
+    }
+
+    [Fact]
+    public void Pipe_WithGigabytesAfterAValidFile_IsRejectedWithoutReadingThem()
+    {
+        byte[] file = SaveToBytes(TinyNetwork.WithRamp());
+        foreach (Func<Stream, object> reader in new Func<Stream, object>[] { s => { SafeTensors.Load(new TinyNetwork(), s); return 0; }, SafeTensors.Read })
+        {
+            var pipe = new CountingPipe(file, 1_500_000_000);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            Assert.Contains("trailing garbage", Assert.Throws<InvalidDataException>(() => reader(pipe)).Message);
+            Assert.True(pipe.Consumed <= file.Length + 4096, $"read {pipe.Consumed} bytes");
+            Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1_000_000);
+        }
+    }
+
+    [Fact]
+    public void Pipe_WhoseHeaderClaimsAHugeTensor_AllocatesOnlyWhatArrives()
+    {
+        // 400 MB claimed, 1 MB sent: Read must not trust the claim up front.
+        byte[] json = Encoding.UTF8.GetBytes("""{"big":{"dtype":"F32","shape":[100000000],"data_offsets":[0,400000000]}}""");
+        var pipe = new CountingPipe(WithHeader(json, []), 1_000_000);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Assert.Contains("ends early", Assert.Throws<InvalidDataException>(() => SafeTensors.Read(pipe)).Message);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 20_000_000);
+    }
+
+    [Fact]
+    public void ForwardOnlyStream_TruncatedOrWithGarbage_IsRejected()
+    {
+        byte[] file = SaveToBytes(TinyNetwork.WithRamp());
+        var network = TinyNetwork.WithRamp(-7.25f);
+        Assert.Contains("'fc2.bias'", Assert.Throws<InvalidDataException>(() => SafeTensors.Load(network, new ForwardOnlyStream(file[..^1]))).Message);
+        Assert.Contains("trailing garbage", Assert.Throws<InvalidDataException>(() => SafeTensors.Load(network, new ForwardOnlyStream([.. file, 0]))).Message);
+        Assert.Contains("runs past the end", Assert.Throws<InvalidDataException>(() => SafeTensors.Load(network, new ForwardOnlyStream(file[..20]))).Message);
+        Assert.Equal(TinyNetwork.WithRamp(-7.25f).Parameters, network.Parameters);
+    }
+
+    // 1.6 million empty tensors took 13 s and 1.2 GB to reject; these headers are smaller but far over the limits.
+    private static byte[] ManyEmptyTensors(int count)
+    {
+        var json = new StringBuilder("{");
+        for (int i = 0; i < count; i++) json.Append(i == 0 ? "" : ",").Append($"\"t{i}\":{{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}}");
+        return WithHeader(Encoding.UTF8.GetBytes(json.Append('}').ToString()), []);
+    }
+
+    [Fact]
+    public void HeaderWithMoreTensorsThanTheNetworkHas_IsRejectedAtTheFirstExtra()
+    {
+        byte[] file = ManyEmptyTensors(200_000);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        AssertRejected(file, "'t0'", "does not have");
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 2L * file.Length + 1_000_000);
+    }
+
+    [Fact]
+    public void HeaderOverTheTensorCountLimit_IsRejected_WhenExtrasAreIgnored_AndForRead()
+    {
+        byte[] file = ManyEmptyTensors(SafeTensors.MaxTensorCount + 1);
+        var error = Assert.Throws<InvalidDataException>(() => SafeTensors.Load(new TinyNetwork(), new MemoryStream(file), ignoreExtraTensors: true));
+        Assert.Contains($"more than {SafeTensors.MaxTensorCount} tensors", error.Message);
+        Assert.Contains($"more than {SafeTensors.MaxTensorCount} tensors", Assert.Throws<InvalidDataException>(() => SafeTensors.Read(new MemoryStream(file))).Message);
+        // At the limit it is a valid, if odd, file.
+        Assert.Equal(SafeTensors.MaxTensorCount, SafeTensors.Read(new MemoryStream(ManyEmptyTensors(SafeTensors.MaxTensorCount))).Count);
+    }
+
+    [Fact]
+    public void LoadOrReadOfAFolder_SaysItIsAFolder()
+    {
+        var network = TinyNetwork.WithRamp();
+        foreach (var call in new Action[] { () => SafeTensors.Load(network, _directory), () => SafeTensors.Read(_directory) })
+        {
+            var error = Assert.Throws<IOException>(call);
+            Assert.Contains("is a folder", error.Message);
+            Assert.Contains(_directory, error.Message);
+        }
+        Assert.Equal(TinyNetwork.WithRamp().Parameters, network.Parameters);
+    }
+
+    [Fact]
+    public void SaveOntoAFolder_SaysItIsAFolder_AndWritesNothing()
+    {
+        string folder = Directory.CreateDirectory(PathOf("weights.safetensors")).FullName;
+        Assert.Contains("is a folder", Assert.Throws<IOException>(() => SafeTensors.Save(TinyNetwork.WithRamp(), folder)).Message);
+        Assert.Equal([folder], Directory.GetFileSystemEntries(_directory));
+        Assert.Empty(Directory.GetFileSystemEntries(folder));
+    }
+
+    [Fact]
+    public void Save_DeletesTemporariesLeftByKilledSaves_ButNotALiveOneOrOtherFiles()
+    {
+        string path = PathOf("w.safetensors");
+        // What `kill -9` during a save leaves: a temporary named after the target that nobody holds open.
+        string[] abandoned = [$"{path}.{Guid.NewGuid():N}.tmp", $"{path}.{Guid.NewGuid():N}.tmp"];
+        foreach (string file in abandoned) File.WriteAllBytes(file, new byte[1000]);
+        // A save in progress in another process holds its temporary exclusively; it must survive.
+        string live = $"{path}.{Guid.NewGuid():N}.tmp";
+        using var liveHandle = new FileStream(live, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+        // Not temporaries of this target: another file's, and names that only look similar.
+        string[] others = [PathOf("x.safetensors." + Guid.NewGuid().ToString("N") + ".tmp"), path + ".notes.tmp", path + ".tmp"];
+        foreach (string file in others) File.WriteAllText(file, "keep");
+
+        SafeTensors.Save(TinyNetwork.WithRamp(), path);
+
+        Assert.Equal(new[] { path, live }.Concat(others).Order(), Directory.GetFiles(_directory).Order());
+        Assert.Equal(SaveToBytes(TinyNetwork.WithRamp()), File.ReadAllBytes(path));
     }
 }

@@ -9,23 +9,54 @@ namespace ConvNet.Runtime.Tests;
 /// </summary>
 internal sealed class TinyNetwork : INetwork
 {
-    public TinyNetwork()
+    private static readonly Shape s_conv = new(2, 4, 4);
+    private static readonly Shape s_scores = new(3, 1, 1);
+
+    public TinyNetwork() : this(
+    [
+        new LayerInfo("conv1", LayerKind.Conv, new Shape(1, 6, 6), s_conv, 3, 1, 0, 0, 20),
+        new LayerInfo("relu1", LayerKind.Relu, s_conv, s_conv, 0, 0, 0, 20, 0),
+        new LayerInfo("fc2", LayerKind.FullyConnected, s_conv, s_scores, 0, 0, 0, 20, 99),
+    ], parameters: 119, buffers: 0)
     {
-        var conv = new Shape(2, 4, 4);
-        Layers =
-        [
-            new LayerInfo("conv1", LayerKind.Conv, new Shape(1, 6, 6), conv, 3, 1, 0, 0, 20),
-            new LayerInfo("relu1", LayerKind.Relu, conv, conv, 0, 0, 0, 20, 0),
-            new LayerInfo("fc2", LayerKind.FullyConnected, conv, new Shape(3, 1, 1), 0, 0, 0, 20, 99),
-        ];
-        Parameters = new float[119];
-        Gradients = new float[119];
     }
 
-    /// <summary>A network whose parameters are 0.5, 1.5, 2.5, ... so every tensor's content is recognisable.</summary>
-    public static TinyNetwork WithRamp(float start = 0.5f)
+    private TinyNetwork(LayerInfo[] layers, int parameters, int buffers)
     {
-        var network = new TinyNetwork();
+        Layers = layers;
+        Parameters = new float[parameters];
+        Gradients = new float[parameters];
+        Buffers = new float[buffers];
+    }
+
+    /// <summary>The same with batch norm after the conv (bn1: 2 channels) and after the FC (bn2: BatchNorm1d on 3):
+    /// parameters conv1 [0, 20), bn1 [20, 24), fc2 [24, 123), bn2 [123, 129); buffers bn1 [0, 5), bn2 [5, 12), each
+    /// running_mean, running_var, num_batches_tracked.</summary>
+    public static TinyNetwork WithBatchNorm() => new(
+    [
+        new LayerInfo("conv1", LayerKind.Conv, new Shape(1, 6, 6), s_conv, 3, 1, 0, 0, 20),
+        new LayerInfo("bn1", LayerKind.BatchNorm, s_conv, s_conv, 0, 0, 0, 20, 4) { BufferOffset = 0, Epsilon = 1e-5, Momentum = 0.1 },
+        new LayerInfo("relu1", LayerKind.Relu, s_conv, s_conv, 0, 0, 0, 24, 0),
+        new LayerInfo("fc2", LayerKind.FullyConnected, s_conv, s_scores, 0, 0, 0, 24, 99),
+        new LayerInfo("bn2", LayerKind.BatchNorm, s_scores, s_scores, 0, 0, 0, 123, 6) { BufferOffset = 5, Epsilon = 1e-5, Momentum = 0.1 },
+    ], parameters: 129, buffers: 12);
+
+    /// <summary>A network whose parameters are 0.5, 1.5, 2.5, ... so every tensor's content is recognisable.</summary>
+    public static TinyNetwork WithRamp(float start = 0.5f) => Ramp(new TinyNetwork(), start);
+
+    /// <summary><see cref="WithBatchNorm"/> with parameters <paramref name="start"/> + i, running statistics
+    /// -100.25 - i, and batch counts 7 and 2^40 (beyond int, still exact in float).</summary>
+    public static TinyNetwork WithBatchNormRamp(float start = 0.5f)
+    {
+        var network = Ramp(WithBatchNorm(), start);
+        for (int i = 0; i < network.Buffers.Length; i++) network.Buffers[i] = -100.25f - i;
+        network.Buffers[4] = 7;
+        network.Buffers[11] = 1L << 40;
+        return network;
+    }
+
+    private static TinyNetwork Ramp(TinyNetwork network, float start)
+    {
         for (int i = 0; i < network.Parameters.Length; i++) network.Parameters[i] = start + i;
         return network;
     }
@@ -36,7 +67,7 @@ internal sealed class TinyNetwork : INetwork
     public IReadOnlyList<LayerInfo> Layers { get; }
     public float[] Parameters { get; }
     public float[] Gradients { get; }
-    public float[] Buffers { get; } = [];
+    public float[] Buffers { get; }
     public bool Training { get; set; }
     public int MaxDegreeOfParallelism { get; set; } = 1;
 
@@ -44,6 +75,8 @@ internal sealed class TinyNetwork : INetwork
     public void Backward(ReadOnlySpan<float> outputGradient, Span<float> inputGradient) => throw new NotSupportedException();
     public void Forward(ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize) => throw new NotSupportedException();
     public void Backward(ReadOnlySpan<float> outputGradients, Span<float> inputGradients, int batchSize) => throw new NotSupportedException();
+    public void Backward(int layer, ReadOnlySpan<float> layerOutputGradient, Span<float> inputGradient) => throw new NotSupportedException();
+    public void Backward(int layer, ReadOnlySpan<float> layerOutputGradients, Span<float> inputGradients, int batchSize) => throw new NotSupportedException();
     public void ZeroGradients() => Array.Clear(Gradients);
     public ReadOnlySpan<float> LayerOutput(int layer) => throw new NotSupportedException();
 }

@@ -87,4 +87,19 @@ public class WorkerPoolTests
         for (int i = 0; i < 1000; i++) WorkerPool.Run(2, counts, body);
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
+
+    [Fact]
+    public void Workers_AreClampedToItemsCoresAndThePool()
+    {
+        int cores = Math.Min(Environment.ProcessorCount, WorkerPool.MaxThreads);
+        // int.MaxValue used to mean one worker (and one gradient buffer) per sample: 1,024 of them for a batch of 1,024.
+        Assert.Equal(cores, WorkerPool.Workers(int.MaxValue, 1024));
+        Assert.Equal(Math.Min(2, cores), WorkerPool.Workers(2, 1024));
+        Assert.Equal(1, WorkerPool.Workers(int.MaxValue, 1));
+        Assert.Equal(Math.Min(3, cores), WorkerPool.Workers(5, 3));
+        Assert.Equal(1, WorkerPool.Workers(1, 1024));
+        Assert.Equal(0, WorkerPool.Workers(4, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => WorkerPool.Workers(0, 10));
+        Assert.Throws<ArgumentOutOfRangeException>(() => WorkerPool.Workers(2, -1));
+    }
 }

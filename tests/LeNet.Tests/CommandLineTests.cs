@@ -66,6 +66,29 @@ public sealed class CommandLineTests
     [Fact]
     public void UnknownOptimizerIsRejected() => Assert.Contains("rmsprop", Errors("--optimizer", "rmsprop"));
 
+    [Theory]
+    [InlineData("--learning-rate", "1,000", "--learning-rate: '1,000' is not a number")]
+    [InlineData("--learning-rate", "0,5", "--learning-rate: '0,5' is not a number")]
+    [InlineData("--learning-rate", "1_000", "--learning-rate: '1_000' is not a number")]
+    [InlineData("--learning-rate", "Infinity", "--learning-rate must be greater than 0 and at most 10; got Infinity.")]
+    [InlineData("--learning-rate", "1e3", "--learning-rate must be greater than 0 and at most 10; got 1000.")]
+    [InlineData("--epochs", "1,000", "--epochs: '1,000' is not a whole number")]
+    [InlineData("--batch-size", "4.096", "--batch-size: '4.096' is not a whole number")]
+    [InlineData("--holdout", "1,000", "--holdout: '1,000' is not a whole number")]
+    [InlineData("--threads", "0x10", "--threads: '0x10' is not a whole number")]
+    [InlineData("--seed", "1,2", "--seed: '1,2' is not a whole number")]
+    [InlineData("--max-shift", " 9", "--max-shift: ' 9' is not a whole number")]
+    public void GroupSeparatorsAndOtherCulturesAreRejected_AndRangesApplyToEveryAcceptedValue(string option, string value, string message) =>
+        Assert.Contains(message, Errors(option, value));
+
+    [Theory]
+    [InlineData("1e-3", 0.001f)]
+    [InlineData(".5", 0.5f)]
+    [InlineData("+2", 2f)]
+    [InlineData("10", 10f)]
+    public void InvariantNumbersAreAccepted(string value, float expected) =>
+        Assert.Equal(expected, CommandLine.ToOptions(CommandLine.Parse("--learning-rate", value)).LearningRate);
+
     [Fact]
     public void NonNumbersAreRejected()
     {

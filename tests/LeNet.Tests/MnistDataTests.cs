@@ -1,7 +1,5 @@
 using System;
-using System.Buffers.Binary;
 using System.IO;
-using System.IO.Compression;
 using Xunit;
 
 namespace LeNet.Tests;
@@ -43,10 +41,10 @@ public sealed class MnistDataTests : IDisposable
     [Fact]
     public void AFullMnistFolderMayMixGzippedAndPlainFiles()
     {
-        Write("train-images-idx3-ubyte.gz", Images(3), gzip: true);
-        Write("train-labels-idx1-ubyte", Labels(3), gzip: false);
-        Write("t10k-images-idx3-ubyte", Images(2), gzip: false);
-        Write("t10k-labels-idx1-ubyte.gz", Labels(2), gzip: true);
+        Write("train-images-idx3-ubyte.gz", MnistFiles.Images(3), gzip: true);
+        Write("train-labels-idx1-ubyte", MnistFiles.Labels(3), gzip: false);
+        Write("t10k-images-idx3-ubyte", MnistFiles.Images(2), gzip: false);
+        Write("t10k-labels-idx1-ubyte.gz", MnistFiles.Labels(2), gzip: true);
         var split = MnistData.Load(_folder, holdout: 0);
         Assert.Equal(3, split.Train.Count);
         Assert.Equal(2, split.Evaluation.Count);
@@ -57,57 +55,32 @@ public sealed class MnistDataTests : IDisposable
     [Fact]
     public void AMissingFileIsNamed()
     {
-        Write("train-images-idx3-ubyte", Images(3), gzip: false);
-        Write("train-labels-idx1-ubyte", Labels(3), gzip: false);
-        Write("t10k-images-idx3-ubyte", Images(2), gzip: false);
+        Write("train-images-idx3-ubyte", MnistFiles.Images(3), gzip: false);
+        Write("train-labels-idx1-ubyte", MnistFiles.Labels(3), gzip: false);
+        Write("t10k-images-idx3-ubyte", MnistFiles.Images(2), gzip: false);
         var error = Assert.Throws<UserException>(() => MnistData.Load(_folder, holdout: 0));
         Assert.Contains("t10k-labels-idx1-ubyte", error.Message);
+    }
+
+    [Theory]
+    [InlineData(0, 2)]
+    [InlineData(3, 0)]
+    public void AnEmptyTrainingOrTestSetIsAUserError(int train, int test)
+    {
+        MnistFiles.WriteFolder(_folder, train, test);
+        var error = Assert.Throws<UserException>(() => MnistData.Load(_folder, holdout: 0));
+        Assert.EndsWith($"{(train == 0 ? "train" : "t10k")}-images-idx3-ubyte holds no digits.", error.Message);
     }
 
     [Fact]
     public void MismatchedCountsAreAUserError()
     {
-        Write("train-images-idx3-ubyte", Images(3), gzip: false);
-        Write("train-labels-idx1-ubyte", Labels(2), gzip: false);
-        Write("t10k-images-idx3-ubyte", Images(2), gzip: false);
-        Write("t10k-labels-idx1-ubyte", Labels(2), gzip: false);
+        Write("train-images-idx3-ubyte", MnistFiles.Images(3), gzip: false);
+        Write("train-labels-idx1-ubyte", MnistFiles.Labels(2), gzip: false);
+        Write("t10k-images-idx3-ubyte", MnistFiles.Images(2), gzip: false);
+        Write("t10k-labels-idx1-ubyte", MnistFiles.Labels(2), gzip: false);
         Assert.Contains("3 images but", Assert.Throws<UserException>(() => MnistData.Load(_folder, holdout: 0)).Message);
     }
 
-    // n 28x28 images; image i is filled with the value i.
-    private static byte[] Images(int n)
-    {
-        var data = new byte[n * 784];
-        for (int i = 0; i < n; i++) data.AsSpan(i * 784, 784).Fill((byte)i);
-        return Idx([n, 28, 28], data);
-    }
-
-    private static byte[] Labels(int n)
-    {
-        var data = new byte[n];
-        for (int i = 0; i < n; i++) data[i] = (byte)i;
-        return Idx([n], data);
-    }
-
-    private static byte[] Idx(int[] dimensions, byte[] data)
-    {
-        var file = new byte[4 + 4 * dimensions.Length + data.Length];
-        file[2] = 0x08;
-        file[3] = (byte)dimensions.Length;
-        for (int i = 0; i < dimensions.Length; i++) BinaryPrimitives.WriteInt32BigEndian(file.AsSpan(4 + 4 * i), dimensions[i]);
-        data.CopyTo(file, 4 + 4 * dimensions.Length);
-        return file;
-    }
-
-    private void Write(string name, byte[] bytes, bool gzip)
-    {
-        using var file = File.Create(Path.Combine(_folder, name));
-        if (!gzip)
-        {
-            file.Write(bytes);
-            return;
-        }
-        using var compressed = new GZipStream(file, CompressionLevel.Fastest);
-        compressed.Write(bytes);
-    }
+    private void Write(string name, byte[] bytes, bool gzip) => MnistFiles.Write(_folder, name, bytes, gzip);
 }

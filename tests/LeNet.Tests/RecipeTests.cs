@@ -1,3 +1,4 @@
+using ConvNet;
 using Xunit;
 
 namespace LeNet.Tests;
@@ -7,19 +8,20 @@ public sealed class RecipeTests
     [Fact]
     public void CosineStartsAtThePeakHalvesAtMidpointAndEndsNearZero()
     {
-        Assert.Equal(0.1f, Recipe.LearningRateAt(ScheduleKind.Cosine, 0.1f, 0, 100));
-        Assert.Equal(0.05f, Recipe.LearningRateAt(ScheduleKind.Cosine, 0.1f, 50, 100), 6);
-        float last = Recipe.LearningRateAt(ScheduleKind.Cosine, 0.1f, 99, 100);
-        Assert.InRange(last, 0f, 1e-4f);
+        var schedule = Recipe.ScheduleFor(ScheduleKind.Cosine, 0.1f, 100);
+        Assert.Equal(0.1f, schedule.LearningRate(0));
+        Assert.Equal(0.05f, schedule.LearningRate(50), 6);
+        Assert.InRange(schedule.LearningRate(99), 0f, 1e-4f);
     }
 
     [Fact]
     public void CosineNeverIncreases()
     {
+        var schedule = Recipe.ScheduleFor(ScheduleKind.Cosine, 0.05f, 1000);
         float previous = float.MaxValue;
         for (int step = 0; step < 1000; step++)
         {
-            float lr = Recipe.LearningRateAt(ScheduleKind.Cosine, 0.05f, step, 1000);
+            float lr = schedule.LearningRate(step);
             Assert.True(lr <= previous, $"step {step}: {lr} > {previous}");
             previous = lr;
         }
@@ -27,12 +29,16 @@ public sealed class RecipeTests
 
     [Fact]
     public void ConstantKeepsThePeak() =>
-        Assert.Equal(0.01f, Recipe.LearningRateAt(ScheduleKind.Constant, 0.01f, 77, 100));
+        Assert.Equal(0.01f, Recipe.ScheduleFor(ScheduleKind.Constant, 0.01f, 100).LearningRate(77));
 
-    [Theory]
-    [InlineData(-1, 10)]
-    [InlineData(10, 10)]
-    [InlineData(0, 0)]
-    public void RejectsStepsOutsideTheRun(long step, long total) =>
-        Assert.Throws<System.ArgumentOutOfRangeException>(() => Recipe.LearningRateAt(ScheduleKind.Cosine, 0.1f, step, total));
+    [Fact]
+    public void TheTrainersScheduleSpansEveryStepOfTheRun()
+    {
+        var options = CommandLine.ToOptions(CommandLine.Parse("--epochs", "3", "--batch-size", "64"));
+        var trainer = new Trainer(new LeNet5(), options, trainingCount: 8_000);
+        // 125 batches of 64 per epoch.
+        var schedule = Assert.IsType<CosineSchedule>(trainer.Checkpoint.Optimizer.Schedule);
+        Assert.Equal(375, schedule.TotalSteps);
+        Assert.Equal(options.LearningRate, schedule.PeakLearningRate);
+    }
 }

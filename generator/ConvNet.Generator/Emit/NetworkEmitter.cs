@@ -73,6 +73,8 @@ internal static class NetworkEmitter
         foreach (var l in plan.Layers) w.Line($"    {LayerInfo(l)},");
         w.Line("};");
         w.Line($"private static readonly int[] s_outputOffsets = new int[] {{ {string.Join(", ", plan.Layers.Select(l => l.OutOffset))} }};");
+        w.Line("// Whether each layer's output reaches the network's output (backward skips the others).");
+        w.Line($"private static readonly bool[] s_live = new bool[] {{ {string.Join(", ", x.Live.Select(KernelHelpers.Bool))} }};");
         w.Line();
         Fields(w, x.HasDropout);
         w.Line();
@@ -151,6 +153,9 @@ internal static class NetworkEmitter
         w.Line("private float[] _runActivations = global::System.Array.Empty<float>(), _runDeltas = global::System.Array.Empty<float>(), _runStats = global::System.Array.Empty<float>();");
         w.Line("private int _runSize, _runWorkers, _runSegment;");
         w.Line("private bool _runTraining, _runInputGradients;");
+        w.Line("// Backward from a layer's output: that layer's index (-1: from the network output) and its gradients, one per sample.");
+        w.Line("private int _runInject = -1;");
+        w.Line("private float[] _injection = global::System.Array.Empty<float>();");
         if (dropout) w.Line("private ulong _rngState, _singleSeed, _batchSeed, _runSeed;");
     }
 
@@ -176,11 +181,25 @@ internal static class NetworkEmitter
         w.Line("global::ConvNet.Guard.Length(outputGradient.Length, OutputLength, nameof(outputGradient));");
         w.Line("if (!inputGradient.IsEmpty) global::ConvNet.Guard.Length(inputGradient.Length, InputLength, nameof(inputGradient));");
         w.Line("if (!_forwardDone) throw new global::System.InvalidOperationException(\"Backward uses the activations of the last Forward on this instance; call Forward(input, output) first.\");");
-        w.Line($"outputGradient.CopyTo(new {Span}(_deltas, OutputOffset, OutputLength));");
+        w.Line($"BackwardSingle({plan.Layers.Count - 1}, outputGradient, inputGradient);");
+        w.Close();
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Open($"public void Backward(int layer, {ReadOnlySpan} layerOutputGradient, {Span} inputGradient)");
+        w.Line("int length = CheckLayer(layer);");
+        w.Line("global::ConvNet.Guard.Length(layerOutputGradient.Length, length, nameof(layerOutputGradient));");
+        w.Line("if (!inputGradient.IsEmpty) global::ConvNet.Guard.Length(inputGradient.Length, InputLength, nameof(inputGradient));");
+        w.Line("if (!_forwardDone) throw new global::System.InvalidOperationException(\"Backward uses the activations of the last Forward on this instance; call Forward(input, output) first.\");");
+        w.Line("BackwardSingle(layer, layerOutputGradient, inputGradient);");
+        w.Close();
+        w.Line();
+        w.Open($"private void BackwardSingle(int layer, {ReadOnlySpan} gradient, {Span} inputGradient)");
         w.Line("UseSingle();");
+        w.Line("Inject(layer, gradient, 1);");
         w.Line("_runInputGradients = !inputGradient.IsEmpty;");
-        w.Line("RunBackwardPasses();");
-        // Copied out last, so outputGradient and inputGradient may overlap.
+        w.Line("try { RunBackwardPasses(); }");
+        w.Line("finally { _runInject = -1; }");
+        // Copied out last, so the gradients and inputGradient may overlap.
         w.Line($"if (!inputGradient.IsEmpty) new {ReadOnlySpan}(_deltas, 0, InputLength).CopyTo(inputGradient);");
         w.Close();
         w.Line();
@@ -205,19 +224,57 @@ internal static class NetworkEmitter
         w.Open($"public void Backward({ReadOnlySpan} outputGradients, {Span} inputGradients, int batchSize)");
         w.Line("global::ConvNet.Guard.BatchLength(outputGradients.Length, batchSize, OutputLength, nameof(outputGradients));");
         w.Line("if (!inputGradients.IsEmpty) global::ConvNet.Guard.BatchLength(inputGradients.Length, batchSize, InputLength, nameof(inputGradients));");
+        w.Line("CheckBatchForward(batchSize);");
+        w.Line($"BackwardBatch({plan.Layers.Count - 1}, outputGradients, inputGradients, batchSize);");
+        w.Close();
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Open($"public void Backward(int layer, {ReadOnlySpan} layerOutputGradients, {Span} inputGradients, int batchSize)");
+        w.Line("int length = CheckLayer(layer);");
+        w.Line("global::ConvNet.Guard.BatchLength(layerOutputGradients.Length, batchSize, length, nameof(layerOutputGradients));");
+        w.Line("if (!inputGradients.IsEmpty) global::ConvNet.Guard.BatchLength(inputGradients.Length, batchSize, InputLength, nameof(inputGradients));");
+        w.Line("CheckBatchForward(batchSize);");
+        w.Line("BackwardBatch(layer, layerOutputGradients, inputGradients, batchSize);");
+        w.Close();
+        w.Line();
+        w.Open("private void CheckBatchForward(int batchSize)");
         w.Line("if (batchSize != _batchForwardSize) throw new global::System.InvalidOperationException($\"Backward uses the activations of the last batch Forward on this instance, which had {(_batchForwardSize < 0 ? \"not run\" : \"batch size \" + _batchForwardSize)}; got batch size {batchSize}.\");");
+        w.Close();
+        w.Line();
+        w.Line("// The layer's output length; throws for a layer that does not exist or whose output never reaches the network's output.");
+        w.Open("private int CheckLayer(int layer)");
+        w.Line("if ((uint)layer >= (uint)s_layerTable.Length) throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, $\"The network has {s_layerTable.Length} layers (0 to {s_layerTable.Length - 1}).\");");
+        w.Line("if (!s_live[layer]) throw new global::System.InvalidOperationException($\"Layer {layer} ({s_layerTable[layer].Name}) is a dead branch: its output never reaches the network's output, so backward does not run through it.\");");
+        w.Line("return s_layerTable[layer].Output.Length;");
+        w.Close();
+        w.Line();
+        w.Open($"private void BackwardBatch(int layer, {ReadOnlySpan} gradients, {Span} inputGradients, int batchSize)");
         w.Line("PrepareBatch(batchSize);");
-        w.Line("for (int n = 0; n < batchSize; n++)");
-        w.Line($"    outputGradients.Slice(n * OutputLength, OutputLength).CopyTo(new {Span}(_batchDeltas, n * ActivationLength + OutputOffset, OutputLength));");
         w.Line("UseBatch();");
+        w.Line("Inject(layer, gradients, batchSize);");
         w.Line("_runInputGradients = !inputGradients.IsEmpty;");
-        w.Line("RunBackwardPasses();");
+        w.Line("try { RunBackwardPasses(); }");
+        w.Line("finally { _runInject = -1; }");
         w.Line("// Worker 0 added straight into Gradients; the others into their own buffers, which every worker now adds into its");
         w.Line("// slice of Gradients in worker order, so the result is the same bits on every run with the same thread count.");
         w.Line("if (_workers > 1) global::ConvNet.WorkerPool.Run(_workers, this, static (net, worker) => net.ReduceWorker(worker));");
         w.Line("if (_runInputGradients)");
         w.Line("    for (int n = 0; n < batchSize; n++)");
         w.Line($"        new {ReadOnlySpan}(_batchDeltas, n * ActivationLength, InputLength).CopyTo(inputGradients.Slice(n * InputLength, InputLength));");
+        w.Close();
+        w.Line();
+        w.Line("// The network's output gradients go to the output deltas; a lower layer's are kept aside and added into that layer's");
+        w.Line("// output delta during backward, once the layers above have written it (with zero gradients from the output).");
+        w.Open($"private void Inject(int layer, {ReadOnlySpan} gradients, int count)");
+        w.Open($"if (layer == {plan.Layers.Count - 1})");
+        w.Line("for (int n = 0; n < count; n++)");
+        w.Line($"    gradients.Slice(n * OutputLength, OutputLength).CopyTo(new {Span}(_runDeltas, n * ActivationLength + OutputOffset, OutputLength));");
+        w.Line("return;");
+        w.Close();
+        w.Line($"for (int n = 0; n < count; n++) new {Span}(_runDeltas, n * ActivationLength + OutputOffset, OutputLength).Clear();");
+        w.Line("if (_injection.Length < gradients.Length) _injection = new float[gradients.Length];");
+        w.Line("gradients.CopyTo(_injection);");
+        w.Line("_runInject = layer;");
         w.Close();
         w.Line();
         w.Line("/// <inheritdoc/>");
@@ -319,7 +376,7 @@ internal static class NetworkEmitter
             w.Line("double mean = 0, squares = 0;");
             w.Line("long seen = 0;");
             w.Open("for (int worker = 0; worker < _runWorkers; worker++)");
-            w.Line("long n = (long)((worker + 1) * _runSize / _runWorkers - worker * _runSize / _runWorkers) * spatial, all = seen + n;");
+            w.Line("long n = ((long)(worker + 1) * _runSize / _runWorkers - (long)worker * _runSize / _runWorkers) * spatial, all = seen + n;");
             w.Line("var partial = _workerPartials[worker];");
             w.Line("double delta = partial[offset + c] - mean;");
             w.Line("mean += delta * n / all;");
@@ -370,10 +427,10 @@ internal static class NetworkEmitter
     private static void Workers(SourceWriter w, NetworkPlan plan, ExecutionPlan x)
     {
         w.Open("private void PrepareBatch(int batchSize)");
-        w.Line("if ((long)batchSize * ActivationLength > global::System.Array.MaxLength)");
-        w.Line("    throw new global::System.ArgumentException($\"A batch of {batchSize} samples needs {(long)batchSize * ActivationLength} floats of activations, more than a .NET array holds ({(global::System.Array.MaxLength)}); use batches of at most {(global::System.Array.MaxLength / ActivationLength)} samples.\", nameof(batchSize));");
+        w.Line("global::ConvNet.Guard.BatchWorkspace(batchSize, ActivationLength, nameof(batchSize));");
         w.Line("_batchSize = batchSize;");
-        w.Line("_workers = global::System.Math.Min(_maxDegreeOfParallelism, batchSize);");
+        w.Line("// No more workers than samples, cores or pool threads: each one carries its own gradient buffer and scratch.");
+        w.Line("_workers = global::ConvNet.WorkerPool.Workers(_maxDegreeOfParallelism, batchSize);");
         w.Line("// Buffers only grow, so repeated batches of the same size allocate nothing.");
         w.Line("if (_batchActivations.Length < batchSize * ActivationLength)");
         w.Line("{");
@@ -396,7 +453,7 @@ internal static class NetworkEmitter
         w.Close();
         w.Line();
         w.Open("private void ForwardWorker(int worker)");
-        w.Line("int first = worker * _runSize / _runWorkers, count = (worker + 1) * _runSize / _runWorkers - first;");
+        w.Line("int first = (int)((long)worker * _runSize / _runWorkers), count = (int)((long)(worker + 1) * _runSize / _runWorkers) - first;");
         w.Line($"RunForward(_runSegment, new {Span}(_runActivations, first * ActivationLength, count * ActivationLength), count, first, _workerScratch[worker], _workerPartials[worker]);");
         w.Close();
         w.Line();
@@ -406,7 +463,7 @@ internal static class NetworkEmitter
         w.Line("// cleared in the first segment they run.");
         w.Line("var gradients = worker == 0 ? Gradients : _workerGradients[worker];");
         w.Line($"if (worker != 0 && (_runSegment < 0 || _runSegment == {m})) global::System.Array.Clear(gradients, 0, ParameterCount);");
-        w.Line("int first = worker * _runSize / _runWorkers, count = (worker + 1) * _runSize / _runWorkers - first;");
+        w.Line("int first = (int)((long)worker * _runSize / _runWorkers), count = (int)((long)(worker + 1) * _runSize / _runWorkers) - first;");
         w.Line($"var a = new {ReadOnlySpan}(_runActivations, first * ActivationLength, count * ActivationLength);");
         w.Line($"var d = new {Span}(_runDeltas, first * ActivationLength, count * ActivationLength);");
         w.Line($"if (_runSegment >= 0) RunBackward(_runSegment, true, a, d, gradients, count, first, _workerScratch[worker], _workerPartials[worker]);");
@@ -534,6 +591,8 @@ internal static class NetworkEmitter
             if (!x.Live[i]) continue;
             var kind = LayerDescriptors.Of(l.Kind);
             string dIn = l.Inputs[0] == 0 ? "inputGradients ? d : default" : $"d.Slice({l.InOffset})";
+            if (i < plan.Layers.Count - 1)
+                w.Line($"if (_runInject == {i}) for (int n = 0; n < count; n++) AddDelta({Injection(l)}, d.Slice(n * ActivationLength + {l.OutOffset}, {l.OutLength}));");
             if (kind.BatchBackwardCall(w, l, dIn)) continue;
             w.Open("for (int n = 0; n < count; n++)");
             w.Line("var sa = a.Slice(n * ActivationLength, ActivationLength);");
@@ -552,6 +611,9 @@ internal static class NetworkEmitter
                 if (!x.Live[i]) continue;
                 var l = plan.Layers[i];
                 var call = Call(plan, x, l, "training");
+                // A training batch norm layer's injection goes in before its gradient sums, in the segment above.
+                if (i < plan.Layers.Count - 1)
+                    w.Line($"if (_runInject == {i}{(l.Kind == LayerKind.BatchNorm ? " && !training" : "")}) AddDelta({Injection(l)}, {call.DOutput});");
                 LayerDescriptors.Of(l.Kind).BackwardCall(w, l, call);
                 if (x.TempBlock[i] >= 0)
                     for (int j = 0; j < l.Inputs.Count; j++)
@@ -568,14 +630,19 @@ internal static class NetworkEmitter
         if (k > 0 && x.Live[x.BatchNorms[k - 1]])
         {
             var bn = plan.Layers[x.BatchNorms[k - 1]];
+            string at = "n * ActivationLength + ";
             w.Open("if (training)");
+            if (bn.Index < plan.Layers.Count - 1)
+                w.Line($"if (_runInject == {bn.Index}) for (int n = 0; n < count; n++) AddDelta({Injection(bn)}, d.Slice({at}{bn.OutOffset}, {bn.OutLength}));");
             w.Line($"var part = partial.Slice({x.StatsOffset[bn.Index]}, {BatchNormEmitter.StatsLength(bn)});");
             w.Line("part.Clear();");
-            string at = "n * ActivationLength + ";
             w.Line($"for (int n = 0; n < count; n++) {bn.Identifier}.GradientSums(new global::System.ReadOnlySpan<float>(_runStats, {x.StatsOffset[bn.Index]}, {BatchNormEmitter.StatsLength(bn)}), a.Slice({at}{bn.InOffset}, {bn.InLength}), d.Slice({at}{bn.OutOffset}, {bn.OutLength}), part);");
             w.Close();
         }
     }
+
+    /// <summary>Sample n's gradient of layer <paramref name="l"/>'s output for a backward from that layer.</summary>
+    private static string Injection(LayerPlan l) => $"new {ReadOnlySpan}(_injection, (first + n) * {l.OutLength}, {l.OutLength})";
 
     /// <summary>The span expressions of layer <paramref name="l"/>'s backward call for one sample (sa, sd in scope).</summary>
     private static LayerCall Call(NetworkPlan plan, ExecutionPlan x, LayerPlan l, string training)
@@ -661,6 +728,8 @@ internal static class NetworkEmitter
         w.Member($"<inheritdoc/>", $"public void Backward({ReadOnlySpan} outputGradient, {Span} inputGradient) => {error};");
         w.Member($"<inheritdoc/>", $"public void Forward({ReadOnlySpan} inputs, {Span} outputs, int batchSize) => {error};");
         w.Member($"<inheritdoc/>", $"public void Backward({ReadOnlySpan} outputGradients, {Span} inputGradients, int batchSize) => {error};");
+        w.Member($"<inheritdoc/>", $"public void Backward(int layer, {ReadOnlySpan} layerOutputGradient, {Span} inputGradient) => {error};");
+        w.Member($"<inheritdoc/>", $"public void Backward(int layer, {ReadOnlySpan} layerOutputGradients, {Span} inputGradients, int batchSize) => {error};");
         w.Member($"<inheritdoc/>", $"public void ZeroGradients() => {error};");
         w.Member($"<inheritdoc/>", $"public {ReadOnlySpan} LayerOutput(int layer) => {error};");
         w.Close();

@@ -38,6 +38,15 @@ internal static class FixKeys
     public const string InputMissing = "Missing";
     public const string InputNotFirst = "NotFirst";
     public const string InputRepeated = "Repeated";
+    /// <summary>CNN014 on an Add: a 1x1 projection Conv that would make the shapes equal. <see cref="ProjectFrom"/> is the
+    /// volume to project, <see cref="ProjectedInput"/> whether it is the Add's input ("input") or its named one
+    /// ("other"); <see cref="MergeInput"/> the Add's input and <see cref="MergeName"/> the Add's own name.</summary>
+    public const string ProjectFrom = "ProjectFrom";
+    public const string ProjectFilters = "ProjectFilters";
+    public const string ProjectStride = "ProjectStride";
+    public const string ProjectedInput = "ProjectedInput";
+    public const string MergeInput = "MergeInput";
+    public const string MergeName = "MergeName";
 }
 
 internal static class ProblemIds

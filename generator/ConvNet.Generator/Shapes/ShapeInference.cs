@@ -487,6 +487,9 @@ internal sealed class ShapeChecks(List<Problem> problems, int layer, string what
     public string What { get; } = what;
     public LayerDecl Decl { get; } = decl;
 
+    /// <summary>The layer's own name.</summary>
+    public string Name => names[Layer].Name;
+
     /// <summary>The name of input <paramref name="k"/> ("input" for the network input).</summary>
     public string InputName(int k) => inputs[k] == 0 ? ShapeInference.InputName : names[inputs[k] - 1].Name;
 

@@ -10,14 +10,23 @@ namespace ConvNet;
 /// <summary>Writes a network as an ONNX model (opset 13, IR version 7) that ONNX Runtime and other ONNX tools can run.</summary>
 /// <remarks>
 /// <para>The graph takes <c>input</c>, a float tensor [N, C, H, W] whose batch dimension is the symbolic <c>N</c>,
-/// and produces <c>output</c>: [N, outputs] when the network ends in a fully connected layer (or activations after
-/// one), else the last volume as [N, C, H, W].</para>
-/// <para>Each layer becomes one node named after the layer: Conv, MaxPool, AveragePool, Gemm (fully connected, transB = 1),
-/// Relu, Sigmoid or Tanh. A Flatten (axis 1) goes before a fully connected layer whose input is a volume, and a
-/// Reshape to [N, C, 1, 1] before a convolution or pool that follows a fully connected layer.</para>
+/// and produces <c>output</c>: [N, outputs] when the network ends in a fully connected layer (or layers that keep its
+/// [N, features] form: activations, batch norm, dropout, and merges of such values), else the last volume as
+/// [N, C, H, W]. It computes what the network computes in evaluation mode (<see cref="INetwork.Training"/> false).</para>
+/// <para>Each layer becomes one node named after the layer, reading the values of the layers named in
+/// <see cref="LayerInfo.Inputs"/>, so branches and merges keep their shape: Conv, MaxPool, AveragePool, Gemm (fully
+/// connected, transB = 1), Relu, Sigmoid, Tanh, Add, Concat (axis 1), GlobalAveragePool, and BatchNormalization with
+/// the layer's epsilon and momentum (ONNX's momentum weighs the old running value, so it is written as
+/// 1 - <see cref="LayerInfo.Momentum"/>, as PyTorch's exporter does). Dropout has no node: in evaluation mode it is the
+/// identity, so its consumers read its input (an Identity node produces <c>output</c> when it is the last layer).
+/// A Flatten (axis 1) goes before a fully connected layer whose input is a volume, and a Reshape to [N, C, 1, 1] before
+/// a convolution or pool that reads a fully connected layer's output, or before a merge that joins it with volumes;
+/// each value is converted once, however many layers read it.</para>
 /// <para>Weights and biases become float initializers named like <see cref="LayerInfo.Tensors"/>
-/// (<c>conv1.weight</c>, <c>conv1.bias</c>, <c>fc1.weight</c>, ...), in the same PyTorch layouts, copied from
-/// <see cref="INetwork.Parameters"/> when the method runs.</para>
+/// (<c>conv1.weight</c>, <c>conv1.bias</c>, <c>fc1.weight</c>, <c>bn1.weight</c>, ...), in the same PyTorch layouts,
+/// copied from <see cref="INetwork.Parameters"/> when the method runs; a batch norm layer's running statistics
+/// (<c>bn1.running_mean</c>, <c>bn1.running_var</c>) are copied from <see cref="INetwork.Buffers"/>. The count
+/// <c>num_batches_tracked</c> is not exported: no ONNX operator reads it.</para>
 /// </remarks>
 public static class OnnxExport
 {
@@ -29,10 +38,11 @@ public static class OnnxExport
     private const string BatchDimension = "N";
 
     /// <summary>Writes <paramref name="network"/> as an ONNX model to <paramref name="stream"/>, which is left open.</summary>
-    /// <param name="network">The network, with the weights to export in <see cref="INetwork.Parameters"/>.</param>
+    /// <param name="network">The network, with the weights to export in <see cref="INetwork.Parameters"/> and <see cref="INetwork.Buffers"/>.</param>
     /// <param name="stream">A writable stream; the model is written from its current position.</param>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    /// <exception cref="NotSupportedException">The network has a layer kind with no ONNX mapping here.</exception>
+    /// <exception cref="NotSupportedException">The network has a layer kind with no ONNX mapping here, or a layer that
+    /// reads a value no earlier layer produces.</exception>
     public static void Save(INetwork network, Stream stream)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -41,89 +51,101 @@ public static class OnnxExport
     }
 
     /// <summary>Writes <paramref name="network"/> as an ONNX model to the file <paramref name="path"/>, replacing it if it exists.</summary>
-    /// <remarks>The model goes to a temporary file in the same directory that is then renamed over <paramref name="path"/>,
-    /// so a reader (a serving process watching the file) never sees a half-written model.</remarks>
-    /// <param name="network">The network, with the weights to export in <see cref="INetwork.Parameters"/>.</param>
+    /// <remarks>The model goes to a temporary file in the same directory, flushed to the disk, that is then renamed over
+    /// <paramref name="path"/>, so a reader (a serving process watching the file) never sees a half-written model, and a
+    /// killed export leaves a temporary file that the next export to the same path deletes.</remarks>
+    /// <param name="network">The network, with the weights to export in <see cref="INetwork.Parameters"/> and <see cref="INetwork.Buffers"/>.</param>
     /// <param name="path">The file to write, conventionally with the extension <c>.onnx</c>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="network"/> or <paramref name="path"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
-    /// <exception cref="NotSupportedException">The network has a layer kind with no ONNX mapping here.</exception>
-    /// <exception cref="IOException">The file cannot be written.</exception>
+    /// <exception cref="NotSupportedException">The network has a layer kind with no ONNX mapping here, or a layer that
+    /// reads a value no earlier layer produces.</exception>
+    /// <exception cref="IOException">The file cannot be written, or <paramref name="path"/> is a folder.</exception>
     public static void Save(INetwork network, string path)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentException.ThrowIfNullOrEmpty(path);
         // Built before any file is touched, so an unsupported network leaves the old file in place.
         ModelProto model = BuildModel(network);
-        string target = Path.GetFullPath(path);
-        string temp = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
-            {
-                model.WriteTo(file);
-                file.Flush(flushToDisk: true);
-            }
-            File.Move(temp, target, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
+        IoHelpers.WriteAtomically(path, model.WriteTo);
     }
+
+    // A tensor of the graph: its ONNX name, the name its converted forms are named after (the layer that made it, or
+    // "input"), its per-sample shape, and whether it is 2-D [N, features] (after Gemm) rather than [N, C, H, W].
+    private sealed record GraphValue(string Name, string Producer, Shape Shape, bool Flat);
 
     private static ModelProto BuildModel(INetwork network)
     {
         var graph = new GraphProto { Name = network.GetType().Name };
         graph.Input.Add(Value("input", network.InputShape, flat: false));
+        var input = new GraphValue("input", "input", network.InputShape, Flat: false);
+        var values = new Dictionary<string, GraphValue> { ["input"] = input };
+        // Each value is flattened or reshaped at most once, however many layers consume it.
+        var converted = new Dictionary<(string, bool), GraphValue>();
 
         IReadOnlyList<LayerInfo> layers = network.Layers;
-        string current = "input";
-        // Gemm leaves a 2-D [N, features] tensor; everything else keeps [N, C, H, W].
-        bool flat = false;
+        GraphValue last = input;
         for (int i = 0; i < layers.Count; i++)
         {
             LayerInfo layer = layers[i];
-            bool spatial = layer.Kind is LayerKind.Conv or LayerKind.MaxPool or LayerKind.AvgPool;
-            if (spatial && flat)
+            // A hand-written INetwork may leave Inputs empty: its layers form a chain, as before graphs.
+            IReadOnlyList<string> names = layer.Inputs.Count > 0 ? layer.Inputs : [i == 0 ? "input" : layers[i - 1].Name];
+            var inputs = new List<GraphValue>(names.Count);
+            foreach (string name in names)
             {
-                current = Reshape(graph, layer, current);
-                flat = false;
+                if (!values.TryGetValue(name, out GraphValue? value))
+                    throw new NotSupportedException($"Layer '{layer.Name}' reads '{name}', which is neither \"input\" nor an earlier layer.");
+                inputs.Add(value);
             }
-            else if (layer.Kind == LayerKind.FullyConnected && !flat)
+
+            // Evaluation-mode dropout is the identity: its consumers read its input.
+            if (layer.Kind == LayerKind.Dropout)
             {
-                current = Flatten(graph, layer, current);
-                flat = true;
+                values[layer.Name] = last = inputs[0];
+                continue;
             }
+
+            bool flat = layer.Kind switch
+            {
+                LayerKind.Conv or LayerKind.MaxPool or LayerKind.AvgPool or LayerKind.GlobalAvgPool => false,
+                LayerKind.FullyConnected => true,
+                // Merged values must agree; a [N, C] one joins [N, C, H, W] ones as [N, C, 1, 1].
+                _ => inputs.TrueForAll(v => v.Flat),
+            };
+            for (int k = 0; k < inputs.Count; k++)
+                inputs[k] = Convert(graph, converted, inputs[k], flat);
 
             // Layer names may contain '.', never '/': names with '/' (values, and nodes that are not layers) cannot clash
             // with a layer, a parameter tensor, "input" or "output".
-            string output = i == layers.Count - 1 ? "output" : layer.Name + "/output";
-            var node = new NodeProto { Name = layer.Name, OpType = OpType(layer), Input = { current }, Output = { output } };
+            var output = new GraphValue(i == layers.Count - 1 ? "output" : layer.Name + "/output", layer.Name, layer.Output, flat);
+            var node = new NodeProto { Name = layer.Name, OpType = OpType(layer), Output = { output.Name } };
+            foreach (GraphValue value in inputs) node.Input.Add(value.Name);
             foreach (ParameterTensor tensor in layer.Tensors)
             {
                 graph.Initializer.Add(FloatTensor(tensor, network.Parameters));
                 node.Input.Add(tensor.Name);
             }
-            if (layer.Kind == LayerKind.Conv)
-                node.Attribute.Add(Ints("pads", layer.Pad, layer.Pad, layer.Pad, layer.Pad));
-            if (spatial)
+            // ONNX BatchNormalization reads scale, bias, mean, variance: the parameters, then the running statistics.
+            // The count has no ONNX input.
+            foreach (ParameterTensor tensor in layer.BufferTensors)
             {
-                node.Attribute.Add(Ints("kernel_shape", layer.Size, layer.Size));
-                node.Attribute.Add(Ints("strides", layer.Stride, layer.Stride));
+                if (tensor.IsCount) continue;
+                graph.Initializer.Add(FloatTensor(tensor, network.Buffers));
+                node.Input.Add(tensor.Name);
             }
-            if (layer.Kind == LayerKind.FullyConnected)
-                node.Attribute.Add(Int("transB", 1));
+            AddAttributes(node, layer);
             graph.Node.Add(node);
-            current = output;
+            values[layer.Name] = last = output;
         }
 
-        // A network without layers is the identity (its Forward copies the input).
-        if (layers.Count == 0)
-            graph.Node.Add(new NodeProto { Name = "/identity", OpType = "Identity", Input = { current }, Output = { "output" } });
-        Shape outputShape = layers.Count == 0 ? network.InputShape : layers[^1].Output;
-        graph.Output.Add(Value("output", outputShape, flat));
+        // The graph output must be a node's output named "output": a network without layers is the identity (its
+        // Forward copies the input), and so is one whose last layer is a dropout.
+        if (last.Name != "output")
+        {
+            string name = layers.Count == 0 ? "/identity" : layers[^1].Name + "/identity";
+            graph.Node.Add(new NodeProto { Name = name, OpType = "Identity", Input = { last.Name }, Output = { "output" } });
+        }
+        graph.Output.Add(Value("output", last.Shape, last.Flat));
 
         return new ModelProto
         {
@@ -144,23 +166,62 @@ public static class OnnxExport
         LayerKind.Relu => "Relu",
         LayerKind.Sigmoid => "Sigmoid",
         LayerKind.Tanh => "Tanh",
+        LayerKind.Add => "Add",
+        LayerKind.Concat => "Concat",
+        LayerKind.BatchNorm => "BatchNormalization",
+        LayerKind.GlobalAvgPool => "GlobalAveragePool",
         _ => throw new NotSupportedException($"Layer '{layer.Name}' of kind {layer.Kind} has no ONNX export."),
     };
 
-    private static string Flatten(GraphProto graph, LayerInfo layer, string input)
+    private static void AddAttributes(NodeProto node, LayerInfo layer)
     {
-        string name = layer.Name + "/flatten";
-        graph.Node.Add(new NodeProto { Name = name, OpType = "Flatten", Input = { input }, Output = { name }, Attribute = { Int("axis", 1) } });
-        return name;
+        switch (layer.Kind)
+        {
+            case LayerKind.Conv or LayerKind.MaxPool or LayerKind.AvgPool:
+                if (layer.Kind == LayerKind.Conv)
+                    node.Attribute.Add(Ints("pads", layer.Pad, layer.Pad, layer.Pad, layer.Pad));
+                node.Attribute.Add(Ints("kernel_shape", layer.Size, layer.Size));
+                node.Attribute.Add(Ints("strides", layer.Stride, layer.Stride));
+                break;
+            case LayerKind.FullyConnected:
+                node.Attribute.Add(Int("transB", 1));
+                break;
+            case LayerKind.Concat:
+                node.Attribute.Add(Int("axis", 1));
+                break;
+            case LayerKind.BatchNorm:
+                node.Attribute.Add(Float("epsilon", (float)layer.Epsilon));
+                // ONNX weighs the old running value by momentum, PyTorch (and ConvNet) the new statistic: 1 - m, as
+                // PyTorch's exporter writes it. Inference ignores it; training tools read it.
+                node.Attribute.Add(Float("momentum", (float)(1 - layer.Momentum)));
+                break;
+        }
+    }
+
+    // The value as [N, features] (flat) or [N, C, H, W]; a Flatten (axis 1) or Reshape node when it is the other one.
+    private static GraphValue Convert(GraphProto graph, Dictionary<(string, bool), GraphValue> converted, GraphValue value, bool flat)
+    {
+        if (value.Flat == flat) return value;
+        if (converted.TryGetValue((value.Name, flat), out GraphValue? done)) return done;
+        var result = flat ? Flatten(graph, value) : Reshape(graph, value);
+        converted.Add((value.Name, flat), result);
+        return result;
+    }
+
+    private static GraphValue Flatten(GraphProto graph, GraphValue value)
+    {
+        string name = value.Producer + "/flatten";
+        graph.Node.Add(new NodeProto { Name = name, OpType = "Flatten", Input = { value.Name }, Output = { name }, Attribute = { Int("axis", 1) } });
+        return value with { Name = name, Flat = true };
     }
 
     // A conv or pool after a fully connected layer sees its features as a C x 1 x 1 volume.
-    private static string Reshape(GraphProto graph, LayerInfo layer, string input)
+    private static GraphValue Reshape(GraphProto graph, GraphValue value)
     {
-        string name = layer.Name + "/reshape";
+        string name = value.Producer + "/reshape";
         byte[] shape = new byte[4 * sizeof(long)];
         // 0 copies the batch dimension from the input (opset 13 Reshape), so N stays symbolic.
-        long[] dims = [0, layer.Input.Channels, layer.Input.Height, layer.Input.Width];
+        long[] dims = [0, value.Shape.Channels, value.Shape.Height, value.Shape.Width];
         for (int i = 0; i < dims.Length; i++)
             BinaryPrimitives.WriteInt64LittleEndian(shape.AsSpan(i * sizeof(long)), dims[i]);
         graph.Initializer.Add(new TensorProto
@@ -168,13 +229,13 @@ public static class OnnxExport
             Name = name + "/shape", Dims = { dims.Length }, DataType = (int)TensorProto.Types.DataType.Int64,
             RawData = UnsafeByteOperations.UnsafeWrap(shape),
         });
-        graph.Node.Add(new NodeProto { Name = name, OpType = "Reshape", Input = { input, name + "/shape" }, Output = { name } });
-        return name;
+        graph.Node.Add(new NodeProto { Name = name, OpType = "Reshape", Input = { value.Name, name + "/shape" }, Output = { name } });
+        return value with { Name = name, Flat = false };
     }
 
-    private static TensorProto FloatTensor(ParameterTensor tensor, float[] parameters)
+    private static TensorProto FloatTensor(ParameterTensor tensor, float[] source)
     {
-        ReadOnlySpan<float> values = parameters.AsSpan(tensor.Offset, tensor.Length);
+        ReadOnlySpan<float> values = source.AsSpan(tensor.Offset, tensor.Length);
         byte[] bytes = new byte[values.Length * sizeof(float)];
         // raw_data is little-endian by definition, whatever the machine's byte order.
         for (int i = 0; i < values.Length; i++)
@@ -200,6 +261,9 @@ public static class OnnxExport
 
     private static AttributeProto Int(string name, long value) =>
         new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+
+    private static AttributeProto Float(string name, float value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
 
     private static AttributeProto Ints(string name, params ReadOnlySpan<long> values)
     {

@@ -23,24 +23,35 @@ internal sealed class AddEmitter : LayerDescriptor
     {
         Shape3 a = inputs[0], b = inputs[1];
         if (a == b) return a;
-        string advice = Projection(check.InputName(1), b, a) ?? Projection(check.InputName(0), a, b)
-            ?? "the shapes must be equal: change the layers that make them, or take another layer";
-        check.Add(new Problem(ProblemIds.MergeMismatch, check.Layer, null,
-            $"{check.What} cannot add {check.InputName(0)} ({a}) to {check.InputName(1)} ({b}); {advice}"));
+        // The usual fix projects the shortcut (the named volume), so that side is tried first.
+        var (side, from, stride) = Stride(b, a) is { } s1 ? ("other", 1, s1) : Stride(a, b) is { } s0 ? ("input", 0, s0) : ("", -1, 0L);
+        string advice = from < 0
+            ? "the shapes must be equal: change the layers that make them, or take another layer"
+            : $"a 1x1 Conv with {inputs[1 - from].C} filters{(stride == 1 ? "" : $" and Stride = {stride.ToString(CultureInfo.InvariantCulture)}")} on {check.InputName(from)} would give {inputs[1 - from]}";
+        var problem = new Problem(ProblemIds.MergeMismatch, check.Layer, null,
+            $"{check.What} cannot add {check.InputName(0)} ({a}) to {check.InputName(1)} ({b}); {advice}");
+        if (from >= 0)
+            problem = problem with
+            {
+                Fixes = System.Collections.Immutable.ImmutableDictionary<string, string?>.Empty
+                    .Add(FixKeys.ProjectFrom, check.InputName(from))
+                    .Add(FixKeys.ProjectFilters, inputs[1 - from].C.ToString(CultureInfo.InvariantCulture))
+                    .Add(FixKeys.ProjectStride, stride.ToString(CultureInfo.InvariantCulture))
+                    .Add(FixKeys.ProjectedInput, side)
+                    .Add(FixKeys.MergeInput, check.InputName(0))
+                    .Add(FixKeys.MergeName, check.Name),
+            };
+        check.Add(problem);
         return null;
     }
 
-    /// <summary>"a 1x1 Conv with 32 filters and Stride = 2 on relu3 would give 32x16x16", when a 1x1 convolution of
-    /// <paramref name="from"/> can reach the shape <paramref name="to"/> (the usual projection shortcut), else null.</summary>
-    private static string? Projection(string name, Shape3 from, Shape3 to)
+    /// <summary>The stride of a 1x1 convolution that takes <paramref name="from"/>'s height and width to
+    /// <paramref name="to"/>'s (the usual projection shortcut), or null. A 1x1 window with stride s reads every s-th
+    /// pixel and the rest are the stride's gap, so any stride fits.</summary>
+    private static long? Stride(Shape3 from, Shape3 to)
     {
         for (long s = 1; s <= System.Math.Max(from.H, from.W); s++)
-        {
-            // A 1x1 window with stride s reads every s-th pixel; the rest are the stride's gap, so any stride fits.
-            if ((from.H - 1) / s + 1 != to.H || (from.W - 1) / s + 1 != to.W) continue;
-            string stride = s == 1 ? "" : $" and Stride = {s.ToString(CultureInfo.InvariantCulture)}";
-            return $"a 1x1 Conv with {to.C} filters{stride} on {name} would give {to}";
-        }
+            if ((from.H - 1) / s + 1 == to.H && (from.W - 1) / s + 1 == to.W) return s;
         return null;
     }
 

@@ -65,13 +65,12 @@ internal sealed class BatchNormEmitter : LayerDescriptor
         w.Open($"internal static void Statistics({ReadOnlySpanType} input, global::System.Span<double> partial, int seen)");
         w.Line($"if (input.Length != {n} || partial.Length < {2 * c}) {check};");
         w.Open($"for (int c = 0; c < {c}; c++)");
-        w.Line($"var x = input.Slice(c * {hw}, {hw});");
-        w.Line("float sum = 0f;");
-        // Index loops, not foreach: a span's enumerator implements IEnumerator<T> in .NET 10, which C# 12 rejects.
-        w.Line("for (int i = 0; i < x.Length; i++) sum += x[i];");
+        w.Line($"ref float x = ref {Unsafe}.Add(ref {Marshal}.GetReference(input), c * {hw});");
+        w.Line("float sum;");
+        Dispatch(w, hw, "sum = Kernels.Sum", $"ref x, {hw}");
         w.Line($"float m = sum / {hw};");
-        w.Line("double squares = 0;");
-        w.Line("for (int i = 0; i < x.Length; i++) { float e = x[i] - m; squares += e * e; }");
+        w.Line("float squares;");
+        Dispatch(w, hw, "squares = Kernels.CenteredSquares", $"ref x, {hw}, m");
         w.Line($"double nA = (double)seen * {hw}, nB = {hw}, delta = m - partial[c];");
         w.Line("partial[c] += delta * nB / (nA + nB);");
         w.Line($"partial[{c} + c] += squares + delta * delta * nA * nB / (nA + nB);");
@@ -82,8 +81,8 @@ internal sealed class BatchNormEmitter : LayerDescriptor
         w.Open($"internal static void GradientSums({ReadOnlySpanType} stats, {ReadOnlySpanType} input, {ReadOnlySpanType} dOutput, global::System.Span<double> partial)");
         w.Line($"if (stats.Length < {2 * c} || input.Length != {n} || dOutput.Length != {n} || partial.Length < {2 * c}) {check};");
         w.Open($"for (int c = 0; c < {c}; c++)");
-        w.Line($"float m = stats[c], dySum = 0f, dyx = 0f;");
-        w.Line($"for (int i = c * {hw}; i < (c + 1) * {hw}; i++) {{ float g = dOutput[i]; dySum += g; dyx += g * (input[i] - m); }}");
+        w.Line($"float m = stats[c], dySum, dyx;");
+        CenteredSums(w, hw);
         w.Line("partial[c] += dySum;");
         w.Line($"partial[{c} + c] += (double)dyx * stats[{c} + c];");
         w.Close();
@@ -101,20 +100,25 @@ internal sealed class BatchNormEmitter : LayerDescriptor
         w.Line($"float invstd = stats[{c} + c], m = stats[c], k = p[{weight} + c] * invstd;");
         w.Line("float c0 = (float)(-k * sums[c] / count);");
         w.Line($"float c1 = (float)(-k * invstd * sums[{c} + c] / count);");
-        w.Line($"for (int i = c * {hw}; i < (c + 1) * {hw}; i++) dInput[i] = k * dOutput[i] + (c1 * (input[i] - m) + c0);");
+        Dispatch(w, hw, "Kernels.CenteredAffine", $"ref {Unsafe}.Add(ref {Marshal}.GetReference(dOutput), c * {hw}), ref {Unsafe}.Add(ref {Marshal}.GetReference(input), c * {hw}), ref {Unsafe}.Add(ref {Marshal}.GetReference(dInput), c * {hw}), {hw}, k, m, c0, c1");
         w.Close();
         w.Line("return;");
         w.Close();
         w.Open($"for (int c = 0; c < {c}; c++)");
         w.Line($"float m = buffers[{mean} + c], invstd = 1f / global::System.MathF.Sqrt(buffers[{variance} + c] + {Literal(l.Real)}), k = p[{weight} + c] * invstd;");
-        w.Line("float dySum = 0f, dyx = 0f;");
-        w.Line($"for (int i = c * {hw}; i < (c + 1) * {hw}; i++) {{ float g = dOutput[i]; dySum += g; dyx += g * (input[i] - m); }}");
+        w.Line("float dySum, dyx;");
+        CenteredSums(w, hw);
         w.Line($"dp[{weight} + c] += dyx * invstd;");
         w.Line($"dp[{bias} + c] += dySum;");
-        w.Line($"if (!dInput.IsEmpty) for (int i = c * {hw}; i < (c + 1) * {hw}; i++) dInput[i] = k * dOutput[i];");
+        w.Line("if (dInput.IsEmpty) continue;");
+        Dispatch(w, hw, "Kernels.CenteredAffine", $"ref {Unsafe}.Add(ref {Marshal}.GetReference(dOutput), c * {hw}), ref {Unsafe}.Add(ref {Marshal}.GetReference(input), c * {hw}), ref {Unsafe}.Add(ref {Marshal}.GetReference(dInput), c * {hw}), {hw}, k, m, 0f, 0f");
         w.Close();
         w.Close();
     }
+
+    /// <summary>dySum and dyx: the sums of dOutput and of dOutput * (input - m) over channel c.</summary>
+    private static void CenteredSums(SourceWriter w, int hw) =>
+        Dispatch(w, hw, "Kernels.CenteredSums", $"ref {Unsafe}.Add(ref {Marshal}.GetReference(dOutput), c * {hw}), ref {Unsafe}.Add(ref {Marshal}.GetReference(input), c * {hw}), {hw}, m, out dySum, out dyx");
 
     public override void ForwardCall(SourceWriter w, LayerPlan l, LayerCall c) =>
         w.Line($"{l.Identifier}.Forward(p, Buffers, new global::System.ReadOnlySpan<float>(_runStats, {c.StatsOffset}, {StatsLength(l)}), {c.Training}, {c.Inputs[0]}, {c.Output});");
