@@ -156,7 +156,9 @@ public class PropertyTests
         var (refDInputs, refDParams) = r.Backward(p, pass, [ReferenceNetwork.D(dOut)]);
         Numerics.AssertClose(pass.Output(), output, $"{mode} output");
         Numerics.AssertClose(refDInputs[0], dInput, $"{mode} dInput");
-        Numerics.AssertClose(refDParams, net.Gradients, $"{mode} dParameters");
+        // The bias of a layer that feeds training batch norm has a true gradient of 0, a sum of terms of order 1 / std that
+        // cancel: in float it is noise of about 1e-5 on a large plane, so those networks' gradients get 1e-4 absolute.
+        Numerics.AssertClose(refDParams, net.Gradients, $"{mode} dParameters", atol: training && r.Has(LayerKind.BatchNorm) ? 1e-4 : 1e-5);
         Numerics.AssertClose(pass.Buffers, net.Buffers, $"{mode} buffers");
     }
 }
