@@ -21,6 +21,7 @@ public class BatchNormTests
         { "BatchNormFanOut", 2 },
         { "DeadBranch", 2 },
         { "SmoothGraph", 1 }, { "SmoothGraph", 2 },
+        { "BatchNormSweep1", 2 }, { "BatchNormSweep7", 2 }, { "BatchNormSweep17", 2 }, { "BatchNormSweep33", 1 }, { "BatchNormSweep49", 2 },
     };
 
     private static (INetwork Net, ReferenceNetwork Reference, Random Rng) Create(string name, int threads)

@@ -131,14 +131,15 @@ public class NumericTests
             yield return new($"FcSweep{SweepLengths[i]}", new((1, 1, SweepLengths[i]), Relu, Fc(SweepChannels[i % 6])));
     }
 
-    /// <summary>The vectorised add (forward sum and the backward's accumulation into a fanned-out delta), the concat copies
-    /// and the global average's channel sums across the same vector boundaries.</summary>
+    /// <summary>The vectorised add (forward sum and the backward's accumulation into a fanned-out delta), the concat copies,
+    /// the global average's channel sums and batch norm's per-channel sums and affine passes across the same vector boundaries.</summary>
     private static IEnumerable<Case> MergeSweep()
     {
         foreach (int n in SweepLengths)
         {
             yield return new($"MergeSweep{n}", new((2, 1, n), Relu.Named("r"), Add("input"), Concat("r")));
             yield return new($"GapSweep{n}", new((3, 1, n), Relu, Gap));
+            yield return new($"BatchNormSweep{n}", new((2, 1, n), BatchNorm(), Tanh));
         }
     }
 
