@@ -37,7 +37,10 @@ public abstract class LayerAttribute : Attribute
 }
 
 /// <summary>2-D convolution with <paramref name="filters"/> square filters of side <paramref name="size"/>.</summary>
-/// <remarks>Output side = (W - F + 2P) / S + 1, which must be a whole number. Parameters: F*F*C*K weights + K biases.</remarks>
+/// <remarks>On an input of C channels and side W (height and width alike), the output side is
+/// (W - <see cref="Size"/> + 2 * <see cref="Pad"/>) / <see cref="Stride"/> + 1, which must be a whole number, and the
+/// output has <see cref="Filters"/> channels. Parameters: <see cref="Filters"/> x C x <see cref="Size"/> x
+/// <see cref="Size"/> weights (PyTorch's <c>[out, in, kH, kW]</c> layout), then <see cref="Filters"/> biases.</remarks>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public sealed class ConvAttribute(int filters, int size) : LayerAttribute
 {

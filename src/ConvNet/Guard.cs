@@ -1,8 +1,12 @@
 using System;
+using System.ComponentModel;
 
 namespace ConvNet;
 
-/// <summary>Argument checks shared by generated networks, so every misuse fails the same clear way before anything is written.</summary>
+/// <summary>Infrastructure of generated networks, not meant for your code: argument checks they share, so every misuse
+/// fails the same clear way before anything is written.</summary>
+/// <remarks>Public only because the code generated into your assembly calls it; hidden from IntelliSense.</remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class Guard
 {
     /// <summary>Throws <see cref="ArgumentException"/> unless <paramref name="actual"/> equals <paramref name="expected"/>.</summary>

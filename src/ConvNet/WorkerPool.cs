@@ -1,12 +1,15 @@
 using System;
+using System.ComponentModel;
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using System.Threading;
 
 namespace ConvNet;
 
-/// <summary>Runs the workers of a generated network's batch methods on a static pool of persistent threads.</summary>
+/// <summary>Infrastructure of generated networks, not meant for your code: runs the workers of a generated network's
+/// batch methods on a static pool of persistent threads.</summary>
 /// <remarks>
+/// <para>Public only because the code generated into your assembly calls it; hidden from IntelliSense.</para>
 /// <para>Why not <c>Parallel.For</c>: it allocates on every call (closure, options, task state) and wakes thread-pool
 /// threads through the scheduler, which costs tens of microseconds against batch steps of a few hundred. Here the
 /// calling thread runs worker 0's share and parked helper threads run the rest; a call allocates nothing once the
@@ -18,6 +21,7 @@ namespace ConvNet;
 /// results depend on the worker count only. An exception thrown by any worker is rethrown on the caller (the first
 /// one caught, with its original stack trace) after every worker has finished.</para>
 /// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class WorkerPool
 {
     /// <summary>The most threads a call runs on: the caller and 63 helpers. Worker indices beyond it are shared

@@ -50,9 +50,11 @@ internal static class Harness
         ImmutableArray<Diagnostic> Analyzer, ImmutableArray<Diagnostic> Compiler, IReadOnlyList<(string HintName, string Source)> Generated);
 
     /// <summary>Generator, then compiler and analyzer diagnostics on the result. Fails the test if the generator threw.</summary>
-    public static Result Run(params string[] sources)
+    public static Result Run(params string[] sources) => Run(Compilation(sources));
+
+    /// <inheritdoc cref="Run(string[])"/>
+    public static Result Run(CSharpCompilation compilation)
     {
-        var compilation = Compilation(sources);
         var driver = Driver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
         var run = driver.GetRunResult();
         foreach (var r in run.Results)

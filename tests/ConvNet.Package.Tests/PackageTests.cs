@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 using System.IO;
 using System.IO.Compression;
 using System.Linq;
@@ -9,62 +10,81 @@ using Xunit;
 namespace ConvNet.Package.Tests;
 
 /// <summary>
-/// Packs src/ConvNet once, under a version nobody else uses (so no NuGet cache can serve a stale copy), into a
-/// temporary folder outside the repository; the build goes to its own artifacts folder, so the repository's
-/// bin/ and obj/ are untouched.
+/// Packs src/ConvNet once with the README's command, into a temporary folder outside the repository instead of
+/// <c>nupkg</c>; the build goes to its own artifacts folder, so the repository's bin/ and obj/ are untouched. The version
+/// is the one the README promises: nothing on the command line sets it.
 /// </summary>
 public sealed class PackedConvNet : IDisposable
 {
     public string Root { get; }
     public string Feed { get; }
-    public string Version { get; } = $"0.0.0-test-{Guid.NewGuid():N}";
-    public string PackageFile => Path.Combine(Feed, $"ConvNet.{Version}.nupkg");
+    public string PackageFile { get; }
+    public string Version { get; }
+
+    /// <summary>The commits in the repository's history and whether it had uncommitted changes, just before packing.</summary>
+    public int Commits { get; }
+    public bool HadChanges { get; }
 
     public PackedConvNet()
     {
         Root = Path.Combine(Path.GetTempPath(), "convnet-package-tests-" + Guid.NewGuid().ToString("N"));
-        Feed = Path.Combine(Root, "feed");
+        Feed = Path.Combine(Root, "nupkg");
         Directory.CreateDirectory(Root);
         // Empty stubs stop MSBuild's upward search here, whatever lies above the temporary folder.
         File.WriteAllText(Path.Combine(Root, "Directory.Build.props"), "<Project />\n");
         File.WriteAllText(Path.Combine(Root, "Directory.Build.targets"), "<Project />\n");
-        // No <clear/>: the machine's usual sources stay, so Google.Protobuf resolves as it would for a user.
+        // The consumers below restore into a global packages folder of their own: a clean repository packs under the
+        // same version as a user's own pack of that commit, whose extracted copy the test must neither use nor delete.
+        // Package sources come from each consumer's nuget.config (the README's) and the machine's usual ones.
         File.WriteAllText(Path.Combine(Root, "nuget.config"), $"""
             <?xml version="1.0" encoding="utf-8"?>
             <configuration>
-              <packageSources>
-                <add key="convnet-under-test" value="{Feed}" />
-              </packageSources>
+              <config>
+                <add key="globalPackagesFolder" value="{Path.Combine(Root, "packages")}" />
+              </config>
             </configuration>
             """);
-        var pack = DotNet.Run(Root, TimeSpan.FromSeconds(150), "pack", Path.Combine(Repo.Root, "src", "ConvNet"),
-            "-c", "Release", "-o", Feed, "--property:Version=" + Version,
-            "--property:UseArtifactsOutput=true", "--property:ArtifactsPath=" + Path.Combine(Root, "artifacts"));
-        if (pack.ExitCode != 0 || !File.Exists(PackageFile))
-            throw new InvalidOperationException($"dotnet pack failed ({pack.ExitCode}):\n{pack.Output}");
+
+        Commits = int.Parse(Git.Run(Repo.Root, "rev-list", "--count", "HEAD").Trim(), CultureInfo.InvariantCulture);
+        HadChanges = Git.Run(Repo.Root, "status", "--porcelain").Trim().Length > 0;
+
+        string command = Readme.Block("sh", "dotnet pack").Split('\n').Single(l => l.StartsWith("dotnet pack ", StringComparison.Ordinal));
+        var args = command.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).ToList();
+        int output = args.IndexOf("-o");
+        if (output < 0) throw new InvalidOperationException($"The README's pack command names no output folder: {command}");
+        args[output + 1] = Feed;
+        args.Add("--property:UseArtifactsOutput=true");
+        args.Add("--property:ArtifactsPath=" + Path.Combine(Root, "artifacts"));
+        var pack = DotNet.Run(Repo.Root, TimeSpan.FromSeconds(150), [.. args]);
+        string[] packages = Directory.Exists(Feed) ? Directory.GetFiles(Feed, "*.nupkg") : [];
+        if (pack.ExitCode != 0 || packages.Length != 1)
+            throw new InvalidOperationException($"dotnet {string.Join(' ', args)} failed ({pack.ExitCode}) or made {packages.Length} packages:\n{pack.Output}");
+        PackageFile = packages[0];
+        Version = Path.GetFileName(PackageFile)["ConvNet.".Length..^".nupkg".Length];
     }
 
     /// <summary>
-    /// Creates a console project referencing only the packed ConvNet, with the given source files. The exact-version
-    /// reference keeps any other feed's ConvNet out of the resolution.
+    /// Creates a console project the way the README's Install section says: <c>dotnet new console</c>, the README's
+    /// <c>nuget.config</c> naming the feed, and its <c>PackageReference</c> with the packed version. The given files
+    /// replace the template's Program.cs.
     /// </summary>
     public string CreateConsumer(string name, params (string File, string Text)[] sources)
     {
         string dir = Path.Combine(Root, name);
-        Directory.CreateDirectory(dir);
-        File.WriteAllText(Path.Combine(dir, name + ".csproj"), $"""
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup>
-                <OutputType>Exe</OutputType>
-                <TargetFramework>net10.0</TargetFramework>
-                <Nullable>enable</Nullable>
-                <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
-              </PropertyGroup>
-              <ItemGroup>
-                <PackageReference Include="ConvNet" Version="[{Version}]" />
-              </ItemGroup>
-            </Project>
-            """);
+        var created = DotNet.Run(Root, TimeSpan.FromSeconds(60), "new", "console", "--no-restore", "-o", dir, "-n", name);
+        if (created.ExitCode != 0) throw new InvalidOperationException($"dotnet new console failed ({created.ExitCode}):\n{created.Output}");
+
+        string config = Readme.Block("xml", "<packageSources>");
+        Assert.Matches("key=\"convnet-local\" value=\"[^\"]+\"", config);
+        File.WriteAllText(Path.Combine(dir, "nuget.config"), Regex.Replace(config, "(key=\"convnet-local\" value=)\"[^\"]+\"", $"$1\"{Feed}\""));
+
+        string reference = Readme.Block("xml", "<PackageReference").Trim();
+        Assert.Matches("^<PackageReference Include=\"ConvNet\" Version=\"[^\"]+\" />$", reference);
+        string project = Path.Combine(dir, name + ".csproj");
+        File.WriteAllText(project, File.ReadAllText(project).Replace("</Project>",
+            $"  <ItemGroup>\n    {Regex.Replace(reference, "Version=\"[^\"]+\"", $"Version=\"{Version}\"")}\n  </ItemGroup>\n</Project>"));
+
+        File.Delete(Path.Combine(dir, "Program.cs"));
         foreach (var (file, text) in sources) File.WriteAllText(Path.Combine(dir, file), text);
         return dir;
     }
@@ -72,19 +92,15 @@ public sealed class PackedConvNet : IDisposable
     public void Dispose()
     {
         try { Directory.Delete(Root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-        // The unique version was extracted into the global packages folder by the consumers' restore; nothing
-        // else can use it.
-        string packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
-            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        string extracted = Path.Combine(packages, "convnet", Version);
-        try
-        {
-            if (Directory.Exists(extracted)) Directory.Delete(extracted, recursive: true);
-            string id = Path.GetDirectoryName(extracted)!;
-            if (Directory.Exists(id) && !Directory.EnumerateFileSystemEntries(id).Any()) Directory.Delete(id);
-        }
-        catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
+}
+
+/// <summary>The README's fenced blocks, which these tests follow as a user would.</summary>
+internal static class Readme
+{
+    public static string Block(string language, string containing) =>
+        Regex.Matches(File.ReadAllText(Path.Combine(Repo.Root, "README.md")).ReplaceLineEndings("\n"), $"```{language}\n(.*?)```", RegexOptions.Singleline)
+            .Select(m => m.Groups[1].Value).Single(b => b.Contains(containing, StringComparison.Ordinal));
 }
 
 public sealed class PackageTests(PackedConvNet package) : IClassFixture<PackedConvNet>
@@ -117,6 +133,44 @@ public sealed class PackageTests(PackedConvNet package) : IClassFixture<PackedCo
         Assert.Contains("source-generator", metadata.Element(ns + "tags")!.Value);
         var dependencies = metadata.Descendants(ns + "dependency").Select(d => d.Attribute("id")!.Value).ToArray();
         Assert.Equal(["Google.Protobuf"], dependencies);
+    }
+
+    [Fact]
+    public void Version_is_the_next_release_as_a_prerelease_numbered_by_the_commits()
+    {
+        string prefix = XDocument.Load(Path.Combine(Repo.Root, "Directory.Build.props")).Descendants("VersionPrefix").Single().Value;
+        string expected = $"{prefix}-dev.{package.Commits}";
+        if (package.HadChanges)
+        {
+            // Uncommitted changes add the pack's UTC time, to the second.
+            Assert.Matches($"^{Regex.Escape(expected)}\\.\\d{{14}}$", package.Version);
+            var packed = DateTime.ParseExact(package.Version[^14..], "yyyyMMddHHmmss", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+            Assert.InRange(DateTime.UtcNow - packed, TimeSpan.Zero, TimeSpan.FromHours(1));
+        }
+        else
+        {
+            Assert.Equal(expected, package.Version);
+        }
+    }
+
+    [Fact]
+    public void Readme_first_example_builds_from_the_package_as_installed_and_prints_the_summary_it_shows()
+    {
+        string example = Readme.Block("csharp", "public partial class TinyNet");
+        string dir = package.CreateConsumer("ReadmeExample", ("Program.cs", example));
+
+        var build = DotNet.Run(dir, BuildTimeout, "build", "-c", "Release");
+        Assert.True(build.ExitCode == 0, build.Output);
+        Assert.Contains("0 Warning(s)", build.Output);
+
+        var run = DotNet.Run(dir, TimeSpan.FromSeconds(30), Path.Combine(dir, "bin", "Release", "net10.0", "ReadmeExample.dll"));
+        Assert.True(run.ExitCode == 0, run.Output);
+        // The comment lines right after the WriteLine are the output the README shows.
+        var lines = example.Split('\n');
+        int print = Array.FindIndex(lines, l => l.StartsWith("Console.WriteLine(TinyNet.Summary);", StringComparison.Ordinal));
+        string shown = string.Join("\n", lines.Skip(print + 1).TakeWhile(l => l.StartsWith("// ", StringComparison.Ordinal)).Select(l => l[3..]));
+        Assert.True(shown.Split('\n').Length >= 4, example);
+        Assert.Equal(shown, run.Output.TrimEnd('\n'));
     }
 
     [Fact]

@@ -8,12 +8,30 @@ namespace ConvNet.Package.Tests;
 
 internal sealed record ProcessResult(int ExitCode, string Output);
 
-/// <summary>Runs <c>dotnet</c> (the one on PATH) with a hard timeout, collecting stdout and stderr together.</summary>
+/// <summary>Runs <c>dotnet</c>, the one on PATH.</summary>
 internal static class DotNet
 {
-    public static ProcessResult Run(string workingDirectory, TimeSpan timeout, params string[] args)
+    public static ProcessResult Run(string workingDirectory, TimeSpan timeout, params string[] args) =>
+        ProcessRunner.Run("dotnet", workingDirectory, timeout, args);
+}
+
+/// <summary>Runs <c>git</c> (the one on PATH), as the package's version target does.</summary>
+internal static class Git
+{
+    public static string Run(string workingDirectory, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var result = ProcessRunner.Run("git", workingDirectory, TimeSpan.FromSeconds(60), args);
+        if (result.ExitCode != 0) throw new InvalidOperationException($"git {string.Join(' ', args)} failed ({result.ExitCode}):\n{result.Output}");
+        return result.Output;
+    }
+}
+
+/// <summary>Runs a program with a hard timeout, collecting stdout and stderr together.</summary>
+internal static class ProcessRunner
+{
+    public static ProcessResult Run(string program, string workingDirectory, TimeSpan timeout, params string[] args)
+    {
+        var start = new ProcessStartInfo(program)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -46,7 +64,7 @@ internal static class DotNet
         {
             try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
             lock (output)
-                throw new TimeoutException($"dotnet {string.Join(' ', args)} did not finish within {timeout.TotalSeconds:F0} s:\n{output}");
+                throw new TimeoutException($"{program} {string.Join(' ', args)} did not finish within {timeout.TotalSeconds:F0} s:\n{output}");
         }
         process.WaitForExit(); // drains the asynchronous readers
         lock (output) return new ProcessResult(process.ExitCode, output.ToString());
