@@ -16,7 +16,7 @@ public class DiagnosticTests
     private static Diagnostic Single(string source, string id)
     {
         var result = Harness.Run(source);
-        var all = result.Analyzer.Concat(result.Compiler.Where(d => d.Severity >= DiagnosticSeverity.Warning)).ToList();
+        var all = result.Cnn.Concat(result.Compiler.Where(d => d.Severity >= DiagnosticSeverity.Warning)).ToList();
         Assert.True(all.Count == 1, string.Join("\n", all));
         var d = all[0];
         Assert.Equal(id, d.Id);
@@ -33,7 +33,7 @@ public class DiagnosticTests
     public void Valid_network_has_no_diagnostics_and_compiles_cleanly()
     {
         var result = Harness.Run(Harness.TinyNetSource);
-        Assert.Empty(result.Analyzer);
+        Assert.Empty(result.Cnn);
         Assert.Empty(result.Compiler.Where(d => d.Severity >= DiagnosticSeverity.Warning));
         Assert.Single(result.Generated);
     }
@@ -78,7 +78,7 @@ public class DiagnosticTests
     public void AlexNet_at_227_is_clean()
     {
         var result = Harness.Run(BigNets.AlexNet(227));
-        Assert.Empty(result.Analyzer);
+        Assert.Empty(result.Cnn);
         Assert.Empty(result.Compiler.Where(d => d.Severity >= DiagnosticSeverity.Warning));
     }
 
@@ -196,7 +196,7 @@ public class DiagnosticTests
     public void CNN006_struct_beside_the_compiler_error()
     {
         var result = Harness.Run("using ConvNet;\n[Input(1, 8, 8)]\n[Relu]\npublic partial struct Net { }\n");
-        Assert.Equal("CNN006", Assert.Single(result.Analyzer).Id);
+        Assert.Equal("CNN006", Assert.Single(result.Cnn).Id);
         Assert.Empty(result.Generated);
         Assert.All(result.Compiler.Where(d => d.Severity == DiagnosticSeverity.Error), d => Assert.Equal("CS0592", d.Id));
     }
@@ -292,7 +292,7 @@ public class DiagnosticTests
     public void CNN013_not_reported_for_a_layer_renamed_away()
     {
         var result = Harness.Run("using ConvNet;\n[Input(1, 4, 4)]\n[Conv(2, 3, Name = \"first\")]\npublic partial class Net { public int Conv1; }\n");
-        Assert.Empty(result.Analyzer);
+        Assert.Empty(result.Cnn);
         Assert.Empty(result.Compiler.Where(d => d.Severity >= DiagnosticSeverity.Warning));
     }
 
@@ -326,7 +326,7 @@ public class DiagnosticTests
     public void Valid_dropout_and_batch_norm_edges_are_clean()
     {
         var result = Harness.Run("using ConvNet;\n[Input(1, 8, 8)]\n[Dropout(0)]\n[Dropout(0.999)]\n[BatchNorm(Momentum = 0)]\n[BatchNorm(Momentum = 1, Epsilon = 1e-30)]\npublic partial class Net { }\n");
-        Assert.Empty(result.Analyzer);
+        Assert.Empty(result.Cnn);
         Assert.Empty(result.Compiler.Where(d => d.Severity >= DiagnosticSeverity.Warning));
     }
 
@@ -412,7 +412,7 @@ public class DiagnosticTests
             [Relu(From = "input")]
             public partial class Net { }
             """);
-        var d = Assert.Single(result.Analyzer);
+        var d = Assert.Single(result.Cnn);
         Assert.Equal("CNN016", d.Id);
         Assert.Equal(DiagnosticSeverity.Warning, d.Severity);
         At(d, 3, 2);
@@ -429,7 +429,7 @@ public class DiagnosticTests
     public void CNN016_not_for_the_output_or_a_merged_branch(string layers)
     {
         var result = Harness.Run($"using ConvNet;\n[Input(1, 4, 4)]\n{layers}\npublic partial class Net {{ }}\n");
-        Assert.Empty(result.Analyzer);
+        Assert.Empty(result.Cnn);
         Assert.Empty(result.Compiler.Where(d => d.Severity >= DiagnosticSeverity.Warning));
     }
 
@@ -437,8 +437,8 @@ public class DiagnosticTests
     public void CNN016_for_each_dead_layer_but_not_the_last()
     {
         var result = Harness.Run("using ConvNet;\n[Input(1, 4, 4)]\n[Relu]\n[Tanh(From = \"input\")]\n[Sigmoid(From = \"input\")]\npublic partial class Net { }\n");
-        Assert.All(result.Analyzer, d => Assert.Equal(("CNN016", DiagnosticSeverity.Warning), (d.Id, d.Severity)));
-        Assert.Equal([3, 4], result.Analyzer.Select(d => d.Location.GetLineSpan().StartLinePosition.Line + 1).Order());
+        Assert.All(result.Cnn, d => Assert.Equal(("CNN016", DiagnosticSeverity.Warning), (d.Id, d.Severity)));
+        Assert.Equal([3, 4], result.Cnn.Select(d => d.Location.GetLineSpan().StartLinePosition.Line + 1).Order());
     }
 
     [Theory]
@@ -468,7 +468,7 @@ public class DiagnosticTests
             [Other.Relu]
             public partial class Net { }
             """);
-        Assert.Empty(result.Analyzer);
+        Assert.Empty(result.Cnn);
         Assert.Empty(result.Generated);
         Assert.Empty(result.Compiler.Where(d => d.Severity >= DiagnosticSeverity.Warning));
     }

@@ -13,8 +13,24 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace ConvNet.Generator.Parsing;
 
 /// <summary>What one class declares: the model to generate from (null when nothing should be generated), and every
-/// problem with its source location. The generator keeps only <see cref="Model"/>; the analyzer reports <see cref="Problems"/>.</summary>
-internal sealed record ParseResult(NetworkModel? Model, IReadOnlyList<(Problem Problem, Location Location)> Problems);
+/// problem with its source location. <see cref="GeneratorReports"/>: the generator sees this class (it carries [Input]
+/// on a type declaration) and reports its errors; the analyzer reports everything else (see <see cref="ReportedBy"/>).</summary>
+internal sealed record ParseResult(NetworkModel? Model, IReadOnlyList<(Problem Problem, Location Location)> Problems, bool GeneratorReports)
+{
+    /// <summary>Which of the two reporters reports <paramref name="problem"/>, so each problem is reported exactly once.
+    /// Errors of a class the generator sees come from the generator: it runs whatever the analyzer settings and even when
+    /// declarations elsewhere have errors (the compiler then skips analyzers). Warnings always come from the analyzer,
+    /// where #pragma and .editorconfig can silence them (a generator's file locations carry no #pragma state).</summary>
+    public bool ReportedBy(Problem problem, bool generator) =>
+        generator == (GeneratorReports && ShapeInference.IsError(problem.Id));
+
+    /// <summary>The generator's part: the model and its errors as plain values.</summary>
+    public NetworkParse ForGenerator() => new(Model, Problems
+        .Where(p => ReportedBy(p.Problem, generator: true))
+        .Select(p => new DiagnosticInfo(p.Problem.Id, p.Problem.Message, LocationInfo.From(p.Location),
+            p.Problem.Fixes.OrderBy(f => f.Key, System.StringComparer.Ordinal).Select(f => new DiagnosticProperty(f.Key, f.Value)).ToEquatableArray()))
+        .ToEquatableArray());
+}
 
 /// <summary>Reads a class's ConvNet attributes, in source order, into a <see cref="NetworkModel"/>. Never throws:
 /// arguments that do not bind are left to the C# compiler's own errors, and the class gets throwing members.</summary>
@@ -43,7 +59,9 @@ internal static class NetworkParser
     {
         var problems = new List<(Problem, Location)>();
         var attributes = Attributes(type, ct);
-        if (attributes.Count == 0) return new ParseResult(null, problems);
+        if (attributes.Count == 0) return new ParseResult(null, problems, false);
+        // The generator's ForAttributeWithMetadataName finds [Input] on type declarations only (not on an enum or a delegate).
+        bool generatorReports = attributes.Any(a => Kind(a.Data) is null && a.Syntax.Parent?.Parent is TypeDeclarationSyntax);
 
         var typeLocation = type.Locations.FirstOrDefault() ?? Location.None;
         void Report(Problem p, Location l) => problems.Add((p, l));
@@ -101,7 +119,7 @@ internal static class NetworkParser
         if (generatable && plan is not null && !CheckLayerClassNames(type, plan, Report, ct)) generatable = false;
 
         var model = generatable ? new NetworkModel(Header(type), plan) : null;
-        return new ParseResult(model, problems);
+        return new ParseResult(model, problems, generatorReports);
     }
 
     private static ImmutableDictionary<string, string?> InputFix(string kind) =>
