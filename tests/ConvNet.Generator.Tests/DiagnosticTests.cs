@@ -472,4 +472,45 @@ public class DiagnosticTests
         Assert.Empty(result.Generated);
         Assert.Empty(result.Compiler.Where(d => d.Severity >= DiagnosticSeverity.Warning));
     }
+
+    /// <summary>Each problem has one reporter: the errors of a class carrying [Input] come from the generator (it runs
+    /// whatever the analyzer settings), the rest from the analyzer, so the IDE, which runs both, shows each once.</summary>
+    [Theory]
+    [InlineData("[Input(1, 7, 7)]\n[Conv(4, 3, Stride = 3)]\npublic partial class Net { }", "CNN001", true)]
+    [InlineData("[Input(1, 8, 8)]\n[Conv(2, 3, Pad = 3)]\npublic partial class Net { }", "CNN009", false)]
+    [InlineData("[Input(1, 8, 8)]\npublic partial class Net { }", "CNN010", false)]
+    [InlineData("[Conv(2, 3)]\npublic partial class Net { }", "CNN005", false)]
+    [InlineData("[Input(1, 8, 8)]\n[Relu]\npublic class Net { }", "CNN004", true)]
+    [InlineData("[Input(1, 8, 8)]\n[Relu]\npublic enum Net { A }", "CNN006", false)]
+    public void Each_problem_is_reported_once_by_one_reporter(string declaration, string id, bool generator)
+    {
+        var result = Harness.Run("using ConvNet;\n" + declaration + "\n");
+        Assert.Equal(id, Assert.Single(result.Cnn).Id);
+        Assert.Equal(generator ? 1 : 0, result.GeneratorDiagnostics.Count(d => d.Id == id));
+        Assert.Equal(generator ? 0 : 1, result.Analyzer.Count(d => d.Id == id));
+    }
+
+    [Fact]
+    public void Errors_cannot_be_configured_and_warnings_can_and_every_descriptor_explains_itself()
+    {
+        foreach (var d in Descriptors.All)
+        {
+            bool error = d.DefaultSeverity == DiagnosticSeverity.Error;
+            Assert.Equal(error, d.CustomTags.Contains(WellKnownDiagnosticTags.NotConfigurable));
+            Assert.False(string.IsNullOrWhiteSpace(d.Title.ToString(System.Globalization.CultureInfo.InvariantCulture)), d.Id);
+            Assert.False(string.IsNullOrWhiteSpace(d.Description.ToString(System.Globalization.CultureInfo.InvariantCulture)), d.Id);
+            Assert.Equal(Descriptors.HelpLinkBase + "#" + d.Id.ToLowerInvariant(), d.HelpLinkUri);
+        }
+    }
+
+    /// <summary>The help links land on the README's anchors, one per ID.</summary>
+    [Fact]
+    public void Readme_has_an_anchor_for_every_diagnostic()
+    {
+        var folder = new System.IO.DirectoryInfo(System.AppContext.BaseDirectory);
+        while (!System.IO.File.Exists(System.IO.Path.Combine(folder.FullName, "ConvNet.sln"))) folder = folder.Parent!;
+        string readme = System.IO.File.ReadAllText(System.IO.Path.Combine(folder.FullName, "README.md"));
+        foreach (var d in Descriptors.All)
+            Assert.Contains($"<a id=\"{d.Id.ToLowerInvariant()}\"></a>{d.Id}", readme, System.StringComparison.Ordinal);
+    }
 }

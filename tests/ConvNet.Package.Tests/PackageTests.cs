@@ -87,7 +87,7 @@ public sealed class PackedConvNet : IDisposable
     }
 }
 
-public sealed class PackageTests(PackedConvNet package) : IClassFixture<PackedConvNet>
+public sealed partial class PackageTests(PackedConvNet package) : IClassFixture<PackedConvNet>
 {
     private static readonly TimeSpan BuildTimeout = TimeSpan.FromSeconds(120);
 
