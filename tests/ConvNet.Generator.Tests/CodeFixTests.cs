@@ -107,7 +107,7 @@ public class CodeFixTests
     }
 
     [Fact]
-    public void CNN001_conv_offers_stride_and_pad()
+    public void CNN001_conv_offers_stride_pad_and_size()
     {
         AssertFixes("""
             using ConvNet;
@@ -127,6 +127,13 @@ public class CodeFixTests
             using ConvNet;
             [Input(1, 7, 7)]
             [Conv(4, 3, Stride = 3, Pad = 1)]
+            [FullyConnected(10)]
+            public partial class Net { }
+            """),
+            ("Use Size = 4 (output 2x2)", """
+            using ConvNet;
+            [Input(1, 7, 7)]
+            [Conv(4, 4, Stride = 3)]
             [FullyConnected(10)]
             public partial class Net { }
             """));
