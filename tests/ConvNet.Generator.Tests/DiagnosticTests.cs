@@ -105,7 +105,7 @@ public class DiagnosticTests
     public void Pool_window_too_large_speaks_of_its_input_not_a_padded_one()
     {
         var d = Single("using ConvNet;\n[Input(2, 2, 2)]\n[MaxPool(3)]\npublic partial class Net { }\n", "CNN002");
-        Assert.Equal("MaxPool 'pool1' in 'Net' window 3x3 is larger than its input 2x2: (2 - 3) / 3 + 1 = 0.67 < 1; use Size <= 2", d.GetMessage());
+        Assert.Equal("MaxPool 'pool1' in 'Net' window 3x3 is larger than its input 2x2: (2 - 3) / 3 + 1 = 0.67 < 1; try Size = 2 (output 1x1)", d.GetMessage());
     }
 
     /// <summary>Messages are the same text in every culture: a comma-decimal culture with a Unicode minus sign (sv-SE).</summary>
@@ -150,7 +150,7 @@ public class DiagnosticTests
             """, "CNN002");
         Assert.Equal(DiagnosticSeverity.Error, d.Severity);
         At(d, 4, 2);
-        Assert.Equal("Conv 'conv2' in 'Net' window 5x5 is larger than its padded input 2x2: (2 - 5 + 2*0) / 1 + 1 = -2 < 1; use Size <= 2 or Pad >= 2", d.GetMessage());
+        Assert.Equal("Conv 'conv2' in 'Net' window 5x5 is larger than its padded input 2x2: (2 - 5 + 2*0) / 1 + 1 = -2 < 1; try Size = 2 (output 1x1) or Pad = 2 (output 2x2)", d.GetMessage());
     }
 
     [Theory]

@@ -362,14 +362,7 @@ internal static class ShapeInference
             fixes.Add(($"[Input({network.C}, {input.H}, {input.W})]", input.Output, input.Change));
             fixes = fixes.OrderBy(x => x.Change).ToList();
         }
-        if (fixes.Count == 0) return "no nearby stride, padding or size fits";
-        var text = new StringBuilder("try ");
-        for (int k = 0; k < fixes.Count; k++)
-        {
-            text.Append(k == 0 ? "" : k == fixes.Count - 1 ? " or " : ", ");
-            text.Append($"{fixes[k].Text} (output {fixes[k].Output.H}x{fixes[k].Output.W})");
-        }
-        return text.ToString();
+        return Suggest(fixes.Select(x => (x.Text, x.Output)).ToList(), "no nearby stride, padding or size fits");
     }
 
     /// <summary>The nearest larger (or equal) input height and width that fit the layer as it is. Larger, not nearer: images
@@ -390,13 +383,21 @@ internal static class ShapeInference
         return (h, w, new Shape3(channels, (h - f + 2 * p) / s + 1, (w - f + 2 * p) / s + 1), change);
     }
 
-    private static string TooLargeAdvice(LayerDecl layer, Shape3 inShape)
+    /// <summary>CNN002: the sizes and pads of <see cref="WindowTooLargeFixes"/>, each with its output.</summary>
+    private static string TooLargeAdvice(LayerDecl layer, Shape3 inShape) =>
+        Suggest(WindowTooLargeFixes(layer, inShape).Select(x => ($"{x.Argument} = {x.Value}", x.Output)).ToList(), "no smaller window or larger padding fits");
+
+    /// <summary>"try A (output HxW), B (output HxW) or C (output HxW)".</summary>
+    private static string Suggest(IReadOnlyList<(string Text, Shape3 Output)> fixes, string none)
     {
-        long side = Math.Min(inShape.H, inShape.W);
-        string smaller = $"use Size <= {side + 2 * layer.Pad}";
-        if (layer.Kind != LayerKind.Conv) return smaller;
-        long pad = (layer.Size - side + 1) / 2;
-        return $"{smaller} or Pad >= {pad}";
+        if (fixes.Count == 0) return none;
+        var text = new StringBuilder("try ");
+        for (int k = 0; k < fixes.Count; k++)
+        {
+            text.Append(k == 0 ? "" : k == fixes.Count - 1 ? " or " : ", ");
+            text.Append($"{fixes[k].Text} (output {fixes[k].Output.H}x{fixes[k].Output.W})");
+        }
+        return text.ToString();
     }
 
     public static bool CheckPositive(List<Problem> problems, int i, string what, string argument, long value)
