@@ -39,7 +39,7 @@ public class BigNetTests(ITestOutputHelper log)
     public void Vgg16_has_the_published_parameter_count_and_shapes()
     {
         var result = Harness.Run(BigNets.Vgg16());
-        Assert.Empty(result.Analyzer);
+        Assert.Empty(result.Cnn);
         string source = Assert.Single(result.Generated).Source;
         log.WriteLine($"Vgg16: {System.Text.Encoding.UTF8.GetByteCount(source):N0} bytes generated");
         Assert.Contains("public const int ParameterCount = 138357544;", source, StringComparison.Ordinal); // torchvision vgg16

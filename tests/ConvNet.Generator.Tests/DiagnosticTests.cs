@@ -16,7 +16,7 @@ public class DiagnosticTests
     private static Diagnostic Single(string source, string id)
     {
         var result = Harness.Run(source);
-        var all = result.Analyzer.Concat(result.Compiler.Where(d => d.Severity >= DiagnosticSeverity.Warning)).ToList();
+        var all = result.Cnn.Concat(result.Compiler.Where(d => d.Severity >= DiagnosticSeverity.Warning)).ToList();
         Assert.True(all.Count == 1, string.Join("\n", all));
         var d = all[0];
         Assert.Equal(id, d.Id);
@@ -33,7 +33,7 @@ public class DiagnosticTests
     public void Valid_network_has_no_diagnostics_and_compiles_cleanly()
     {
         var result = Harness.Run(Harness.TinyNetSource);
-        Assert.Empty(result.Analyzer);
+        Assert.Empty(result.Cnn);
         Assert.Empty(result.Compiler.Where(d => d.Severity >= DiagnosticSeverity.Warning));
         Assert.Single(result.Generated);
     }
@@ -49,7 +49,7 @@ public class DiagnosticTests
             """, "CNN001");
         Assert.Equal(DiagnosticSeverity.Error, d.Severity);
         At(d, 3, 2);
-        Assert.Equal("Conv 'conv1' does not fit: (7 - 3 + 2*0) / 3 + 1 = 2.33 is not a whole number; try Stride = 2 (output 3x3) or Pad = 1 (output 3x3)", d.GetMessage());
+        Assert.Equal("Conv 'conv1' in 'Net' does not fit: (7 - 3 + 2*0) / 3 + 1 = 2.33 is not a whole number; try [Input(1, 9, 9)] (output 3x3), Stride = 2 (output 3x3), Pad = 1 (output 3x3) or Size = 4 (output 2x2)", d.GetMessage());
     }
 
     [Fact]
@@ -62,23 +62,79 @@ public class DiagnosticTests
             public partial class Net { }
             """, "CNN001");
         At(d, 3, 2);
-        Assert.Equal("MaxPool 'pool1' does not fit: (7 - 2 + 2*0) / 2 + 1 = 3.5 is not a whole number; try Stride = 1 (output 6x6) or Size = 3 (output 3x3)", d.GetMessage());
+        Assert.Equal("MaxPool 'pool1' in 'Net' does not fit: (7 - 2) / 2 + 1 = 3.5 is not a whole number; try [Input(2, 8, 8)] (output 4x4), Stride = 1 (output 6x6) or Size = 3 (output 3x3)", d.GetMessage());
     }
 
-    /// <summary>The classic mistake: AlexNet's conv1 only fits 227 (or 224 with Pad = 2 on the first layer).</summary>
+    /// <summary>The classic mistake: AlexNet's conv1 only fits 227 (or 224 with Pad = 2, or a 12x12 filter). The fixes are
+    /// ranked by their relative change: input 3/224, size 1/11, pad 2/11 (of the filter), stride 1/4. Pad = 1 is not one:
+    /// (224 - 11 + 2) % 4 = 3 leaves real pixels unread.</summary>
     [Fact]
-    public void CNN001_AlexNet_at_224()
+    public void CNN001_AlexNet_at_224_suggests_227_first()
     {
         var d = Single(BigNets.AlexNet(224), "CNN001");
         At(d, 3, 2);
-        Assert.StartsWith("Conv 'conv1' does not fit: (224 - 11 + 2*0) / 4 + 1 = 54.25 is not a whole number", d.GetMessage());
+        Assert.Matches(@"^Conv 'conv1' in '\w+' does not fit: \(224 - 11 \+ 2\*0\) / 4 \+ 1 = 54.25 is not a whole number; " +
+                       @"try \[Input\(3, 227, 227\)\] \(output 55x55\), Size = 12 \(output 54x54\), Pad = 2 \(output 55x55\) or Stride = 3 \(output 72x72\)$",
+            d.GetMessage());
+    }
+
+    /// <summary>A conv after a fully connected layer: the message says where its 1x1 input comes from, and offers no size or
+    /// pad (no window fits a vector usefully).</summary>
+    [Fact]
+    public void CNN002_conv_after_fully_connected_names_fc1_and_its_output()
+    {
+        var d = Single("using ConvNet;\n[Input(1, 28, 28)]\n[FullyConnected(100)]\n[Relu]\n[Conv(8, 3)]\npublic partial class Net { }\n", "CNN002");
+        At(d, 5, 2);
+        Assert.Equal("Conv 'conv1' in 'Net' cannot follow a fully connected layer: its input is fc1's 100x1x1 output (through relu1), " +
+                     "which has no height or width left for a 3x3 window; conv and pooling layers go before the first FullyConnected", d.GetMessage());
+        Assert.Empty(d.Properties);
+    }
+
+    /// <summary>[Input(32, 32, 3)] as NumPy or TensorFlow would write it.</summary>
+    [Fact]
+    public void Channels_last_input_asks_whether_channels_first_was_meant()
+    {
+        var d = Single("using ConvNet;\n[Input(32, 32, 3)]\n[Conv(6, 5)]\npublic partial class Net { }\n", "CNN002");
+        Assert.EndsWith("; [Input] takes (channels, height, width): did you mean [Input(3, 32, 32)]?", d.GetMessage());
+        var fine = Harness.Run("using ConvNet;\n[Input(3, 32, 32)]\n[Conv(6, 5)]\npublic partial class Net { }\n");
+        Assert.Empty(fine.Cnn);
+    }
+
+    /// <summary>Pooling has no padding, so its messages never speak of one.</summary>
+    [Fact]
+    public void Pool_window_too_large_speaks_of_its_input_not_a_padded_one()
+    {
+        var d = Single("using ConvNet;\n[Input(2, 2, 2)]\n[MaxPool(3)]\npublic partial class Net { }\n", "CNN002");
+        Assert.Equal("MaxPool 'pool1' in 'Net' window 3x3 is larger than its input 2x2: (2 - 3) / 3 + 1 = 0.67 < 1; try Size = 2 (output 1x1)", d.GetMessage());
+    }
+
+    /// <summary>Messages are the same text in every culture: a comma-decimal culture with a Unicode minus sign (sv-SE).</summary>
+    [Fact]
+    public void Messages_use_the_invariant_culture()
+    {
+        var saved = System.Globalization.CultureInfo.CurrentCulture;
+        try
+        {
+            System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo("sv-SE");
+            Assert.NotEqual("-1", (-1).ToString(System.Globalization.CultureInfo.CurrentCulture));
+            var pad = Single("using ConvNet;\n[Input(1, 8, 8)]\n[Conv(2, 3, Pad = -1)]\npublic partial class Net { }\n", "CNN003");
+            Assert.Equal("Conv 'conv1' in 'Net': Pad must not be negative, got -1", pad.GetMessage());
+            var momentum = Single("using ConvNet;\n[Input(1, 8, 8)]\n[BatchNorm(Momentum = 1.5)]\npublic partial class Net { }\n", "CNN003");
+            Assert.Equal("BatchNorm 'bn1' in 'Net': Momentum must be in [0, 1], got 1.5", momentum.GetMessage());
+            var alex = Single(BigNets.AlexNet(224), "CNN001");
+            Assert.Contains("= 54.25 is not", alex.GetMessage());
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = saved;
+        }
     }
 
     [Fact]
     public void AlexNet_at_227_is_clean()
     {
         var result = Harness.Run(BigNets.AlexNet(227));
-        Assert.Empty(result.Analyzer);
+        Assert.Empty(result.Cnn);
         Assert.Empty(result.Compiler.Where(d => d.Severity >= DiagnosticSeverity.Warning));
     }
 
@@ -94,7 +150,7 @@ public class DiagnosticTests
             """, "CNN002");
         Assert.Equal(DiagnosticSeverity.Error, d.Severity);
         At(d, 4, 2);
-        Assert.Equal("Conv 'conv2' window 5x5 is larger than its padded input 2x2: (2 - 5 + 2*0) / 1 + 1 = -2 < 1; use Size <= 2 or Pad >= 2", d.GetMessage());
+        Assert.Equal("Conv 'conv2' in 'Net' window 5x5 is larger than its padded input 2x2: (2 - 5 + 2*0) / 1 + 1 = -2 < 1; try Size = 2 (output 1x1) or Pad = 2 (output 2x2)", d.GetMessage());
     }
 
     [Theory]
@@ -114,7 +170,8 @@ public class DiagnosticTests
         var d = Single($"using ConvNet;\n[Input(1, 8, 8)]\n{attribute}\npublic partial class Net {{ }}\n", "CNN003");
         Assert.Equal(DiagnosticSeverity.Error, d.Severity);
         At(d, 3, column);
-        Assert.Equal(message, d.GetMessage());
+        Assert.Matches(@"^\w+ '\w+' in 'Net': ", d.GetMessage());
+        Assert.EndsWith(": " + message, d.GetMessage());
     }
 
     /// <summary>Every dimension of [Input] reports on its own argument (a mix-up of width and height went unnoticed).</summary>
@@ -127,7 +184,7 @@ public class DiagnosticTests
     {
         var d = Single($"using ConvNet;\n{input}\n[Relu]\npublic partial class Net {{ }}\n", "CNN003");
         At(d, 2, column);
-        Assert.Equal(message, d.GetMessage());
+        Assert.Equal("[Input] of 'Net': " + message, d.GetMessage());
     }
 
     [Fact]
@@ -196,7 +253,7 @@ public class DiagnosticTests
     public void CNN006_struct_beside_the_compiler_error()
     {
         var result = Harness.Run("using ConvNet;\n[Input(1, 8, 8)]\n[Relu]\npublic partial struct Net { }\n");
-        Assert.Equal("CNN006", Assert.Single(result.Analyzer).Id);
+        Assert.Equal("CNN006", Assert.Single(result.Cnn).Id);
         Assert.Empty(result.Generated);
         Assert.All(result.Compiler.Where(d => d.Severity == DiagnosticSeverity.Error), d => Assert.Equal("CS0592", d.Id));
     }
@@ -231,7 +288,7 @@ public class DiagnosticTests
         var d = Single("using ConvNet;\n[Input(1, 8, 8)]\n[Conv(2, 3, Pad = 3)]\npublic partial class Net { }\n", "CNN009");
         Assert.Equal(DiagnosticSeverity.Warning, d.Severity);
         At(d, 3, 13);
-        Assert.Equal("Conv 'conv1' pads 3 with a 3x3 filter: outputs along the border see only zeros; use Pad < 3", d.GetMessage());
+        Assert.Equal("Conv 'conv1' in 'Net' pads 3 with a 3x3 filter: outputs along the border see only zeros; use Pad < 3", d.GetMessage());
     }
 
     [Fact]
@@ -292,7 +349,7 @@ public class DiagnosticTests
     public void CNN013_not_reported_for_a_layer_renamed_away()
     {
         var result = Harness.Run("using ConvNet;\n[Input(1, 4, 4)]\n[Conv(2, 3, Name = \"first\")]\npublic partial class Net { public int Conv1; }\n");
-        Assert.Empty(result.Analyzer);
+        Assert.Empty(result.Cnn);
         Assert.Empty(result.Compiler.Where(d => d.Severity >= DiagnosticSeverity.Warning));
     }
 
@@ -319,14 +376,15 @@ public class DiagnosticTests
         var d = Single($"using ConvNet;\n[Input(1, 8, 8)]\n{attribute}\npublic partial class Net {{ }}\n", "CNN003");
         Assert.Equal(DiagnosticSeverity.Error, d.Severity);
         At(d, 3, column);
-        Assert.Equal(message, d.GetMessage());
+        Assert.Matches(@"^\w+ '\w+' in 'Net': ", d.GetMessage());
+        Assert.EndsWith(": " + message, d.GetMessage());
     }
 
     [Fact]
     public void Valid_dropout_and_batch_norm_edges_are_clean()
     {
         var result = Harness.Run("using ConvNet;\n[Input(1, 8, 8)]\n[Dropout(0)]\n[Dropout(0.999)]\n[BatchNorm(Momentum = 0)]\n[BatchNorm(Momentum = 1, Epsilon = 1e-30)]\npublic partial class Net { }\n");
-        Assert.Empty(result.Analyzer);
+        Assert.Empty(result.Cnn);
         Assert.Empty(result.Compiler.Where(d => d.Severity >= DiagnosticSeverity.Warning));
     }
 
@@ -344,19 +402,19 @@ public class DiagnosticTests
             """, "CNN014");
         Assert.Equal(DiagnosticSeverity.Error, d.Severity);
         At(d, 5, 2);
-        Assert.Equal("Add 'add1' cannot add conv5 (32x16x16) to relu3 (16x32x32); a 1x1 Conv with 32 filters and Stride = 2 on relu3 would give 32x16x16", d.GetMessage());
+        Assert.Equal("Add 'add1' in 'Net' cannot add conv5 (32x16x16) to relu3 (16x32x32); a 1x1 Conv with 32 filters and Stride = 2 on relu3 would give 32x16x16", d.GetMessage());
     }
 
     [Theory]
     // The other volume is smaller: the projection goes on the add's own input.
     [InlineData("[MaxPool(2, Name = \"small\")] [Relu(From = \"input\")] [Add(\"small\")]", 54,
-        "Add 'add1' cannot add relu1 (2x4x4) to small (2x2x2); a 1x1 Conv with 2 filters and Stride = 2 on relu1 would give 2x2x2")]
+        "Add 'add1' in 'Net' cannot add relu1 (2x4x4) to small (2x2x2); a 1x1 Conv with 2 filters and Stride = 2 on relu1 would give 2x2x2")]
     // 3x3 from 4x4: no 1x1 stride reaches it either way.
     [InlineData("[Conv(2, 2, Name = \"c\")] [Relu(From = \"input\")] [Add(\"c\")]", 50,
-        "Add 'add1' cannot add relu1 (2x4x4) to c (2x3x3); the shapes must be equal: change the layers that make them, or take another layer")]
+        "Add 'add1' in 'Net' cannot add relu1 (2x4x4) to c (2x3x3); the shapes must be equal: change the layers that make them, or take another layer")]
     // Channels only, with From on the add.
     [InlineData("[Conv(3, 1)] [Add(\"input\", From = \"conv1\")]", 15,
-        "Add 'add1' cannot add conv1 (3x4x4) to input (2x4x4); a 1x1 Conv with 3 filters on input would give 3x4x4")]
+        "Add 'add1' in 'Net' cannot add conv1 (3x4x4) to input (2x4x4); a 1x1 Conv with 3 filters on input would give 3x4x4")]
     public void CNN014_add_mismatch(string layers, int column, string message)
     {
         var d = Single($"using ConvNet;\n[Input(2, 4, 4)]\n{layers}\npublic partial class Net {{ }}\n", "CNN014");
@@ -377,23 +435,23 @@ public class DiagnosticTests
             """, "CNN014");
         Assert.Equal(DiagnosticSeverity.Error, d.Severity);
         At(d, 5, 2);
-        Assert.Equal("Concat 'concat1' stacks channels, so every input needs the same height and width, got (height x width) full 8x8, half 4x4, input 8x8; " +
+        Assert.Equal("Concat 'concat1' in 'Net' stacks channels, so every input needs the same height and width, got (height x width) full 8x8, half 4x4, input 8x8; " +
                      "resize the odd ones with a strided Conv or a pooling layer, or pad them", d.GetMessage());
     }
 
     [Theory]
     // A near name, as written or in another case; the network input misspelt; nothing near.
-    [InlineData("[Conv(2, 3, Pad = 1)] [Relu] [Add(\"conv2\")]", 35, "Add 'add1' takes \"conv2\", which is not a layer of this network; did you mean \"conv1\"?")]
-    [InlineData("[Conv(1, 3, Pad = 1)] [Add(\"Conv1\")]", 28, "Add 'add1' takes \"Conv1\", which is not a layer of this network; did you mean \"conv1\"?")]
-    [InlineData("[Relu(From = \"inptu\")]", 7, "Relu 'relu1' takes \"inptu\", which is not a layer of this network; did you mean \"input\"?")]
-    [InlineData("[Relu] [Tanh(From = \"something_else\")]", 14, "Tanh 'tanh1' takes \"something_else\", which is not a layer of this network")]
+    [InlineData("[Conv(2, 3, Pad = 1)] [Relu] [Add(\"conv2\")]", 35, "Add 'add1' in 'Net' takes \"conv2\", which is not a layer of this network; did you mean \"conv1\"?")]
+    [InlineData("[Conv(1, 3, Pad = 1)] [Add(\"Conv1\")]", 28, "Add 'add1' in 'Net' takes \"Conv1\", which is not a layer of this network; did you mean \"conv1\"?")]
+    [InlineData("[Relu(From = \"inptu\")]", 7, "Relu 'relu1' in 'Net' takes \"inptu\", which is not a layer of this network; did you mean \"input\"?")]
+    [InlineData("[Relu] [Tanh(From = \"something_else\")]", 14, "Tanh 'tanh1' in 'Net' takes \"something_else\", which is not a layer of this network")]
     // The second name of a concat, and a params array written as one array: the array.
-    [InlineData("[Relu(Name = \"a\")] [Tanh(Name = \"b\", From = \"input\")] [Concat(\"a\", \"bb\")]", 68, "Concat 'concat1' takes \"bb\", which is not a layer of this network; did you mean \"b\"?")]
-    [InlineData("[Relu(Name = \"a\")] [Concat(new[] { \"a\", \"zzzz\" })]", 28, "Concat 'concat1' takes \"zzzz\", which is not a layer of this network")]
+    [InlineData("[Relu(Name = \"a\")] [Tanh(Name = \"b\", From = \"input\")] [Concat(\"a\", \"bb\")]", 68, "Concat 'concat1' in 'Net' takes \"bb\", which is not a layer of this network; did you mean \"b\"?")]
+    [InlineData("[Relu(Name = \"a\")] [Concat(new[] { \"a\", \"zzzz\" })]", 28, "Concat 'concat1' in 'Net' takes \"zzzz\", which is not a layer of this network")]
     // Itself, and a later layer (source order is the order of evaluation, so no cycle can be written).
-    [InlineData("[Relu(Name = \"a\", From = \"a\")]", 19, "Relu 'a' takes its own output as its input; name an earlier layer or \"input\"")]
-    [InlineData("[Relu] [Add(\"add1\")]", 13, "Add 'add1' takes its own output as its input; name an earlier layer or \"input\"")]
-    [InlineData("[Relu(From = \"late\")] [Tanh(Name = \"late\")]", 7, "Relu 'relu1' takes \"late\", which comes later (layer 2); layers run in source order, so a layer can only take the output of one above it")]
+    [InlineData("[Relu(Name = \"a\", From = \"a\")]", 19, "Relu 'a' in 'Net' takes its own output as its input; name an earlier layer or \"input\"")]
+    [InlineData("[Relu] [Add(\"add1\")]", 13, "Add 'add1' in 'Net' takes its own output as its input; name an earlier layer or \"input\"")]
+    [InlineData("[Relu(From = \"late\")] [Tanh(Name = \"late\")]", 7, "Relu 'relu1' in 'Net' takes \"late\", which comes later (layer 2); layers run in source order, so a layer can only take the output of one above it")]
     public void CNN015_bad_reference_points_at_the_name(string layers, int column, string message)
     {
         var d = Single($"using ConvNet;\n[Input(1, 4, 4)]\n{layers}\npublic partial class Net {{ }}\n", "CNN015");
@@ -412,11 +470,11 @@ public class DiagnosticTests
             [Relu(From = "input")]
             public partial class Net { }
             """);
-        var d = Assert.Single(result.Analyzer);
+        var d = Assert.Single(result.Cnn);
         Assert.Equal("CNN016", d.Id);
         Assert.Equal(DiagnosticSeverity.Warning, d.Severity);
         At(d, 3, 2);
-        Assert.Equal("Conv 'dead' computes an output that no layer takes (a dead branch): it costs time and never reaches the network's output; take it with From, Add or Concat, or remove it", d.GetMessage());
+        Assert.Equal("Conv 'dead' in 'Net' computes an output that no layer takes (a dead branch): it costs time and never reaches the network's output; take it with From, Add or Concat, or remove it", d.GetMessage());
         Assert.Empty(result.Compiler.Where(x => x.Severity >= DiagnosticSeverity.Warning));
         Assert.Contains("public void Forward(", Assert.Single(result.Generated).Source, System.StringComparison.Ordinal);
     }
@@ -429,7 +487,7 @@ public class DiagnosticTests
     public void CNN016_not_for_the_output_or_a_merged_branch(string layers)
     {
         var result = Harness.Run($"using ConvNet;\n[Input(1, 4, 4)]\n{layers}\npublic partial class Net {{ }}\n");
-        Assert.Empty(result.Analyzer);
+        Assert.Empty(result.Cnn);
         Assert.Empty(result.Compiler.Where(d => d.Severity >= DiagnosticSeverity.Warning));
     }
 
@@ -437,8 +495,8 @@ public class DiagnosticTests
     public void CNN016_for_each_dead_layer_but_not_the_last()
     {
         var result = Harness.Run("using ConvNet;\n[Input(1, 4, 4)]\n[Relu]\n[Tanh(From = \"input\")]\n[Sigmoid(From = \"input\")]\npublic partial class Net { }\n");
-        Assert.All(result.Analyzer, d => Assert.Equal(("CNN016", DiagnosticSeverity.Warning), (d.Id, d.Severity)));
-        Assert.Equal([3, 4], result.Analyzer.Select(d => d.Location.GetLineSpan().StartLinePosition.Line + 1).Order());
+        Assert.All(result.Cnn, d => Assert.Equal(("CNN016", DiagnosticSeverity.Warning), (d.Id, d.Severity)));
+        Assert.Equal([3, 4], result.Cnn.Select(d => d.Location.GetLineSpan().StartLinePosition.Line + 1).Order());
     }
 
     [Theory]
@@ -468,8 +526,79 @@ public class DiagnosticTests
             [Other.Relu]
             public partial class Net { }
             """);
-        Assert.Empty(result.Analyzer);
+        Assert.Empty(result.Cnn);
         Assert.Empty(result.Generated);
         Assert.Empty(result.Compiler.Where(d => d.Severity >= DiagnosticSeverity.Warning));
+    }
+
+    /// <summary>Each problem has one reporter: the errors of a class carrying [Input] come from the generator (it runs
+    /// whatever the analyzer settings), the rest from the analyzer, so the IDE, which runs both, shows each once.</summary>
+    [Theory]
+    [InlineData("[Input(1, 7, 7)]\n[Conv(4, 3, Stride = 3)]\npublic partial class Net { }", "CNN001", true)]
+    [InlineData("[Input(1, 8, 8)]\n[Conv(2, 3, Pad = 3)]\npublic partial class Net { }", "CNN009", false)]
+    [InlineData("[Input(1, 8, 8)]\npublic partial class Net { }", "CNN010", false)]
+    [InlineData("[Conv(2, 3)]\npublic partial class Net { }", "CNN005", false)]
+    [InlineData("[Input(1, 8, 8)]\n[Relu]\npublic class Net { }", "CNN004", true)]
+    [InlineData("[Input(1, 8, 8)]\n[Relu]\npublic enum Net { A }", "CNN006", false)]
+    public void Each_problem_is_reported_once_by_one_reporter(string declaration, string id, bool generator)
+    {
+        var result = Harness.Run("using ConvNet;\n" + declaration + "\n");
+        Assert.Equal(id, Assert.Single(result.Cnn).Id);
+        Assert.Equal(generator ? 1 : 0, result.GeneratorDiagnostics.Count(d => d.Id == id));
+        Assert.Equal(generator ? 0 : 1, result.Analyzer.Count(d => d.Id == id));
+    }
+
+    [Fact]
+    public void Errors_cannot_be_configured_and_warnings_can_and_every_descriptor_explains_itself()
+    {
+        foreach (var d in Descriptors.All)
+        {
+            bool error = d.DefaultSeverity == DiagnosticSeverity.Error;
+            Assert.Equal(error, d.CustomTags.Contains(WellKnownDiagnosticTags.NotConfigurable));
+            Assert.False(string.IsNullOrWhiteSpace(d.Title.ToString(System.Globalization.CultureInfo.InvariantCulture)), d.Id);
+            Assert.False(string.IsNullOrWhiteSpace(d.Description.ToString(System.Globalization.CultureInfo.InvariantCulture)), d.Id);
+            Assert.Equal(Descriptors.HelpLinkBase + "#" + d.Id.ToLowerInvariant(), d.HelpLinkUri);
+        }
+    }
+
+    /// <summary>The help links land on the README's anchors, one per ID.</summary>
+    [Fact]
+    public void Readme_has_an_anchor_for_every_diagnostic()
+    {
+        var folder = new System.IO.DirectoryInfo(System.AppContext.BaseDirectory);
+        while (!System.IO.File.Exists(System.IO.Path.Combine(folder.FullName, "ConvNet.sln"))) folder = folder.Parent!;
+        string readme = System.IO.File.ReadAllText(System.IO.Path.Combine(folder.FullName, "README.md"));
+        foreach (var d in Descriptors.All)
+            Assert.Contains($"<a id=\"{d.Id.ToLowerInvariant()}\"></a>{d.Id}", readme, System.StringComparison.Ordinal);
+    }
+
+    /// <summary>A user method or constructor with a generated one's signature would be CS0111 inside the generated file;
+    /// it is CNN013 on the user's member instead, and the class gets nothing generated.</summary>
+    [Theory]
+    [InlineData("public void Forward(System.ReadOnlySpan<float> input, System.Span<float> output) { }", 17, "'Net.Forward(ReadOnlySpan<float>, Span<float>)' has the signature of a method ConvNet generates; rename it or change its parameters")]
+    [InlineData("public int Backward(int layer, System.ReadOnlySpan<float> g, System.Span<float> d, int n) => 0;", 16, "'Net.Backward(int, ReadOnlySpan<float>, Span<float>, int)' has the signature of a method ConvNet generates; rename it or change its parameters")]
+    [InlineData("private void ZeroGradients() { }", 18, "'Net.ZeroGradients()' has the signature of a method ConvNet generates; rename it or change its parameters")]
+    [InlineData("public Net(int seed) { }", 12, "'Net.Net(int)' has the signature of a constructor ConvNet generates; rename it or change its parameters")]
+    [InlineData("public Net() { }", 12, "'Net.Net()' has the signature of a constructor ConvNet generates; rename it or change its parameters")]
+    public void CNN013_member_with_a_generated_signature(string member, int column, string message)
+    {
+        var d = Single($"using ConvNet;\n[Input(1, 4, 4)]\n[Relu]\npublic partial class Net\n{{\n    {member}\n}}\n", "CNN013");
+        At(d, 6, column);
+        Assert.Equal(message, d.GetMessage());
+    }
+
+    /// <summary>Other parameters make a legal overload, which compiles next to the generated members.</summary>
+    [Theory]
+    [InlineData("public void Forward(float[] input) { }")]
+    [InlineData("public void Forward(System.ReadOnlySpan<float> input, System.Span<float> output, long batch) { }")]
+    [InlineData("public void Forward(in System.ReadOnlySpan<float> input, System.Span<float> output) { }")]
+    [InlineData("public void LayerOutput<T>(int layer) { }")]
+    [InlineData("public Net(string name) : this(0) { }")]
+    public void Overloads_of_generated_methods_are_allowed(string member)
+    {
+        var result = Harness.Run($"using ConvNet;\n[Input(1, 4, 4)]\n[Relu]\npublic partial class Net\n{{\n    {member}\n}}\n");
+        Assert.Empty(result.Cnn);
+        Assert.Empty(result.Compiler.Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        Assert.Single(result.Generated);
     }
 }

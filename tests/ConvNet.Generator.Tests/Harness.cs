@@ -46,8 +46,13 @@ internal static class Harness
         CSharpGeneratorDriver.Create([new NetworkGenerator().AsSourceGenerator()], parseOptions: ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
+    /// <summary><see cref="Cnn"/>: everything ConvNet reports, the generator's errors then the analyzer's diagnostics, as a
+    /// build shows them.</summary>
     public sealed record Result(Compilation Output, ImmutableArray<Diagnostic> GeneratorDiagnostics,
-        ImmutableArray<Diagnostic> Analyzer, ImmutableArray<Diagnostic> Compiler, IReadOnlyList<(string HintName, string Source)> Generated);
+        ImmutableArray<Diagnostic> Analyzer, ImmutableArray<Diagnostic> Compiler, IReadOnlyList<(string HintName, string Source)> Generated)
+    {
+        public ImmutableArray<Diagnostic> Cnn => [.. GeneratorDiagnostics, .. Analyzer];
+    }
 
     /// <summary>Generator, then compiler and analyzer diagnostics on the result. Fails the test if the generator threw.</summary>
     public static Result Run(params string[] sources) => Run(Compilation(sources));
@@ -70,7 +75,7 @@ internal static class Harness
     public static Assembly Load(string source, params string[] allowedWarnings)
     {
         var result = Run(source);
-        var errors = result.Compiler.Concat(result.Analyzer)
+        var errors = result.Compiler.Concat(result.Cnn)
             .Where(d => d.Severity >= DiagnosticSeverity.Warning && !d.IsSuppressed && !(d.Severity == DiagnosticSeverity.Warning && allowedWarnings.Contains(d.Id)))
             .ToList();
         if (errors.Count > 0)

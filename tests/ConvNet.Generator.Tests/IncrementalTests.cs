@@ -101,7 +101,45 @@ public class IncrementalTests
         Assert.Contains(expected, driver.GetRunResult().GeneratedTrees.Single().ToString(), System.StringComparison.Ordinal);
     }
 
+    private const string BadNetwork = """
+        using ConvNet;
+        namespace App;
+        [Input(1, 7, 7)]
+        [Conv(2, 3, Stride = 3)]
+        public partial class BadNet { }
+        """;
+
+    private static IncrementalStepRunReason[] SourceOutputReasons(GeneratorDriver driver) =>
+        driver.GetRunResult().Results.Single().TrackedOutputSteps["SourceOutput"]
+            .SelectMany(s => s.Outputs).Select(o => o.Reason).ToArray();
+
+    /// <summary>The errors hold their locations, so moving the class re-reports them at the new line; the model is
+    /// equal, so the class (a throwing stub) is not regenerated.</summary>
+    [Fact]
+    public void Moving_a_class_with_an_error_moves_the_diagnostic_and_regenerates_nothing()
+    {
+        var (driver, compilation) = First(BadNetwork);
+        Assert.Equal(4, driver.GetRunResult().Diagnostics.Single().Location.GetLineSpan().StartLinePosition.Line + 1);
+        driver = Rerun(driver, compilation, 0, "// two lines\n// above\n" + BadNetwork);
+        Assert.Equal(6, driver.GetRunResult().Diagnostics.Single().Location.GetLineSpan().StartLinePosition.Line + 1);
+        Assert.Contains(IncrementalStepRunReason.Modified, Reasons(driver, NetworkGenerator.ErrorsStep));
+        AssertReused(Reasons(driver, NetworkGenerator.ModelStep));
+        // Both outputs are registered with RegisterSourceOutput; the stub's AddSource is the one whose input is the model.
+        Assert.Contains(IncrementalStepRunReason.Cached, SourceOutputReasons(driver));
+    }
+
+    [Fact]
+    public void Edit_in_another_file_keeps_an_error_cached()
+    {
+        var (driver, compilation) = First(BadNetwork);
+        driver = Rerun(driver, compilation, 1, "namespace App; public class Other { public int X; }");
+        AssertReused(Reasons(driver, NetworkGenerator.ParseStep));
+        AssertReused(OutputReasons(driver));
+        Assert.Equal("CNN001", driver.GetRunResult().Diagnostics.Single().Id);
+    }
+
     [Theory, MemberData(nameof(Networks))]
+    [InlineData(BadNetwork)]
     public void The_model_holds_no_symbols_syntax_or_compilations(string network)
     {
         var (driver, _) = First(network);

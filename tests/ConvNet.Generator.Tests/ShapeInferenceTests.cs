@@ -64,8 +64,8 @@ public class ShapeInferenceTests
     [InlineData(nameof(LayerKind.Conv), 224, 11, 4, 0, "(224 - 11 + 2*0) / 4 + 1 = 54.25")] // AlexNet at 224
     [InlineData(nameof(LayerKind.Conv), 32, 3, 2, 0, "(32 - 3 + 2*0) / 2 + 1 = 15.5")]     // unpadded: the last real column unread
     [InlineData(nameof(LayerKind.Conv), 9, 5, 3, 0, "(9 - 5 + 2*0) / 3 + 1 = 2.33")]
-    [InlineData(nameof(LayerKind.MaxPool), 8, 3, 2, 0, "(8 - 3 + 2*0) / 2 + 1 = 3.5")]
-    [InlineData(nameof(LayerKind.AvgPool), 34, 2, 3, 0, "(34 - 2 + 2*0) / 3 + 1 = 11.67")]   // remainder 2 > the gap of 1
+    [InlineData(nameof(LayerKind.MaxPool), 8, 3, 2, 0, "(8 - 3) / 2 + 1 = 3.5")]          // pooling has no padding term
+    [InlineData(nameof(LayerKind.AvgPool), 34, 2, 3, 0, "(34 - 2) / 3 + 1 = 11.67")]   // remainder 2 > the gap of 1
     public void Remainder_of_real_pixels_is_still_CNN001(string kind, long side, long f, long s, long p, string formula)
     {
         var (plan, problems) = ShapeInference.Infer(new Shape3(1, side, side), [L(System.Enum.Parse<LayerKind>(kind), 1, f, s, p)]);
@@ -85,6 +85,39 @@ public class ShapeInferenceTests
         Assert.Contains("(7 - 3 + 2*0) / 3 + 1 = 2.33", p.Message);
         Assert.Contains("Stride = 2 (output 3x3)", p.Message);
         Assert.Contains("Pad = 1 (output 3x3)", p.Message);
+    }
+
+    /// <summary>Every fix a CNN001 or CNN002 message suggests (input, stride, pad, size) makes the layer fit by the checker's
+    /// own rule: applied, the layer has no error left.</summary>
+    [Theory]
+    [InlineData(nameof(LayerKind.Conv), 3, 224, 224, 96, 11, 4, 0)]  // AlexNet at 224
+    [InlineData(nameof(LayerKind.Conv), 1, 7, 7, 4, 3, 3, 0)]        // the lecture
+    [InlineData(nameof(LayerKind.Conv), 1, 30, 31, 2, 4, 3, 1)]      // height and width differ
+    [InlineData(nameof(LayerKind.Conv), 1, 33, 33, 2, 2, 4, 0)]      // stride larger than the filter
+    [InlineData(nameof(LayerKind.MaxPool), 2, 7, 7, 0, 2, 2, 0)]
+    [InlineData(nameof(LayerKind.AvgPool), 1, 34, 34, 0, 2, 3, 0)]
+    [InlineData(nameof(LayerKind.Conv), 1, 4, 4, 2, 7, 1, 0)]        // CNN002: window larger than the input
+    [InlineData(nameof(LayerKind.MaxPool), 1, 3, 3, 0, 5, 5, 0)]     // CNN002 on a pool
+    public void Every_suggested_fix_fits(string kind, long c, long h, long w, long a, long f, long s, long p)
+    {
+        var layer = L(System.Enum.Parse<LayerKind>(kind), a, f, s, p);
+        var input = new Shape3(c, h, w);
+        var problem = Assert.Single(ShapeInference.Infer(input, [layer]).Problems);
+        var suggestions = System.Text.RegularExpressions.Regex.Matches(problem.Message,
+            @"\[Input\((\d+), (\d+), (\d+)\)\]|(Stride|Pad|Size) = (\d+)");
+        Assert.NotEmpty(suggestions);
+        foreach (System.Text.RegularExpressions.Match m in suggestions)
+        {
+            var (fixedInput, fixedLayer) = m.Groups[4].Value switch
+            {
+                "Stride" => (input, layer with { Stride = long.Parse(m.Groups[5].Value, System.Globalization.CultureInfo.InvariantCulture) }),
+                "Pad" => (input, layer with { Pad = long.Parse(m.Groups[5].Value, System.Globalization.CultureInfo.InvariantCulture) }),
+                "Size" => (input, layer with { Size = long.Parse(m.Groups[5].Value, System.Globalization.CultureInfo.InvariantCulture) }),
+                _ => (new Shape3(long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), long.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture), long.Parse(m.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture)), layer),
+            };
+            var (plan, problems) = ShapeInference.Infer(fixedInput, [fixedLayer]);
+            Assert.True(plan is not null && problems.All(x => !ShapeInference.IsError(x.Id)), $"{m.Value}: {string.Join("; ", problems.Select(x => x.Message))}");
+        }
     }
 
     [Fact]

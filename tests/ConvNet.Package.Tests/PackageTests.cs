@@ -103,7 +103,7 @@ internal static class Readme
             .Select(m => m.Groups[1].Value).Single(b => b.Contains(containing, StringComparison.Ordinal));
 }
 
-public sealed class PackageTests(PackedConvNet package) : IClassFixture<PackedConvNet>
+public sealed partial class PackageTests(PackedConvNet package) : IClassFixture<PackedConvNet>
 {
     private static readonly TimeSpan BuildTimeout = TimeSpan.FromSeconds(120);
 

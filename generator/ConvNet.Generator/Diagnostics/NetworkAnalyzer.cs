@@ -5,9 +5,9 @@ using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace ConvNet.Generator.Diagnostics;
 
-/// <summary>Reports the CNN diagnostics. They come from an analyzer rather than the generator so that they carry
-/// real source locations (#pragma can silence them) without putting locations into the generator's cached models.
-/// The analyzer and the generator share <see cref="NetworkParser"/>, so they cannot disagree.</summary>
+/// <summary>Reports the CNN warnings, which #pragma and .editorconfig can silence since an analyzer's locations are in
+/// syntax trees, and the errors of classes the generator does not see (layer attributes without [Input]). The generator
+/// reports every other error (<see cref="ParseResult.ReportedBy"/>). Both share <see cref="NetworkParser"/>, so they cannot disagree.</summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class NetworkAnalyzer : DiagnosticAnalyzer
 {
@@ -19,8 +19,10 @@ public sealed class NetworkAnalyzer : DiagnosticAnalyzer
         context.EnableConcurrentExecution();
         context.RegisterSymbolAction(static c =>
         {
-            foreach (var (problem, location) in NetworkParser.Parse((INamedTypeSymbol)c.Symbol, c.CancellationToken).Problems)
-                c.ReportDiagnostic(Diagnostic.Create(Descriptors.For(problem.Id), location, problem.Fixes, problem.Message));
+            var result = NetworkParser.Parse((INamedTypeSymbol)c.Symbol, c.CancellationToken);
+            foreach (var (problem, location) in result.Problems)
+                if (result.ReportedBy(problem, generator: false))
+                    c.ReportDiagnostic(Diagnostic.Create(Descriptors.For(problem.Id), location, problem.Fixes, problem.Message));
         }, SymbolKind.NamedType);
     }
 }

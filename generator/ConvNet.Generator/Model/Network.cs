@@ -64,6 +64,6 @@ internal sealed record TypeHeader(
     string? Namespace, EquatableArray<string> ContainingTypes, string Name, string DisplayName, string HintName);
 
 /// <summary>The generator's whole input for one class. <see cref="Plan"/> is null when the declaration has errors
-/// (reported by the analyzer); the emitter then writes members that throw, so the user sees one CNN diagnostic
+/// (reported by the generator itself, see <see cref="NetworkParse"/>); the emitter then writes members that throw, so the user sees one CNN diagnostic
 /// rather than a cascade of missing-member errors.</summary>
 internal sealed record NetworkModel(TypeHeader Type, NetworkPlan? Plan);

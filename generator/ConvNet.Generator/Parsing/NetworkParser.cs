@@ -13,8 +13,24 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace ConvNet.Generator.Parsing;
 
 /// <summary>What one class declares: the model to generate from (null when nothing should be generated), and every
-/// problem with its source location. The generator keeps only <see cref="Model"/>; the analyzer reports <see cref="Problems"/>.</summary>
-internal sealed record ParseResult(NetworkModel? Model, IReadOnlyList<(Problem Problem, Location Location)> Problems);
+/// problem with its source location. <see cref="GeneratorReports"/>: the generator sees this class (it carries [Input]
+/// on a type declaration) and reports its errors; the analyzer reports everything else (see <see cref="ReportedBy"/>).</summary>
+internal sealed record ParseResult(NetworkModel? Model, IReadOnlyList<(Problem Problem, Location Location)> Problems, bool GeneratorReports)
+{
+    /// <summary>Which of the two reporters reports <paramref name="problem"/>, so each problem is reported exactly once.
+    /// Errors of a class the generator sees come from the generator: it runs whatever the analyzer settings and even when
+    /// declarations elsewhere have errors (the compiler then skips analyzers). Warnings always come from the analyzer,
+    /// where #pragma and .editorconfig can silence them (a generator's file locations carry no #pragma state).</summary>
+    public bool ReportedBy(Problem problem, bool generator) =>
+        generator == (GeneratorReports && ShapeInference.IsError(problem.Id));
+
+    /// <summary>The generator's part: the model and its errors as plain values.</summary>
+    public NetworkParse ForGenerator() => new(Model, Problems
+        .Where(p => ReportedBy(p.Problem, generator: true))
+        .Select(p => new DiagnosticInfo(p.Problem.Id, p.Problem.Message, LocationInfo.From(p.Location),
+            p.Problem.Fixes.OrderBy(f => f.Key, System.StringComparer.Ordinal).Select(f => new DiagnosticProperty(f.Key, f.Value)).ToEquatableArray()))
+        .ToEquatableArray());
+}
 
 /// <summary>Reads a class's ConvNet attributes, in source order, into a <see cref="NetworkModel"/>. Never throws:
 /// arguments that do not bind are left to the C# compiler's own errors, and the class gets throwing members.</summary>
@@ -43,7 +59,9 @@ internal static class NetworkParser
     {
         var problems = new List<(Problem, Location)>();
         var attributes = Attributes(type, ct);
-        if (attributes.Count == 0) return new ParseResult(null, problems);
+        if (attributes.Count == 0) return new ParseResult(null, problems, false);
+        // The generator's ForAttributeWithMetadataName finds [Input] on type declarations only (not on an enum or a delegate).
+        bool generatorReports = attributes.Any(a => Kind(a.Data) is null && a.Syntax.Parent?.Parent is TypeDeclarationSyntax);
 
         var typeLocation = type.Locations.FirstOrDefault() ?? Location.None;
         void Report(Problem p, Location l) => problems.Add((p, l));
@@ -101,7 +119,7 @@ internal static class NetworkParser
         if (generatable && plan is not null && !CheckLayerClassNames(type, plan, Report, ct)) generatable = false;
 
         var model = generatable ? new NetworkModel(Header(type), plan) : null;
-        return new ParseResult(model, problems);
+        return new ParseResult(model, problems, generatorReports);
     }
 
     private static ImmutableDictionary<string, string?> InputFix(string kind) =>
@@ -153,16 +171,43 @@ internal static class NetworkParser
         return true;
     }
 
-    /// <summary>CNN013: a user member named like a generated member would make the generated file fail with CS0102,
-    /// reported inside code the user cannot edit. A method named like a generated method is left alone: a different
-    /// signature is a legal overload, and the same one is reported by the compiler at the user's own method.</summary>
-    private static readonly HashSet<string> GeneratedMethods = ["Forward", "Backward", "ZeroGradients", "LayerOutput"];
+    /// <summary>CNN013: a user member named like a generated member would make the generated file fail with CS0102 (or
+    /// CS0111 for a method or constructor of the same signature), reported inside code the user cannot edit. A public
+    /// method named like a generated one with other parameters is a legal overload and is left alone.</summary>
+    private static readonly Dictionary<string, string[][]> GeneratedMethods = new()
+    {
+        ["Forward"] = [[Rs, S], [Rs, S, Int]],
+        ["Backward"] = [[Rs, S], [Int, Rs, S], [Rs, S, Int], [Int, Rs, S, Int]],
+        ["ZeroGradients"] = [[]],
+        ["LayerOutput"] = [[Int]],
+        [".ctor"] = [[], [Int]],
+    };
+
+    private const string Rs = "global::System.ReadOnlySpan<float>", S = "global::System.Span<float>", Int = "int";
+
+    /// <summary>Whether <paramref name="member"/> is a method or constructor the compiler could not tell from a generated one
+    /// (same parameter types, all passed by value as the generated ones are; return types do not count).</summary>
+    private static bool SameSignatureAsGenerated(IMethodSymbol method)
+    {
+        if (method.Arity > 0 || !GeneratedMethods.TryGetValue(method.Name, out var signatures)) return false;
+        if (method.Parameters.Any(p => p.RefKind != RefKind.None)) return false;
+        var types = method.Parameters.Select(p => p.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)).ToArray();
+        return signatures.Any(signature => signature.SequenceEqual(types));
+    }
 
     private static bool CheckReservedMembers(INamedTypeSymbol type, System.Action<Problem, Location> report, CancellationToken ct) =>
         CheckUserMembers(type, ct, member =>
-            !KnownNames.GeneratedMembers.Contains(member.Name) || member.Kind == SymbolKind.Method && GeneratedMethods.Contains(member.Name)
-                ? null
-                : $"'{type.Name}.{member.Name}' clashes with a member ConvNet generates; rename it", report);
+            member is IMethodSymbol { MethodKind: MethodKind.Constructor or MethodKind.Ordinary } method && (method.MethodKind == MethodKind.Constructor || GeneratedMethods.ContainsKey(member.Name))
+                ? SameSignatureAsGenerated(method)
+                    ? (System.FormattableString)$"'{type.Name}.{Signature(method)}' has the signature of a {(method.MethodKind == MethodKind.Constructor ? "constructor" : "method")} ConvNet generates; rename it or change its parameters"
+                    : null
+                : KnownNames.GeneratedMembers.Contains(member.Name)
+                    ? (System.FormattableString)$"'{type.Name}.{member.Name}' clashes with a member ConvNet generates; rename it"
+                    : null, report);
+
+    /// <summary>"Forward(ReadOnlySpan&lt;float&gt;, Span&lt;float&gt;)", or "Net(int)" for a constructor.</summary>
+    private static string Signature(IMethodSymbol method) =>
+        $"{(method.MethodKind == MethodKind.Constructor ? method.ContainingType.Name : method.Name)}({string.Join(", ", method.Parameters.Select(p => p.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)))})";
 
     /// <summary>CNN013 for the nested class generated per layer (Conv1 for conv1): any member of that name, a method
     /// included, is CS0102 in the generated file.</summary>
@@ -172,12 +217,12 @@ internal static class NetworkParser
         foreach (var layer in plan.Layers) layers[layer.Identifier] = layer.Name;
         return CheckUserMembers(type, ct, member =>
             layers.TryGetValue(member.Name, out var layer)
-                ? $"'{type.Name}.{member.Name}' clashes with the nested class ConvNet generates for layer '{layer}'; rename the member, or set Name = \"...\" on the layer"
+                ? (System.FormattableString)$"'{type.Name}.{member.Name}' clashes with the nested class ConvNet generates for layer '{layer}'; rename the member, or set Name = \"...\" on the layer"
                 : null, report);
     }
 
     /// <summary>Reports every member declared in the user's own source for which <paramref name="clash"/> gives a message.</summary>
-    private static bool CheckUserMembers(INamedTypeSymbol type, CancellationToken ct, System.Func<ISymbol, string?> clash, System.Action<Problem, Location> report)
+    private static bool CheckUserMembers(INamedTypeSymbol type, CancellationToken ct, System.Func<ISymbol, System.FormattableString?> clash, System.Action<Problem, Location> report)
     {
         // The analyzer sees the generated members too; they live in this type's own generated file.
         string hintName = HintName(type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", ""));

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Globalization;
@@ -8,8 +9,12 @@ namespace ConvNet.Generator.Shapes;
 /// <summary>Something wrong with a declaration, before it has a source location.
 /// <paramref name="Layer"/> is the index of the layer attribute (-1: the [Input] attribute, -2: the class itself);
 /// <paramref name="Argument"/> names the argument to point at (null: the whole attribute).</summary>
-internal sealed record Problem(string Id, int Layer, string? Argument, string Message)
+/// <para>The message is written as an interpolated string and formatted with the invariant culture (a negative number
+/// or a fraction must read the same in every user's locale).</para>
+internal sealed record Problem(string Id, int Layer, string? Argument, FormattableString Text)
 {
+    public string Message { get; } = FormattableString.Invariant(Text);
+
     /// <summary>Machine-readable data for code fixes, copied into Diagnostic.Properties (keys: <see cref="FixKeys"/>).</summary>
     public ImmutableDictionary<string, string?> Fixes { get; init; } = ImmutableDictionary<string, string?>.Empty;
 

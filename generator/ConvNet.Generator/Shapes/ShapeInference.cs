@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Text;
 using ConvNet.Generator.Emit.Layers;
 using ConvNet.Generator.Model;
@@ -29,8 +30,9 @@ internal static class ShapeInference
     public static (NetworkPlan? Plan, List<Problem> Problems) Infer(Shape3 input, IReadOnlyList<LayerDecl> layers, string typeName = "")
     {
         var problems = new List<Problem>();
-        bool ok = CheckPositive(problems, -1, "channels", input.C) & CheckPositive(problems, -1, "height", input.H)
-                  & CheckPositive(problems, -1, "width", input.W);
+        string inputWhat = typeName.Length > 0 ? $"[Input] of '{typeName}'" : "[Input]";
+        bool ok = CheckPositive(problems, -1, inputWhat, "channels", input.C) & CheckPositive(problems, -1, inputWhat, "height", input.H)
+                  & CheckPositive(problems, -1, inputWhat, "width", input.W);
         if (ok && input.Length > MaxBuffer)
         {
             problems.Add(new Problem(ProblemIds.TooLarge, -1, null,
@@ -44,11 +46,11 @@ internal static class ShapeInference
             return (null, problems);
         }
         if (layers.Count == 0)
-            problems.Add(new Problem(ProblemIds.NoLayers, -1, null, "Network has no layers after [Input]; Forward copies its input"));
+            problems.Add(new Problem(ProblemIds.NoLayers, -1, null, $"Network has no layers after [Input]; Forward copies its input"));
 
         var names = AssignNames(layers, problems, typeName);
         ok &= names is not null;
-        var inputs = names is null ? null : ResolveInputs(layers, names, problems);
+        var inputs = names is null ? null : ResolveInputs(layers, names, problems, typeName);
         ok &= inputs is not null;
 
         var plans = new List<LayerPlan>(layers.Count);
@@ -61,8 +63,8 @@ internal static class ShapeInference
         {
             var layer = layers[i];
             var kind = LayerDescriptors.Of(layer.Kind);
-            string what = $"{kind.Kind} '{names?[i].Name ?? kind.Prefix}'";
-            if (!kind.CheckArguments(new ArgumentChecks(problems, i), layer) || inputs is null) continue;
+            string what = Describe(layer.Kind, names?[i].Name ?? kind.Prefix, typeName);
+            if (!kind.CheckArguments(new ArgumentChecks(problems, i, what), layer) || inputs is null) continue;
 
             var ins = inputs[i];
             var inShapes = new List<Shape3>(ins.Length);
@@ -70,7 +72,7 @@ internal static class ShapeInference
                 if (shapes[v] is { } known) inShapes.Add(known);
             if (inShapes.Count != ins.Length) continue;
 
-            var check = new ShapeChecks(problems, i, what, ins, names!, layer);
+            var check = new ShapeChecks(problems, i, what, ins, names!, layer, layers, inputs, input);
             if (kind.Output(check, layer, inShapes) is not { } o) continue;
 
             long? weights = kind.Weights(layer, inShapes[0], o);
@@ -84,8 +86,7 @@ internal static class ShapeInference
                 || newAct is not { } na || na > MaxBuffer || newFlops is not { } nf || newBuffers is not { } nb || nb > MaxBuffer)
             {
                 problems.Add(new Problem(ProblemIds.TooLarge, i, null,
-                    $"{what} makes the network too large: output {o} ({Show(outLength)} elements), {Show(newParams)} parameters and " +
-                    $"{Show(newAct)} activation floats so far, {Show(newFlops)} FLOPs; buffers must fit a .NET array ({MaxBuffer} elements)"));
+                    $"{what} makes the network too large: output {o} ({Show(outLength)} elements), {Show(newParams)} parameters and {Show(newAct)} activation floats so far, {Show(newFlops)} FLOPs; buffers must fit a .NET array ({MaxBuffer} elements)"));
                 continue;
             }
 
@@ -108,7 +109,7 @@ internal static class ShapeInference
             actOffset = na;
             flops = nf;
         }
-        if (inputs is not null) ReportUnused(layers, inputs, names!, problems);
+        if (inputs is not null) ReportUnused(layers, inputs, names!, problems, typeName);
 
         bool valid = plans.Count == layers.Count && !HasError(problems);
         var plan = valid ? new NetworkPlan(input, plans.ToEquatableArray(), (int)paramOffset, (int)bufferOffset, (int)actOffset, flops) : null;
@@ -118,7 +119,7 @@ internal static class ShapeInference
     /// <summary>Each layer's input values (0: the network input, i + 1: layer i's output): its <c>From</c> (default: the
     /// previous layer), then the layers a merge names. Null after a problem: a name that does not exist, names the layer
     /// itself, or comes later (source order is the order of evaluation, so a graph can have no cycle).</summary>
-    private static int[][]? ResolveInputs(IReadOnlyList<LayerDecl> layers, (string Name, string Identifier)[] names, List<Problem> problems)
+    private static int[][]? ResolveInputs(IReadOnlyList<LayerDecl> layers, (string Name, string Identifier)[] names, List<Problem> problems, string typeName)
     {
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i < names.Length; i++) index[names[i].Name] = i;
@@ -132,11 +133,11 @@ internal static class ShapeInference
             {
                 if (reference is null) return i;
                 if (reference == InputName) return 0;
-                string what = $"{LayerDescriptors.Of(layer.Kind).Kind} '{names[i].Name}'";
-                string? problem =
-                    !index.TryGetValue(reference, out int target) ? $"{what} takes \"{reference}\", which is not a layer of this network{DidYouMean(reference, names, i)}"
-                    : target == i ? $"{what} takes its own output as its input; name an earlier layer or \"{InputName}\""
-                    : target > i ? $"{what} takes \"{reference}\", which comes later (layer {target + 1}); layers run in source order, so a layer can only take the output of one above it"
+                string what = Describe(layer.Kind, names[i].Name, typeName);
+                FormattableString? problem =
+                    !index.TryGetValue(reference, out int target) ? (FormattableString)$"{what} takes \"{reference}\", which is not a layer of this network{DidYouMean(reference, names, i)}"
+                    : target == i ? (FormattableString)$"{what} takes its own output as its input; name an earlier layer or \"{InputName}\""
+                    : target > i ? (FormattableString)$"{what} takes \"{reference}\", which comes later (layer {target + 1}); layers run in source order, so a layer can only take the output of one above it"
                     : null;
                 if (problem is null) return target + 1;
                 problems.Add(new Problem(ProblemIds.BadReference, i, argument, problem));
@@ -187,7 +188,7 @@ internal static class ShapeInference
     }
 
     /// <summary>CNN016: a layer whose output nothing reads (a dead branch); the last layer is the network's output.</summary>
-    private static void ReportUnused(IReadOnlyList<LayerDecl> layers, int[][] inputs, (string Name, string Identifier)[] names, List<Problem> problems)
+    private static void ReportUnused(IReadOnlyList<LayerDecl> layers, int[][] inputs, (string Name, string Identifier)[] names, List<Problem> problems, string typeName)
     {
         var used = new bool[layers.Count + 1];
         foreach (var ins in inputs)
@@ -196,10 +197,13 @@ internal static class ShapeInference
         {
             if (used[i + 1]) continue;
             problems.Add(new Problem(ProblemIds.UnusedOutput, i, null,
-                $"{LayerDescriptors.Of(layers[i].Kind).Kind} '{names[i].Name}' computes an output that no layer takes (a dead branch): " +
-                $"it costs time and never reaches the network's output; take it with From, Add or Concat, or remove it"));
+                $"{Describe(layers[i].Kind, names[i].Name, typeName)} computes an output that no layer takes (a dead branch): it costs time and never reaches the network's output; take it with From, Add or Concat, or remove it"));
         }
     }
+
+    /// <summary>"Conv 'conv1' in 'Net'": how every message names its layer and class.</summary>
+    private static string Describe(LayerKind kind, string name, string typeName) =>
+        $"{LayerDescriptors.Of(kind).Kind} '{name}'" + (typeName.Length > 0 ? $" in '{typeName}'" : "");
 
     public static bool IsError(string id) => id is not (ProblemIds.PadTooLarge or ProblemIds.NoLayers or ProblemIds.UnusedOutput);
 
@@ -217,30 +221,48 @@ internal static class ShapeInference
         int i = check.Layer;
         string what = check.What;
         long f = layer.Size, s = layer.Stride, p = layer.Pad;
+        bool conv = layer.Kind == LayerKind.Conv;
         long nh = inShape.H - f + 2 * p, nw = inShape.W - f + 2 * p;
         if (nh < 0 || nw < 0)
         {
+            if (check.FullyConnectedSource(0) is { } fc)
+            {
+                string via = check.InputName(0) == fc ? "" : $" (through {check.InputName(0)})";
+                problems.Add(new Problem(ProblemIds.WindowTooLarge, i, null,
+                    $"{what} cannot follow a fully connected layer: its input is {fc}'s {inShape} output{via}, which has no height or width left for a {f}x{f} window; conv and pooling layers go before the first FullyConnected"));
+                return null;
+            }
+            string input = conv ? $"padded input {inShape.H + 2 * p}x{inShape.W + 2 * p}" : $"input {inShape.H}x{inShape.W}";
             problems.Add(new Problem(ProblemIds.WindowTooLarge, i, null,
-                $"{what} window {f}x{f} is larger than its padded input {inShape.H + 2 * p}x{inShape.W + 2 * p}: " +
-                $"{Formula(inShape.H, inShape.W, f, p, s)} < 1; {TooLargeAdvice(layer, inShape)}")
+                $"{what} window {f}x{f} is larger than its {input}: {Formula(inShape.H, inShape.W, f, p, s, conv)} < 1; {TooLargeAdvice(layer, inShape)}{ChannelsLast(check)}")
             {
                 Fixes = Problem.ArgumentFixes(WindowTooLargeFixes(layer, inShape), s),
             });
             return null;
         }
-        if (layer.Kind == LayerKind.Conv && p >= f)
+        if (conv && p >= f)
             problems.Add(new Problem(ProblemIds.PadTooLarge, i, "pad",
                 $"{what} pads {p} with a {f}x{f} filter: outputs along the border see only zeros; use Pad < {f}"));
-        if (!Fits(nh, layer) || !Fits(nw, layer))
+        if (!Fits(nh, f, s, p) || !Fits(nw, f, s, p))
         {
             problems.Add(new Problem(ProblemIds.NotWhole, i, null,
-                $"{what} does not fit: {Formula(inShape.H, inShape.W, f, p, s)} is not a whole number; {NotWholeAdvice(layer, inShape)}")
+                $"{what} does not fit: {Formula(inShape.H, inShape.W, f, p, s, conv)} is not a whole number; {NotWholeAdvice(check, layer, inShape)}{ChannelsLast(check)}")
             {
                 Fixes = Problem.ArgumentFixes(NotWholeFixes(layer, inShape), s),
             });
             return null;
         }
-        return new Shape3(layer.Kind == LayerKind.Conv ? layer.A : inShape.C, nh / s + 1, nw / s + 1);
+        return new Shape3(conv ? layer.A : inShape.C, nh / s + 1, nw / s + 1);
+    }
+
+    /// <summary>"; did you mean [Input(3, 32, 32)] ..." when a layer on the network input fails and the input looks written
+    /// channels last (NumPy, TensorFlow): a last dimension like a channel count after two like sides.</summary>
+    private static string ChannelsLast(ShapeChecks check)
+    {
+        var input = check.NetworkInput;
+        return check.ReadsNetworkInput(0) && input.W <= 4 && input.C >= 8 && input.H >= 8
+            ? $"; [Input] takes (channels, height, width): did you mean [Input({input.W}, {input.C}, {input.H})]?"
+            : "";
     }
 
     /// <summary>Whether the windows along one dimension (W - F + 2P = <paramref name="span"/>) leave no input pixel unread
@@ -250,16 +272,13 @@ internal static class ShapeInference
     /// as in the lecture, or a remainder made only of padding (3x3, stride 2, pad 1 on 32: 16 outputs, the last padded
     /// row unread) or of the stride's own gap (1x1, stride 2 on 32). The lecture's 7x7 input with a 3x3 filter and
     /// stride 3 (r = 1, no padding, no gap) and AlexNet's 224 (r = 1) stay errors: real pixels would be cropped.</summary>
-    private static bool Fits(long span, LayerDecl layer)
-    {
-        long r = span % layer.Stride;
-        return r <= layer.Pad + Math.Max(0, layer.Stride - layer.Size);
-    }
+    public static bool Fits(long span, long size, long stride, long pad) =>
+        span >= 0 && span % stride <= pad + Math.Max(0, stride - size);
 
-    /// <summary>"(7 - 3 + 2*0) / 3 + 1 = 2.33", once when height and width agree, else per dimension.</summary>
-    private static string Formula(long h, long w, long f, long p, long s)
+    /// <summary>"(7 - 3 + 2*0) / 3 + 1 = 2.33", once when height and width agree, else per dimension; pooling has no padding term.</summary>
+    private static string Formula(long h, long w, long f, long p, long s, bool padded)
     {
-        string One(long x) => $"({x} - {f} + 2*{p}) / {s} + 1 = {Number((double)(x - f + 2 * p) / s + 1)}";
+        string One(long x) => $"({x} - {f}{(padded ? $" + 2*{p}" : "")}) / {s} + 1 = {Number((double)(x - f + 2 * p) / s + 1)}";
         return h == w ? One(h) : $"height {One(h)}, width {One(w)}";
     }
 
@@ -272,30 +291,32 @@ internal static class ShapeInference
             : text;
     }
 
-    /// <summary>The nearest stride, pad (conv) or size (pool) that makes both dimensions whole, each with its output.</summary>
-    public static List<(string Argument, long Value, Shape3 Output)> NotWholeFixes(LayerDecl layer, Shape3 inShape)
+    /// <summary>The nearest stride, pad (conv) and size that make both dimensions fit by the checker's rule (<see cref="Fits"/>),
+    /// each with its output, ranked by how little they change: the change relative to the stride, or to the filter size for
+    /// pad and size (a pad is bounded by it).</summary>
+    public static List<(string Argument, long Value, Shape3 Output)> NotWholeFixes(LayerDecl layer, Shape3 inShape) =>
+        RankedFixes(layer, inShape).Select(x => (x.Argument, x.Value, x.Output)).ToList();
+
+    private static List<(string Argument, long Value, Shape3 Output, double Change)> RankedFixes(LayerDecl layer, Shape3 inShape)
     {
-        var fixes = new List<(string, long, Shape3)>();
+        var fixes = new List<(string, long, Shape3, double)>();
         long f = layer.Size, s = layer.Stride, p = layer.Pad;
         long channels = layer.Kind == LayerKind.Conv ? layer.A : inShape.C;
         Shape3 Out(long ff, long pp, long ss) =>
             new(channels, (inShape.H - ff + 2 * pp) / ss + 1, (inShape.W - ff + 2 * pp) / ss + 1);
-        bool Fits(long ff, long pp, long ss) =>
-            inShape.H - ff + 2 * pp >= 0 && inShape.W - ff + 2 * pp >= 0
-            && (inShape.H - ff + 2 * pp) % ss == 0 && (inShape.W - ff + 2 * pp) % ss == 0;
+        bool Both(long ff, long pp, long ss) =>
+            Fits(inShape.H - ff + 2 * pp, ff, ss, pp) && Fits(inShape.W - ff + 2 * pp, ff, ss, pp);
 
         long maxStride = Math.Max(1, Math.Max(inShape.H, inShape.W) + 2 * p);
-        if (Nearest(s, 1, maxStride, c => Fits(f, p, c)) is { } stride) fixes.Add(("Stride", stride, Out(f, p, stride)));
-        if (layer.Kind == LayerKind.Conv)
-        {
-            if (Nearest(p, 0, f - 1, c => Fits(f, c, s)) is { } pad) fixes.Add(("Pad", pad, Out(f, pad, s)));
-        }
-        // A 1x1 pooling window does nothing, so sizes start at 2.
-        else if (Nearest(f, 2, Math.Min(inShape.H, inShape.W), c => Fits(c, 0, s)) is { } size)
-        {
-            fixes.Add(("Size", size, Out(size, 0, s)));
-        }
-        return fixes;
+        if (Nearest(s, 1, maxStride, c => Both(f, p, c)) is { } stride) fixes.Add(("Stride", stride, Out(f, p, stride), Math.Abs(stride - s) / (double)s));
+        if (layer.Kind == LayerKind.Conv && Nearest(p, 0, f - 1, c => Both(f, c, s)) is { } pad)
+            fixes.Add(("Pad", pad, Out(f, pad, s), Math.Abs(pad - p) / (double)f));
+        // A 1x1 pooling window does nothing, so pool sizes start at 2; a conv's pad must stay below its size (CNN009).
+        long low = layer.Kind == LayerKind.Conv ? Math.Max(1, p + 1) : 2;
+        if (Nearest(f, low, Math.Min(inShape.H, inShape.W) + 2 * p, c => Both(c, p, s)) is { } size)
+            fixes.Add(("Size", size, Out(size, p, s), Math.Abs(size - f) / (double)f));
+        // Stable: equal changes keep the order stride, pad, size.
+        return fixes.OrderBy(x => x.Item4).ToList();
     }
 
     /// <summary>CNN002: the largest size, and for a conv the smallest pad below the filter size, that fit the input
@@ -305,19 +326,17 @@ internal static class ShapeInference
         var fixes = new List<(string, long, Shape3)>();
         long f = layer.Size, s = layer.Stride, p = layer.Pad;
         long channels = layer.Kind == LayerKind.Conv ? layer.A : inShape.C;
-        bool Fits(long ff, long pp) =>
-            inShape.H - ff + 2 * pp >= 0 && inShape.W - ff + 2 * pp >= 0
-            && (inShape.H - ff + 2 * pp) % s == 0 && (inShape.W - ff + 2 * pp) % s == 0;
+        bool Both(long ff, long pp) => Fits(inShape.H - ff + 2 * pp, ff, s, pp) && Fits(inShape.W - ff + 2 * pp, ff, s, pp);
         Shape3 Out(long ff, long pp) => new(channels, (inShape.H - ff + 2 * pp) / s + 1, (inShape.W - ff + 2 * pp) / s + 1);
 
         long low = layer.Kind == LayerKind.Conv ? 1 : 2;
         long side = Math.Min(inShape.H, inShape.W) + 2 * p;
         if (layer.Kind != LayerKind.Conv || p < f)
             for (long size = Math.Min(side, f - 1); size >= low && f - size <= 100_000; size--)
-                if (Fits(size, p) && (layer.Kind != LayerKind.Conv || p < size)) { fixes.Add(("Size", size, Out(size, p))); break; }
+                if (Both(size, p) && (layer.Kind != LayerKind.Conv || p < size)) { fixes.Add(("Size", size, Out(size, p))); break; }
         if (layer.Kind == LayerKind.Conv)
             for (long pad = Math.Max(p + 1, (f - Math.Min(inShape.H, inShape.W) + 1) / 2); pad < f && pad - p <= 100_000; pad++)
-                if (Fits(f, pad)) { fixes.Add(("Pad", pad, Out(f, pad))); break; }
+                if (Both(f, pad)) { fixes.Add(("Pad", pad, Out(f, pad))); break; }
         return fixes;
     }
 
@@ -332,40 +351,66 @@ internal static class ShapeInference
         return null;
     }
 
-    private static string NotWholeAdvice(LayerDecl layer, Shape3 inShape)
+    /// <summary>"try [Input(3, 227, 227)] (output 55x55), Size = 12 (output 54x54), ..." in rank order. The input is
+    /// offered for a layer on the network input (the classic fix for AlexNet's 224); its change is relative to the side.</summary>
+    private static string NotWholeAdvice(ShapeChecks check, LayerDecl layer, Shape3 inShape)
     {
-        var fixes = NotWholeFixes(layer, inShape);
-        if (fixes.Count == 0) return "no nearby stride or padding fits";
+        var fixes = RankedFixes(layer, inShape).Select(x => (Text: $"{x.Argument} = {x.Value}", x.Output, x.Change)).ToList();
+        if (check.ReadsNetworkInput(0) && InputFix(layer, inShape) is { } input)
+        {
+            var network = check.NetworkInput;
+            fixes.Add(($"[Input({network.C}, {input.H}, {input.W})]", input.Output, input.Change));
+            fixes = fixes.OrderBy(x => x.Change).ToList();
+        }
+        return Suggest(fixes.Select(x => (x.Text, x.Output)).ToList(), "no nearby stride, padding or size fits");
+    }
+
+    /// <summary>The nearest larger (or equal) input height and width that fit the layer as it is. Larger, not nearer: images
+    /// can be padded or resized up without losing a pixel, where a smaller input would crop them.</summary>
+    private static (long H, long W, Shape3 Output, double Change)? InputFix(LayerDecl layer, Shape3 inShape)
+    {
+        long f = layer.Size, s = layer.Stride, p = layer.Pad;
+        long? Side(long side)
+        {
+            // Within one stride of any start there is a side that fits.
+            for (long c = side; c <= side + Math.Min(s, 100_000); c++)
+                if (Fits(c - f + 2 * p, f, s, p)) return c;
+            return null;
+        }
+        if (Side(inShape.H) is not { } h || Side(inShape.W) is not { } w) return null;
+        long channels = layer.Kind == LayerKind.Conv ? layer.A : inShape.C;
+        double change = Math.Max(Math.Abs(h - inShape.H) / (double)inShape.H, Math.Abs(w - inShape.W) / (double)inShape.W);
+        return (h, w, new Shape3(channels, (h - f + 2 * p) / s + 1, (w - f + 2 * p) / s + 1), change);
+    }
+
+    /// <summary>CNN002: the sizes and pads of <see cref="WindowTooLargeFixes"/>, each with its output.</summary>
+    private static string TooLargeAdvice(LayerDecl layer, Shape3 inShape) =>
+        Suggest(WindowTooLargeFixes(layer, inShape).Select(x => ($"{x.Argument} = {x.Value}", x.Output)).ToList(), "no smaller window or larger padding fits");
+
+    /// <summary>"try A (output HxW), B (output HxW) or C (output HxW)".</summary>
+    private static string Suggest(IReadOnlyList<(string Text, Shape3 Output)> fixes, string none)
+    {
+        if (fixes.Count == 0) return none;
         var text = new StringBuilder("try ");
         for (int k = 0; k < fixes.Count; k++)
         {
-            if (k > 0) text.Append(" or ");
-            var (argument, value, output) = fixes[k];
-            text.Append($"{argument} = {value} (output {output.H}x{output.W})");
+            text.Append(k == 0 ? "" : k == fixes.Count - 1 ? " or " : ", ");
+            text.Append($"{fixes[k].Text} (output {fixes[k].Output.H}x{fixes[k].Output.W})");
         }
         return text.ToString();
     }
 
-    private static string TooLargeAdvice(LayerDecl layer, Shape3 inShape)
-    {
-        long side = Math.Min(inShape.H, inShape.W);
-        string smaller = $"use Size <= {side + 2 * layer.Pad}";
-        if (layer.Kind != LayerKind.Conv) return smaller;
-        long pad = (layer.Size - side + 1) / 2;
-        return $"{smaller} or Pad >= {pad}";
-    }
-
-    public static bool CheckPositive(List<Problem> problems, int i, string argument, long value)
+    public static bool CheckPositive(List<Problem> problems, int i, string what, string argument, long value)
     {
         if (value >= 1) return true;
-        problems.Add(new Problem(ProblemIds.InvalidArgument, i, argument, $"{Capitalize(argument)} must be at least 1, got {value}"));
+        problems.Add(new Problem(ProblemIds.InvalidArgument, i, argument, $"{what}: {Capitalize(argument)} must be at least 1, got {value}"));
         return false;
     }
 
-    public static bool CheckNonNegative(List<Problem> problems, int i, string argument, long value)
+    public static bool CheckNonNegative(List<Problem> problems, int i, string what, string argument, long value)
     {
         if (value >= 0) return true;
-        problems.Add(new Problem(ProblemIds.InvalidArgument, i, argument, $"{Capitalize(argument)} must not be negative, got {value}"));
+        problems.Add(new Problem(ProblemIds.InvalidArgument, i, argument, $"{what}: {Capitalize(argument)} must not be negative, got {value}"));
         return false;
     }
 
@@ -464,24 +509,45 @@ internal static class ShapeInference
     private static string Show(long? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "more than 2^63";
 }
 
-/// <summary>Where argument checks report: the problem list and the layer's index.</summary>
-internal readonly struct ArgumentChecks(List<Problem> problems, int layer)
+/// <summary>Where argument checks report: the problem list, the layer's index, and its description ("Conv 'conv1' in 'Net'"),
+/// which starts every message.</summary>
+internal readonly struct ArgumentChecks(List<Problem> problems, int layer, string what)
 {
-    public bool Positive(string argument, long value) => ShapeInference.CheckPositive(problems, layer, argument, value);
-    public bool NonNegative(string argument, long value) => ShapeInference.CheckNonNegative(problems, layer, argument, value);
+    public bool Positive(string argument, long value) => ShapeInference.CheckPositive(problems, layer, what, argument, value);
+    public bool NonNegative(string argument, long value) => ShapeInference.CheckNonNegative(problems, layer, what, argument, value);
 
     /// <summary>CNN003 unless <paramref name="valid"/>.</summary>
-    public bool Check(bool valid, string argument, string message)
+    public bool Check(bool valid, string argument, FormattableString message)
     {
-        if (!valid) problems.Add(new Problem(ProblemIds.InvalidArgument, layer, argument, message));
+        if (!valid) problems.Add(new Problem(ProblemIds.InvalidArgument, layer, argument, $"{what}: {message}"));
         return valid;
     }
 }
 
 /// <summary>What a shape rule needs to report: the layer, its description ("Conv 'conv1'"), its input values and the
 /// names of all layers (merge messages name the volumes they could not combine).</summary>
-internal sealed class ShapeChecks(List<Problem> problems, int layer, string what, int[] inputs, (string Name, string Identifier)[] names, LayerDecl decl)
+internal sealed class ShapeChecks(List<Problem> problems, int layer, string what, int[] inputs, (string Name, string Identifier)[] names,
+    LayerDecl decl, IReadOnlyList<LayerDecl> layers, int[][] allInputs, Shape3 networkInput)
 {
+    /// <summary>The network's [Input] shape.</summary>
+    public Shape3 NetworkInput { get; } = networkInput;
+
+    /// <summary>Whether input <paramref name="k"/> is the network input itself.</summary>
+    public bool ReadsNetworkInput(int k) => inputs[k] == 0;
+
+    /// <summary>The fully connected layer that input <paramref name="k"/> comes from, through layers that keep the shape
+    /// (activations, batch norm, dropout); null if none.</summary>
+    public string? FullyConnectedSource(int k)
+    {
+        for (int v = inputs[k]; v > 0; v = allInputs[v - 1][0])
+        {
+            var kind = layers[v - 1].Kind;
+            if (kind == LayerKind.FullyConnected) return names[v - 1].Name;
+            if (kind is not (LayerKind.Relu or LayerKind.Sigmoid or LayerKind.Tanh or LayerKind.BatchNorm or LayerKind.Dropout)) return null;
+        }
+        return null;
+    }
+
     public List<Problem> Problems { get; } = problems;
     public int Layer { get; } = layer;
     public string What { get; } = what;

@@ -21,7 +21,7 @@ internal sealed class ConcatEmitter : LayerDescriptor
         new(Kind, name, from, args.Strings(0), 0, 0, 0, 0, 0, 0);
 
     public override bool CheckArguments(ArgumentChecks check, LayerDecl layer) =>
-        check.Check(layer.Refs.Count > 0, "others", "Concat needs the names of the layers whose outputs follow its input, e.g. [Concat(\"branch2\", \"branch3\")]");
+        check.Check(layer.Refs.Count > 0, "others", $"Concat needs the names of the layers whose outputs follow its input, e.g. [Concat(\"branch2\", \"branch3\")]");
 
     public override Shape3? Output(ShapeChecks check, LayerDecl layer, IReadOnlyList<Shape3> inputs)
     {
@@ -40,8 +40,7 @@ internal sealed class ConcatEmitter : LayerDescriptor
             list.Append($"{check.InputName(k)} {inputs[k].H}x{inputs[k].W}");
         }
         check.Add(new Problem(ProblemIds.MergeMismatch, check.Layer, null,
-            $"{check.What} stacks channels, so every input needs the same height and width, got (height x width) {list}; " +
-            $"resize the odd ones with a strided Conv or a pooling layer, or pad them"));
+            $"{check.What} stacks channels, so every input needs the same height and width, got (height x width) {list}; resize the odd ones with a strided Conv or a pooling layer, or pad them"));
         return null;
     }
 
