@@ -81,7 +81,7 @@ public sealed partial class PackageTests
         Assert.True(body.Diagnostics.SequenceEqual([Cnn001]), body.Output);
     }
 
-    /// <summary>Warnings stay the user's to silence; unsilenced, TreatWarningsAsErrors (on in the consumer) fails on them.</summary>
+    /// <summary>Warnings stay the user's to silence; unsilenced, TreatWarningsAsErrors (set on this build) fails on them.</summary>
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
@@ -94,7 +94,7 @@ public sealed partial class PackageTests
             public partial class PaddedNet { }
             public static class Program { public static void Main() { } }
             """));
-        var build = DotNet.Run(dir, BuildTimeout, "build", "-c", "Release");
+        var build = DotNet.Run(dir, BuildTimeout, "build", "-c", "Release", "-p:TreatWarningsAsErrors=true");
         Assert.True((build.ExitCode == 0) == pragma, build.Output);
         Assert.Equal(pragma, !build.Output.Contains("CNN009", StringComparison.Ordinal));
     }
