@@ -142,3 +142,69 @@ public partial class ResNet20
 
     private const int FlopsCheck = 1 / (Flops == ExpectedFlops ? 1 : 0);
 }
+
+/// <summary>
+/// <see cref="ResNet20"/> with its batch norm layers removed (each Add takes the conv output instead), so that compare
+/// can time what batch norm costs in evaluation mode: the batch-1 forward with batch norm should stay within 1.1x of
+/// this one's.
+/// </summary>
+[Input(3, 32, 32)]
+[Conv(16, 3, Pad = 1)]                  // conv1
+[Relu]                                  // relu1
+// Stage 1: 16 filters.
+[Conv(16, 3, Pad = 1)]                  // conv2
+[Relu]                                  // relu2
+[Conv(16, 3, Pad = 1)]                  // conv3
+[Add("relu1")]                          // add1 = conv3 + relu1
+[Relu]                                  // relu3
+[Conv(16, 3, Pad = 1)]                  // conv4
+[Relu]                                  // relu4
+[Conv(16, 3, Pad = 1)]                  // conv5
+[Add("relu3")]                          // add2 = conv5 + relu3
+[Relu]                                  // relu5
+[Conv(16, 3, Pad = 1)]                  // conv6
+[Relu]                                  // relu6
+[Conv(16, 3, Pad = 1)]                  // conv7
+[Add("relu5")]                          // add3 = conv7 + relu5
+[Relu]                                  // relu7
+// Stage 2: 32 filters.
+[Conv(32, 3, Stride = 2, Pad = 1)]      // conv8
+[Relu]                                  // relu8
+[Conv(32, 3, Pad = 1)]                  // conv9
+[Conv(32, 1, Stride = 2, From = "relu7")] // conv10: projection
+[Add("conv9")]                          // add4 = conv10 + conv9
+[Relu]                                  // relu9
+[Conv(32, 3, Pad = 1)]                  // conv11
+[Relu]                                  // relu10
+[Conv(32, 3, Pad = 1)]                  // conv12
+[Add("relu9")]                          // add5 = conv12 + relu9
+[Relu]                                  // relu11
+[Conv(32, 3, Pad = 1)]                  // conv13
+[Relu]                                  // relu12
+[Conv(32, 3, Pad = 1)]                  // conv14
+[Add("relu11")]                         // add6 = conv14 + relu11
+[Relu]                                  // relu13
+// Stage 3: 64 filters.
+[Conv(64, 3, Stride = 2, Pad = 1)]      // conv15
+[Relu]                                  // relu14
+[Conv(64, 3, Pad = 1)]                  // conv16
+[Conv(64, 1, Stride = 2, From = "relu13")] // conv17: projection
+[Add("conv16")]                         // add7 = conv17 + conv16
+[Relu]                                  // relu15
+[Conv(64, 3, Pad = 1)]                  // conv18
+[Relu]                                  // relu16
+[Conv(64, 3, Pad = 1)]                  // conv19
+[Add("relu15")]                         // add8 = conv19 + relu15
+[Relu]                                  // relu17
+[Conv(64, 3, Pad = 1)]                  // conv20
+[Relu]                                  // relu18
+[Conv(64, 3, Pad = 1)]                  // conv21
+[Add("relu17")]                         // add9 = conv21 + relu17
+[Relu]                                  // relu19
+[GlobalAvgPool]
+[FullyConnected(10)]
+public partial class ResNet20WithoutBatchNorm
+{
+    /// <summary>The same convolutions as <see cref="ResNet20"/>, so the same FLOPs.</summary>
+    private const int FlopsCheck = 1 / (Flops == ResNet20.ExpectedFlops ? 1 : 0);
+}

@@ -5,11 +5,14 @@ using ConvNet;
 namespace ConvNet.Benchmarks;
 
 /// <summary>A network under test: how to make a fresh instance, and its forward FLOPs.</summary>
-internal sealed record NetworkDef(string Name, Func<INetwork> Create, long ForwardFlops)
+/// <param name="WithoutBatchNorm">The same network with its batch norm layers removed, timed beside it at batch 1 to
+/// measure what evaluation-mode batch norm costs; null for networks without batch norm.</param>
+internal sealed record NetworkDef(string Name, Func<INetwork> Create, long ForwardFlops, NetworkDef? WithoutBatchNorm = null)
 {
     public static readonly NetworkDef LeNet5 = new("LeNet-5", () => new global::ConvNet.Benchmarks.LeNet5(), global::ConvNet.Benchmarks.LeNet5.Flops);
     public static readonly NetworkDef Cifar = new("CIFAR", () => new global::ConvNet.Benchmarks.CifarNet(), global::ConvNet.Benchmarks.CifarNet.Flops);
-    public static readonly NetworkDef ResNet20 = new("ResNet-20", () => new global::ConvNet.Benchmarks.ResNet20(), global::ConvNet.Benchmarks.ResNet20.Flops);
+    public static readonly NetworkDef ResNet20 = new("ResNet-20", () => new global::ConvNet.Benchmarks.ResNet20(), global::ConvNet.Benchmarks.ResNet20.Flops,
+        new("ResNet-20 without BN", () => new global::ConvNet.Benchmarks.ResNet20WithoutBatchNorm(), global::ConvNet.Benchmarks.ResNet20WithoutBatchNorm.Flops));
     public static readonly IReadOnlyList<NetworkDef> All = [LeNet5, Cifar, ResNet20];
 
     public static NetworkDef ByName(string name) =>

@@ -29,6 +29,8 @@ internal static class CompareCommand
     {
         public string Name { get; } = name;
         public double? ConvNet, Ort, Torch, Naive;
+        /// <summary>ConvNet's time for the network without its batch norm layers (<see cref="NetworkDef.WithoutBatchNorm"/>).</summary>
+        public double? WithoutBatchNorm;
         public double Flops, Threads;
     }
 
@@ -116,6 +118,11 @@ internal static class CompareCommand
         foreach (var d in details) Console.WriteLine("  " + d);
         Console.WriteLine();
 
+        foreach (var r in rows)
+            if (r.WithoutBatchNorm is { } plain)
+                Console.WriteLine($"Batch norm in evaluation mode, {r.Name}: {Time(r.ConvNet)} with, {Time(plain)} without = {r.ConvNet!.Value / plain:F2}x (bar: <= 1.10x)");
+        Console.WriteLine();
+
         if (selected.Contains(NetworkDef.Cifar)) LayerProfile.Run(peak);
         foreach (var d in disagreements) Console.WriteLine($"NOT TIMED, the systems disagree: {d}");
         Console.WriteLine($"Load average at end: {Machine.LoadAverage()} ({Environment.ProcessorCount} cores)");
@@ -139,6 +146,9 @@ internal static class CompareCommand
         };
         if (torchOk) systems.Add(("TorchSharp", () => new TorchInference(w), (r, t) => r.Torch = t));
         systems.Add(("naive C#", () => new NaiveInference(w), (r, t) => r.Naive = t));
+        // Timed in the same interleaved block as the network itself, so that the ratio of the two holds up on a busy machine.
+        Workload? plain = w.BatchSize == 1 && w.Def.WithoutBatchNorm is { } def ? new Workload(def, w.BatchSize, w.Threads) : null;
+        if (plain is not null) systems.Add(("ConvNet without BN", () => new ConvNetInference(plain), (r, t) => r.WithoutBatchNorm = t));
 
         var prepared = new List<Prepared>();
         float[]? reference = null;
@@ -163,6 +173,8 @@ internal static class CompareCommand
                 var scores = inference.Scores();
                 string agree = reference is null
                     ? "reference"
+                    : system == "ConvNet without BN"
+                    ? "not compared: another network"
                     : $"{Agreement.Check($"{row.Name} {system} scores vs ConvNet", reference, scores, w.Prototype.OutputLength):E1}";
                 reference ??= scores;
                 once.Add(row.Name, system, CallTimer.Format(setup), CallTimer.Format(first), agree);
