@@ -89,7 +89,7 @@ public static partial class Pictures
         ArgumentNullException.ThrowIfNull(picks);
         var scores = new float[network.OutputLength];
         var saliency = new float[network.InputLength];
-        var plot = NewGrid("Saliency: |d score / d input| of the predicted class, for four test digits");
+        var plot = NewGrid($"Saliency: |d score / d input| of the predicted class, for {picks.Count} test digits");
         for (int k = 0; k < picks.Count; k++)
         {
             var image = digits.Image(picks[k]);
