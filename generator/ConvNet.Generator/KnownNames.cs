@@ -29,7 +29,7 @@ internal static class KnownNames
         "MaxDegreeOfParallelism", "Forward", "Backward", "ZeroGradients", "LayerOutput",
         // Private, but just as much in the way of a layer class or a user member of the same name (CS0102).
         // ContractTests checks this list against the members of a generated class.
-        "ActivationLength", "OutputOffset", "ScratchLength", "Vectors", "Kernels", "PrepareBatch", "ForwardWorker",
+        "ActivationLength", "OutputOffset", "ScratchLength", "PrepareBatch", "ForwardWorker",
         "BackwardWorker", "ReduceWorker", "RunForward", "RunBackward", "StatsLength", "CheckTraining", "UseSingle", "UseBatch",
         "RunForwardPasses", "RunBackwardPasses", "Dispatch", "FinishStatistics", "FinishGradientSums", "NextSeed", "AddDelta",
         "BackwardSingle", "BackwardBatch", "CheckBatchForward", "CheckLayer", "Inject",

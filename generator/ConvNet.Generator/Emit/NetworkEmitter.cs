@@ -118,8 +118,6 @@ internal static class NetworkEmitter
             w.Line();
             LayerClass(w, l);
         }
-        w.Line();
-        KernelHelpers.Emit(w);
         w.Close();
     }
 
@@ -420,7 +418,7 @@ internal static class NetworkEmitter
         w.Open($"private static void AddDelta({ReadOnlySpan} src, {Span} dst)");
         w.Line("if (src.Length != dst.Length) throw new global::System.ArgumentException(\"Delta lengths do not match.\");");
         // Kernels.Add takes any length (narrower widths, then scalars, for the tail).
-        KernelHelpers.Dispatch(w, int.MaxValue, "Kernels.Add", $"ref {KernelHelpers.Marshal}.GetReference(src), ref {KernelHelpers.Marshal}.GetReference(dst), src.Length");
+        KernelHelpers.Dispatch(w, int.MaxValue, KernelHelpers.KernelsType + ".Add", $"ref {KernelHelpers.Marshal}.GetReference(src), ref {KernelHelpers.Marshal}.GetReference(dst), src.Length");
         w.Close();
     }
 
@@ -476,7 +474,7 @@ internal static class NetworkEmitter
         w.Line("var source = _workerGradients[k];");
         w.Line("if (source.Length != ParameterCount || Gradients.Length != ParameterCount) throw new global::System.InvalidOperationException(\"Gradient buffers do not match the network.\");");
         // Elementwise adds, vectorised: the same bits as a scalar loop.
-        KernelHelpers.Dispatch(w, plan.ParameterCount, "Kernels.Add", $"ref {KernelHelpers.Unsafe}.Add(ref {KernelHelpers.Marshal}.GetArrayDataReference(source), start), ref {KernelHelpers.Unsafe}.Add(ref {KernelHelpers.Marshal}.GetArrayDataReference(Gradients), start), end - start");
+        KernelHelpers.Dispatch(w, plan.ParameterCount, KernelHelpers.KernelsType + ".Add", $"ref {KernelHelpers.Unsafe}.Add(ref {KernelHelpers.Marshal}.GetArrayDataReference(source), start), ref {KernelHelpers.Unsafe}.Add(ref {KernelHelpers.Marshal}.GetArrayDataReference(Gradients), start), end - start");
         w.Close();
         w.Close();
     }

@@ -36,7 +36,7 @@ internal sealed class ActivationEmitter(LayerKind kind) : LayerDescriptor
         {
             // Lengths checked once here, then the vector kernel runs unchecked.
             w.Line($"if (input.Length != {l.InLength} || output.Length != {l.InLength}) throw new global::System.ArgumentException(\"{l.Name}: span lengths do not match the layer.\");");
-            KernelHelpers.Dispatch(w, l.InLength, "Kernels.Relu", $"ref {KernelHelpers.Marshal}.GetReference(input), ref {KernelHelpers.Marshal}.GetReference(output), {l.InLength}");
+            KernelHelpers.Dispatch(w, l.InLength, KernelHelpers.KernelsType + ".Relu", $"ref {KernelHelpers.Marshal}.GetReference(input), ref {KernelHelpers.Marshal}.GetReference(output), {l.InLength}");
             w.Close();
             return;
         }
@@ -61,7 +61,7 @@ internal sealed class ActivationEmitter(LayerKind kind) : LayerDescriptor
         if (l.Kind == LayerKind.Relu)
         {
             w.Line($"if (output.Length != {l.InLength} || dOutput.Length != {l.InLength} || dInput.Length != {l.InLength}) throw new global::System.ArgumentException(\"{l.Name}: span lengths do not match the layer.\");");
-            KernelHelpers.Dispatch(w, l.InLength, "Kernels.ReluBackward", $"ref {KernelHelpers.Marshal}.GetReference(output), ref {KernelHelpers.Marshal}.GetReference(dOutput), ref {KernelHelpers.Marshal}.GetReference(dInput), {l.InLength}");
+            KernelHelpers.Dispatch(w, l.InLength, KernelHelpers.KernelsType + ".ReluBackward", $"ref {KernelHelpers.Marshal}.GetReference(output), ref {KernelHelpers.Marshal}.GetReference(dOutput), ref {KernelHelpers.Marshal}.GetReference(dInput), {l.InLength}");
             w.Close();
             return;
         }

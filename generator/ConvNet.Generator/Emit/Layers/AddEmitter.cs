@@ -63,7 +63,7 @@ internal sealed class AddEmitter : LayerDescriptor
         w.Line($"// {l.Name} forward: output ({l.Out.C},{l.Out.H},{l.Out.W}) = {l.InputNames[0]} + {l.InputNames[1]}, elementwise over {n} values.");
         w.Open($"internal static void Forward({ReadOnlySpanType} a, {ReadOnlySpanType} b, {SpanType} output)");
         w.Line($"if (a.Length != {n} || b.Length != {n} || output.Length != {n}) throw new global::System.ArgumentException(\"{l.Name}: span lengths do not match the layer.\");");
-        Dispatch(w, n, "Kernels.Sum2", $"ref {Marshal}.GetReference(a), ref {Marshal}.GetReference(b), ref {Marshal}.GetReference(output), {n}");
+        Dispatch(w, n, KernelsType + ".Sum2", $"ref {Marshal}.GetReference(a), ref {Marshal}.GetReference(b), ref {Marshal}.GetReference(output), {n}");
         w.Close();
         w.Line();
         w.Line($"// {l.Name} backward, once per input: dInput = dOutput ({n} values), or dInput += dOutput where another layer reading the same volume wrote it first.");

@@ -56,7 +56,7 @@ internal sealed class BatchNormEmitter : LayerDescriptor
         w.Line($"float shift = training ? stats[c] : buffers[{mean} + c];");
         w.Line($"float invstd = training ? stats[{c} + c] : 1f / global::System.MathF.Sqrt(buffers[{variance} + c] + {Literal(l.Real)});");
         w.Line($"float scale = invstd * p[{weight} + c];");
-        Dispatch(w, hw, "Kernels.Affine", $"ref {Marshal}.GetReference(input.Slice(c * {hw}, {hw})), ref {Marshal}.GetReference(output.Slice(c * {hw}, {hw})), {hw}, shift, scale, p[{bias} + c]");
+        Dispatch(w, hw, KernelsType + ".Affine", $"ref {Marshal}.GetReference(input.Slice(c * {hw}, {hw})), ref {Marshal}.GetReference(output.Slice(c * {hw}, {hw})), {hw}, shift, scale, p[{bias} + c]");
         w.Close();
         w.Close();
         w.Line();
@@ -67,10 +67,10 @@ internal sealed class BatchNormEmitter : LayerDescriptor
         w.Open($"for (int c = 0; c < {c}; c++)");
         w.Line($"ref float x = ref {Unsafe}.Add(ref {Marshal}.GetReference(input), c * {hw});");
         w.Line("float sum;");
-        Dispatch(w, hw, "sum = Kernels.Sum", $"ref x, {hw}");
+        Dispatch(w, hw, "sum = " + KernelsType + ".Sum", $"ref x, {hw}");
         w.Line($"float m = sum / {hw};");
         w.Line("float squares;");
-        Dispatch(w, hw, "squares = Kernels.CenteredSquares", $"ref x, {hw}, m");
+        Dispatch(w, hw, "squares = " + KernelsType + ".CenteredSquares", $"ref x, {hw}, m");
         w.Line($"double nA = (double)seen * {hw}, nB = {hw}, delta = m - partial[c];");
         w.Line("partial[c] += delta * nB / (nA + nB);");
         w.Line($"partial[{c} + c] += squares + delta * delta * nA * nB / (nA + nB);");
@@ -100,7 +100,7 @@ internal sealed class BatchNormEmitter : LayerDescriptor
         w.Line($"float invstd = stats[{c} + c], m = stats[c], k = p[{weight} + c] * invstd;");
         w.Line("float c0 = (float)(-k * sums[c] / count);");
         w.Line($"float c1 = (float)(-k * invstd * sums[{c} + c] / count);");
-        Dispatch(w, hw, "Kernels.CenteredAffine", $"ref {Unsafe}.Add(ref {Marshal}.GetReference(dOutput), c * {hw}), ref {Unsafe}.Add(ref {Marshal}.GetReference(input), c * {hw}), ref {Unsafe}.Add(ref {Marshal}.GetReference(dInput), c * {hw}), {hw}, k, m, c0, c1");
+        Dispatch(w, hw, KernelsType + ".CenteredAffine", $"ref {Unsafe}.Add(ref {Marshal}.GetReference(dOutput), c * {hw}), ref {Unsafe}.Add(ref {Marshal}.GetReference(input), c * {hw}), ref {Unsafe}.Add(ref {Marshal}.GetReference(dInput), c * {hw}), {hw}, k, m, c0, c1");
         w.Close();
         w.Line("return;");
         w.Close();
@@ -111,14 +111,14 @@ internal sealed class BatchNormEmitter : LayerDescriptor
         w.Line($"dp[{weight} + c] += dyx * invstd;");
         w.Line($"dp[{bias} + c] += dySum;");
         w.Line("if (dInput.IsEmpty) continue;");
-        Dispatch(w, hw, "Kernels.CenteredAffine", $"ref {Unsafe}.Add(ref {Marshal}.GetReference(dOutput), c * {hw}), ref {Unsafe}.Add(ref {Marshal}.GetReference(input), c * {hw}), ref {Unsafe}.Add(ref {Marshal}.GetReference(dInput), c * {hw}), {hw}, k, m, 0f, 0f");
+        Dispatch(w, hw, KernelsType + ".CenteredAffine", $"ref {Unsafe}.Add(ref {Marshal}.GetReference(dOutput), c * {hw}), ref {Unsafe}.Add(ref {Marshal}.GetReference(input), c * {hw}), ref {Unsafe}.Add(ref {Marshal}.GetReference(dInput), c * {hw}), {hw}, k, m, 0f, 0f");
         w.Close();
         w.Close();
     }
 
     /// <summary>dySum and dyx: the sums of dOutput and of dOutput * (input - m) over channel c.</summary>
     private static void CenteredSums(SourceWriter w, int hw) =>
-        Dispatch(w, hw, "Kernels.CenteredSums", $"ref {Unsafe}.Add(ref {Marshal}.GetReference(dOutput), c * {hw}), ref {Unsafe}.Add(ref {Marshal}.GetReference(input), c * {hw}), {hw}, m, out dySum, out dyx");
+        Dispatch(w, hw, KernelsType + ".CenteredSums", $"ref {Unsafe}.Add(ref {Marshal}.GetReference(dOutput), c * {hw}), ref {Unsafe}.Add(ref {Marshal}.GetReference(input), c * {hw}), {hw}, m, out dySum, out dyx");
 
     public override void ForwardCall(SourceWriter w, LayerPlan l, LayerCall c) =>
         w.Line($"{l.Identifier}.Forward(p, Buffers, new global::System.ReadOnlySpan<float>(_runStats, {c.StatsOffset}, {StatsLength(l)}), {c.Training}, {c.Inputs[0]}, {c.Output});");

@@ -100,7 +100,7 @@ internal sealed class ConvEmitter : LayerDescriptor
         w.Line($"ref float weight = ref {Unsafe}.Add(ref {Marshal}.GetReference(p), {l.ParamOffset});");
         w.Line($"ref float bias = ref {Unsafe}.Add(ref {Marshal}.GetReference(p), {l.BiasOffset});");
         w.Line($"ref float o = ref {Marshal}.GetReference(output);");
-        w.Line($"Kernels.Gemm{Generic}(ref weight, {ckk}, 1, ref col, {hw}, {ckk}, ref bias, 1, ref o, {hw}, {f}, {hw}, false);");
+        w.Line($"{KernelsType}.Gemm{Generic}(ref weight, {ckk}, 1, ref col, {hw}, {ckk}, ref bias, 1, ref o, {hw}, {f}, {hw}, false);");
         w.Close();
     }
 
@@ -126,14 +126,14 @@ internal sealed class ConvEmitter : LayerDescriptor
         w.Line($"if (p.Length < {l.BiasOffset + f} || input.Length != {l.InLength} || output.Length != {l.OutLength} || scratch.Length < {padded + f * wide}) throw new global::System.ArgumentException(\"{l.Name}: span lengths do not match the layer.\");");
         w.Line($"ref float x = ref {Marshal}.GetReference(scratch);");
         w.Line($"ref float wideOut = ref {Unsafe}.Add(ref x, {padded});");
-        w.Line($"Kernels.Zero(ref x, {padded});");
+        w.Line($"{KernelsType}.Zero(ref x, {padded});");
         w.Line($"ref float src = ref {Marshal}.GetReference(input);");
-        w.Line($"for (int y = 0; y < {l.In.H}; y++) Kernels.Copy{Generic}(ref {Unsafe}.Add(ref src, y * {l.In.W}), ref {Unsafe}.Add(ref x, (y + {pad}) * {wp} + {pad}), {l.In.W});");
+        w.Line($"for (int y = 0; y < {l.In.H}; y++) {KernelsType}.Copy{Generic}(ref {Unsafe}.Add(ref src, y * {l.In.W}), ref {Unsafe}.Add(ref x, (y + {pad}) * {wp} + {pad}), {l.In.W});");
         w.Line($"ref float weight = ref {Unsafe}.Add(ref {Marshal}.GetReference(p), {l.ParamOffset});");
         w.Line($"ref float bias = ref {Unsafe}.Add(ref {Marshal}.GetReference(p), {l.BiasOffset});");
-        w.Line($"for (int ky = 0; ky < {k}; ky++) Kernels.Gemm{Generic}(ref {Unsafe}.Add(ref weight, ky * {k}), {k * k}, 1, ref {Unsafe}.Add(ref x, ky * {wp}), 1, {k}, ref bias, 1, ref wideOut, {wide}, {f}, {wide}, ky > 0);");
+        w.Line($"for (int ky = 0; ky < {k}; ky++) {KernelsType}.Gemm{Generic}(ref {Unsafe}.Add(ref weight, ky * {k}), {k * k}, 1, ref {Unsafe}.Add(ref x, ky * {wp}), 1, {k}, ref bias, 1, ref wideOut, {wide}, {f}, {wide}, ky > 0);");
         w.Line($"ref float o = ref {Marshal}.GetReference(output);");
-        w.Line($"for (int r = 0; r < {f * oh}; r++) Kernels.Copy{Generic}(ref {Unsafe}.Add(ref wideOut, r * {wp}), ref {Unsafe}.Add(ref o, r * {ow}), {ow});");
+        w.Line($"for (int r = 0; r < {f * oh}; r++) {KernelsType}.Copy{Generic}(ref {Unsafe}.Add(ref wideOut, r * {wp}), ref {Unsafe}.Add(ref o, r * {ow}), {ow});");
         w.Close();
     }
 
@@ -154,37 +154,37 @@ internal sealed class ConvEmitter : LayerDescriptor
         w.Line($"ref float dOut = ref {Marshal}.GetReference(dOutput);");
         w.Line($"ref float dWeight = ref {Unsafe}.Add(ref {Marshal}.GetReference(dp), {l.ParamOffset});");
         w.Line($"ref float dBias = ref {Unsafe}.Add(ref {Marshal}.GetReference(dp), {l.BiasOffset});");
-        w.Line($"for (int f = 0; f < {f}; f++) {Unsafe}.Add(ref dBias, f) += Kernels.Sum{Generic}(ref {Unsafe}.Add(ref dOut, f * {hw}), {hw});");
+        w.Line($"for (int f = 0; f < {f}; f++) {Unsafe}.Add(ref dBias, f) += {KernelsType}.Sum{Generic}(ref {Unsafe}.Add(ref dOut, f * {hw}), {hw});");
         if (WeightGradientAsGemm(l))
         {
             w.Line($"Im2ColT{Generic}(ref {Marshal}.GetReference(input), ref col);");
-            string zeros = $"ref {Marshal}.GetArrayDataReference(Kernels.Zeros), 0";
+            string zeros = $"ref {Marshal}.GetArrayDataReference({KernelsType}.Zeros), 0";
             if (AccumulatesInPlace(l))
             {
                 w.Line($"// dWeight[{f}, {ckk}] += dOutput[{f}, {hw}] · colT[{hw}, {ckk}], accumulated in place.");
-                w.Line($"Kernels.Gemm{Generic}(ref dOut, {hw}, 1, ref col, {ckk}, {hw}, {zeros}, ref dWeight, {ckk}, {f}, {ckk}, true);");
+                w.Line($"{KernelsType}.Gemm{Generic}(ref dOut, {hw}, 1, ref col, {ckk}, {hw}, {zeros}, ref dWeight, {ckk}, {f}, {ckk}, true);");
             }
             else
             {
                 w.Line($"// dWeight[{f}, {ckk}] += dOutput[{f}, {hw}] · colT[{hw}, {ckk}]: the GEMM writes a fresh product after colT in scratch, then it is added in.");
                 w.Line($"ref float product = ref {Unsafe}.Add(ref col, {ckk * hw});");
-                w.Line($"Kernels.Gemm{Generic}(ref dOut, {hw}, 1, ref col, {ckk}, {hw}, {zeros}, ref product, {ckk}, {f}, {ckk}, false);");
-                w.Line($"Kernels.Add{Generic}(ref product, ref dWeight, {f * ckk});");
+                w.Line($"{KernelsType}.Gemm{Generic}(ref dOut, {hw}, 1, ref col, {ckk}, {hw}, {zeros}, ref product, {ckk}, {f}, {ckk}, false);");
+                w.Line($"{KernelsType}.Add{Generic}(ref product, ref dWeight, {f * ckk});");
             }
         }
         else
         {
             w.Line($"Im2Col{Generic}(ref {Marshal}.GetReference(input), ref col);");
             RowBlocks(w, (int)f, (mr, r) =>
-                $"Kernels.Dots{mr}{Generic}(ref {Unsafe}.Add(ref dOut, {r} * {hw}), {hw}, ref col, {hw}, {ckk}, {hw}, ref {Unsafe}.Add(ref dWeight, {r} * {ckk}), {ckk});");
+                $"{KernelsType}.Dots{mr}{Generic}(ref {Unsafe}.Add(ref dOut, {r} * {hw}), {hw}, ref col, {hw}, {ckk}, {hw}, ref {Unsafe}.Add(ref dWeight, {r} * {ckk}), {ckk});");
         }
         w.Line("if (!needInput) return;");
         w.Line("// col is no longer needed: dCol takes its place. Row r of dCol reads column r of the weight (stride CKK), one filter per step.");
         w.Line($"ref float weight = ref {Unsafe}.Add(ref {Marshal}.GetReference(p), {l.ParamOffset});");
-        w.Line($"ref float zeros = ref {Marshal}.GetArrayDataReference(Kernels.Zeros);");
-        w.Line($"Kernels.Gemm{Generic}(ref weight, 1, {ckk}, ref dOut, {hw}, {f}, ref zeros, 0, ref col, {hw}, {ckk}, {hw}, false);");
+        w.Line($"ref float zeros = ref {Marshal}.GetArrayDataReference({KernelsType}.Zeros);");
+        w.Line($"{KernelsType}.Gemm{Generic}(ref weight, 1, {ckk}, ref dOut, {hw}, {f}, ref zeros, 0, ref col, {hw}, {ckk}, {hw}, false);");
         w.Line($"ref float dIn = ref {Marshal}.GetReference(dInput);");
-        w.Line($"Kernels.Zero(ref dIn, {l.InLength});");
+        w.Line($"{KernelsType}.Zero(ref dIn, {l.InLength});");
         w.Line($"Col2Im{Generic}(ref col, ref dIn);");
         w.Close();
         w.Line();
@@ -213,7 +213,7 @@ internal sealed class ConvEmitter : LayerDescriptor
         if (pad > 0) w.Line($"if ((uint)iy >= {h}u) {{ for (int ox = 0; ox < {ow}; ox++) for (int kx = 0; kx < {k}; kx++) {Unsafe}.Add(ref dst, ox * {ckk} + kx) = 0f; continue; }}");
         w.Line($"ref float src = ref {Unsafe}.Add(ref input, (c * {h} + iy) * {wi});");
         if (lo < hi)
-            w.Line($"for (int ox = {lo}; ox < {hi}; ox++) Kernels.Copy{Generic}(ref {Unsafe}.Add(ref src, ox * {s} - {pad}), ref {Unsafe}.Add(ref dst, ox * {ckk}), {k});");
+            w.Line($"for (int ox = {lo}; ox < {hi}; ox++) {KernelsType}.Copy{Generic}(ref {Unsafe}.Add(ref src, ox * {s} - {pad}), ref {Unsafe}.Add(ref dst, ox * {ckk}), {k});");
         string border = $"for (int kx = 0; kx < {k}; kx++) {Unsafe}.Add(ref dst, ox * {ckk} + kx) = (uint)(ox * {s} - {pad} + kx) < {wi}u ? {Unsafe}.Add(ref src, ox * {s} - {pad} + kx) : 0f;";
         if (lo > 0) w.Line($"for (int ox = 0; ox < {lo}; ox++) {border}");
         if (hi < ow) w.Line($"for (int ox = {hi}; ox < {ow}; ox++) {border}");
@@ -261,9 +261,9 @@ internal sealed class ConvEmitter : LayerDescriptor
         w.Open($"for (int oy = 0; oy < {oh}; oy++)");
         w.Line($"ref float dst = ref {Unsafe}.Add(ref row, oy * {ow});");
         w.Line($"int iy = oy * {s} + ky - {pad};");
-        if (pad > 0) w.Line($"if ((uint)iy >= {h}u || hi <= lo) {{ Kernels.Zero(ref dst, {ow}); continue; }}");
+        if (pad > 0) w.Line($"if ((uint)iy >= {h}u || hi <= lo) {{ {KernelsType}.Zero(ref dst, {ow}); continue; }}");
         w.Line($"ref float src = ref {Unsafe}.Add(ref input, (c * {h} + iy) * {wi} + lo * {s} + kx - {pad});");
-        if (s == 1) w.Line($"Kernels.Copy{Generic}(ref src, ref {Unsafe}.Add(ref dst, lo), hi - lo);");
+        if (s == 1) w.Line($"{KernelsType}.Copy{Generic}(ref src, ref {Unsafe}.Add(ref dst, lo), hi - lo);");
         else w.Line($"for (int ox = lo; ox < hi; ox++) {Unsafe}.Add(ref dst, ox) = {Unsafe}.Add(ref src, (ox - lo) * {s});");
         if (pad > 0)
         {
@@ -292,7 +292,7 @@ internal sealed class ConvEmitter : LayerDescriptor
         if (pad > 0) w.Line($"if ((uint)iy >= {h}u) continue;");
         w.Line($"ref float src = ref {Unsafe}.Add(ref row, oy * {ow} + lo);");
         w.Line($"ref float dst = ref {Unsafe}.Add(ref dInput, (c * {h} + iy) * {wi} + lo * {s} + kx - {pad});");
-        if (s == 1) w.Line($"Kernels.Add{Generic}(ref src, ref dst, hi - lo);");
+        if (s == 1) w.Line($"{KernelsType}.Add{Generic}(ref src, ref dst, hi - lo);");
         else w.Line($"for (int ox = 0; ox < hi - lo; ox++) {Unsafe}.Add(ref dst, ox * {s}) += {Unsafe}.Add(ref src, ox);");
         w.Close().Close().Close().Close().Close();
     }

@@ -79,7 +79,7 @@ internal sealed class FullyConnectedEmitter : LayerDescriptor
         OpenKernel(w, $"private static void ForwardCore{Generic}({ReadOnlySpan} p, {ReadOnlySpan} inputs, {Span} outputs, int stride, int count) {Constraint}");
         w.Line($"for (int s = 0; s < count; s++) p.Slice({l.BiasOffset}, {m}).CopyTo(outputs.Slice(s * stride, {m}));");
         w.Line($"ref float weight = ref {Unsafe}.Add(ref {Marshal}.GetReference(p), {l.ParamOffset});");
-        w.Line($"Kernels.DotsBatch{Generic}(ref {Marshal}.GetReference(inputs), stride, count, ref weight, {n}, {m}, {n}, ref {Marshal}.GetReference(outputs), stride);");
+        w.Line($"{KernelsType}.DotsBatch{Generic}(ref {Marshal}.GetReference(inputs), stride, count, ref weight, {n}, {m}, {n}, ref {Marshal}.GetReference(outputs), stride);");
         w.Close();
     }
 
@@ -104,12 +104,12 @@ internal sealed class FullyConnectedEmitter : LayerDescriptor
         OpenKernel(w, $"private static void BackwardCore{Generic}({ReadOnlySpan} p, {ReadOnlySpan} inputs, {ReadOnlySpan} dOutputs, {Span} dp, {Span} dInputs, int stride, int count) {Constraint}");
         w.Line($"ref float g = ref {Marshal}.GetReference(dOutputs);");
         w.Line($"ref float dBias = ref {Unsafe}.Add(ref {Marshal}.GetReference(dp), {l.BiasOffset});");
-        w.Line($"for (int s = 0; s < count; s++) Kernels.Add{Generic}(ref {Unsafe}.Add(ref g, s * stride), ref dBias, {m});");
-        w.Line($"ref float zeros = ref {Marshal}.GetArrayDataReference(Kernels.Zeros);");
+        w.Line($"for (int s = 0; s < count; s++) {KernelsType}.Add{Generic}(ref {Unsafe}.Add(ref g, s * stride), ref dBias, {m});");
+        w.Line($"ref float zeros = ref {Marshal}.GetArrayDataReference({KernelsType}.Zeros);");
         w.Line("// dWeight row r, column j += sum over samples s of g[s, r] * inputs[s, j]: A = gᵀ (row step 1, k step stride), B = inputs.");
-        w.Line($"Kernels.Gemm{Generic}(ref g, 1, stride, ref {Marshal}.GetReference(inputs), stride, count, ref zeros, 0, ref {Unsafe}.Add(ref {Marshal}.GetReference(dp), {l.ParamOffset}), {n}, {m}, {n}, true);");
+        w.Line($"{KernelsType}.Gemm{Generic}(ref g, 1, stride, ref {Marshal}.GetReference(inputs), stride, count, ref zeros, 0, ref {Unsafe}.Add(ref {Marshal}.GetReference(dp), {l.ParamOffset}), {n}, {m}, {n}, true);");
         w.Line("if (dInputs.IsEmpty) return;");
-        w.Line($"Kernels.Gemm{Generic}(ref g, stride, 1, ref {Unsafe}.Add(ref {Marshal}.GetReference(p), {l.ParamOffset}), {n}, {m}, ref zeros, 0, ref {Marshal}.GetReference(dInputs), stride, count, {n}, false);");
+        w.Line($"{KernelsType}.Gemm{Generic}(ref g, stride, 1, ref {Unsafe}.Add(ref {Marshal}.GetReference(p), {l.ParamOffset}), {n}, {m}, ref zeros, 0, ref {Marshal}.GetReference(dInputs), stride, count, {n}, false);");
         w.Close();
     }
 

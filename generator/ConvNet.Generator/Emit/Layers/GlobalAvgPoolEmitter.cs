@@ -22,7 +22,7 @@ internal sealed class GlobalAvgPoolEmitter : LayerDescriptor
         w.Open(ForwardSignature);
         w.Line($"if (input.Length != {l.InLength} || output.Length != {c}) {check};");
         w.Open($"for (int c = 0; c < {c}; c++)");
-        Dispatch(w, hw, "output[c] = Kernels.Sum", $"ref {Marshal}.GetReference(input.Slice(c * {hw}, {hw})), {hw}");
+        Dispatch(w, hw, "output[c] = " + KernelsType + ".Sum", $"ref {Marshal}.GetReference(input.Slice(c * {hw}, {hw})), {hw}");
         w.Line($"output[c] /= {hw};");
         w.Close();
         w.Close();

@@ -54,7 +54,7 @@ internal sealed class PoolEmitter(LayerKind kind) : LayerDescriptor
         // A vector of stride-2 outputs reads 2 * Count floats from its first window's start, which stays inside the
         // row only if the window is at least 2 wide.
         if (l.Stride == 1 || (l.Stride == 2 && l.Size >= 2)) Dispatch(w, (int)l.Out.W, "ForwardCore", args);
-        else w.Line($"ForwardCore<float, Vectors.Scalar>({args});");
+        else w.Line($"ForwardCore<float, {VectorsType}.Scalar>({args});");
         w.Close();
         w.Line();
         w.Line($"// {shapes}: V.Count adjacent outputs of one row per step.");

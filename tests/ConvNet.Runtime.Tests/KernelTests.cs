@@ -1,0 +1,269 @@
+using System;
+using System.ComponentModel;
+using System.Reflection;
+using System.Runtime.Intrinsics;
+using ConvNet.Internal;
+using Xunit;
+
+namespace ConvNet.Runtime.Tests;
+
+/// <summary>
+/// The shared kernels of ConvNet.Internal on their own, at every vector width (a width the CPU does not accelerate still
+/// runs, in software), against naive loops. Operands are small integers, so every sum is exact in float whatever the
+/// order of additions, and results are compared bit for bit. Each output buffer has guard values around it, so a write
+/// outside its range shows.
+/// </summary>
+public sealed class KernelTests
+{
+    public static TheoryData<string> Widths => ["512", "256", "128", "scalar"];
+
+    private const float Guard = -12345f;
+
+    /// <summary>Runs the generic check <typeparamref name="T"/> at the width named.</summary>
+    private static void AtWidth<T>(string width) where T : IWidthCheck
+    {
+        switch (width)
+        {
+            case "512": T.Run<Vector512<float>, Vectors.Vec512>(); break;
+            case "256": T.Run<Vector256<float>, Vectors.Vec256>(); break;
+            case "128": T.Run<Vector128<float>, Vectors.Vec128>(); break;
+            default: T.Run<float, Vectors.Scalar>(); break;
+        }
+    }
+
+    private interface IWidthCheck
+    {
+        static abstract void Run<TV, V>() where TV : struct where V : struct, Vectors.IVectorOps<TV>;
+    }
+
+    private static float[] Ints(Rng rng, int n, int range = 5)
+    {
+        var x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = rng.NextInt(2 * range + 1) - range;
+        return x;
+    }
+
+    /// <summary>A buffer of n values at [1, n + 1), guard values at 0 and n + 1.</summary>
+    private static float[] Guarded(float[] values)
+    {
+        var b = new float[values.Length + 2];
+        b[0] = b[^1] = Guard;
+        values.CopyTo(b, 1);
+        return b;
+    }
+
+    private static void AssertGuards(float[] b, string what)
+    {
+        Assert.True(b[0] == Guard && b[^1] == Guard, $"{what}: wrote outside its range");
+    }
+
+    [Theory, MemberData(nameof(Widths))]
+    public void Gemm_matches_a_naive_product_for_every_shape_stride_and_mode(string width) => AtWidth<GemmCheck>(width);
+
+    private sealed class GemmCheck : IWidthCheck
+    {
+        public static void Run<TV, V>() where TV : struct where V : struct, Vectors.IVectorOps<TV>
+        {
+            var rng = new Rng(1);
+            foreach (int m in new[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 14, 17 })
+                foreach (int n in new[] { V.Count, V.Count + 1, 2 * V.Count - 1, 3 * V.Count, 3 * V.Count + 5, 7 * V.Count + 3 })
+                    foreach (int k in new[] { 1, 3, 8 })
+                        foreach (bool transposedA in new[] { false, true })
+                            foreach (bool accumulate in new[] { false, true })
+                            foreach (int irs in new[] { 1, 0 })
+                            {
+                                // A is m x k with row stride ars and column stride aks (row-major, or transposed: column-major);
+                                // B is k x n with row stride bks > n; C is m x n with row stride crs > n. init is a bias per row
+                                // (irs = 1) or the shared zeros (irs = 0), the two ways the generated layers call it.
+                                int ars = transposedA ? 1 : k + 2, aks = transposedA ? m + 1 : 1, bks = n + 3, crs = n + 1;
+                                float[] a = Ints(rng, transposedA ? k * aks : m * ars), b = Ints(rng, k * bks);
+                                float[] init = irs == 1 ? Ints(rng, m) : Kernels.Zeros;
+                                float[] c0 = Ints(rng, m * crs), c = Guarded(c0);
+                                Kernels.Gemm<TV, V>(ref a[0], ars, aks, ref b[0], bks, k, ref init[0], irs, ref c[1], crs, m, n, accumulate);
+                                AssertGuards(c, $"Gemm m={m} n={n} k={k}");
+                                for (int r = 0; r < m; r++)
+                                    for (int j = 0; j < crs; j++)
+                                    {
+                                        float expected = c0[r * crs + j];
+                                        if (j < n)
+                                        {
+                                            expected = accumulate ? expected : init[r * irs];
+                                            for (int p = 0; p < k; p++) expected += a[r * ars + p * aks] * b[p * bks + j];
+                                        }
+                                        Assert.True(expected == c[1 + r * crs + j],
+                                            $"Gemm<{typeof(V).Name}> m={m} n={n} k={k} transposedA={transposedA} accumulate={accumulate} irs={irs}: C[{r},{j}] = {c[1 + r * crs + j]}, expected {expected}");
+                                    }
+                            }
+        }
+    }
+
+    [Theory, MemberData(nameof(Widths))]
+    public void Dots_and_DotsBatch_add_every_row_pair_product(string width) => AtWidth<DotsCheck>(width);
+
+    private sealed class DotsCheck : IWidthCheck
+    {
+        public static void Run<TV, V>() where TV : struct where V : struct, Vectors.IVectorOps<TV>
+        {
+            var rng = new Rng(2);
+            foreach (int rows in new[] { 1, 2, 3, 4, 5, 9 })
+                foreach (int jCount in new[] { 1, 2, 3, 4, 7 })
+                    foreach (int n in new[] { V.Count, V.Count + 1, 3 * V.Count - 1, 5 * V.Count + 2 })
+                    {
+                        int xrs = n + 2, yrs = n + 1, crs = jCount + 3;
+                        float[] x = Ints(rng, rows * xrs), y = Ints(rng, jCount * yrs), c0 = Ints(rng, rows * crs);
+                        float[] batch = Guarded(c0);
+                        Kernels.DotsBatch<TV, V>(ref x[0], xrs, rows, ref y[0], yrs, jCount, n, ref batch[1], crs);
+                        AssertGuards(batch, "DotsBatch");
+                        float[]? single = null;
+                        if (rows <= 4)
+                        {
+                            single = Guarded(c0);
+                            switch (rows)
+                            {
+                                case 1: Kernels.Dots1<TV, V>(ref x[0], xrs, ref y[0], yrs, jCount, n, ref single[1], crs); break;
+                                case 2: Kernels.Dots2<TV, V>(ref x[0], xrs, ref y[0], yrs, jCount, n, ref single[1], crs); break;
+                                case 3: Kernels.Dots3<TV, V>(ref x[0], xrs, ref y[0], yrs, jCount, n, ref single[1], crs); break;
+                                default: Kernels.Dots4<TV, V>(ref x[0], xrs, ref y[0], yrs, jCount, n, ref single[1], crs); break;
+                            }
+                            AssertGuards(single, $"Dots{rows}");
+                        }
+                        for (int s = 0; s < rows; s++)
+                            for (int j = 0; j < crs; j++)
+                            {
+                                float expected = c0[s * crs + j];
+                                if (j < jCount)
+                                    for (int p = 0; p < n; p++) expected += x[s * xrs + p] * y[j * yrs + p];
+                                Assert.True(expected == batch[1 + s * crs + j], $"DotsBatch<{typeof(V).Name}> rows={rows} j={jCount} n={n} at [{s},{j}]");
+                                if (single is not null)
+                                    Assert.True(expected == single[1 + s * crs + j], $"Dots{rows}<{typeof(V).Name}> j={jCount} n={n} at [{s},{j}]");
+                            }
+                    }
+        }
+    }
+
+    [Theory, MemberData(nameof(Widths))]
+    public void Row_helpers_touch_exactly_their_n_values(string width) => AtWidth<RowCheck>(width);
+
+    private sealed class RowCheck : IWidthCheck
+    {
+        public static void Run<TV, V>() where TV : struct where V : struct, Vectors.IVectorOps<TV>
+        {
+            var rng = new Rng(3);
+            // Copy, Add and Zero take any n >= 1 (rows shorter than a vector included); the rest need n >= V.Count.
+            for (int n = 1; n <= 3 * V.Count + 7; n++)
+            {
+                float[] src = Ints(rng, n), dst0 = Ints(rng, n);
+                var copy = Guarded(dst0);
+                Kernels.Copy<TV, V>(ref src[0], ref copy[1], n);
+                AssertGuards(copy, $"Copy n={n}");
+                Assert.Equal(src, copy[1..^1]);
+
+                var sum = Guarded(dst0);
+                Kernels.Add<TV, V>(ref src[0], ref sum[1], n);
+                AssertGuards(sum, $"Add n={n}");
+                for (int i = 0; i < n; i++) Assert.Equal(dst0[i] + src[i], sum[1 + i]);
+
+                var zero = Guarded(dst0);
+                Kernels.Zero(ref zero[1], n);
+                AssertGuards(zero, $"Zero n={n}");
+                Assert.All(zero[1..^1], v => Assert.Equal(0f, v));
+
+                if (n < V.Count) continue;
+                float total = 0;
+                foreach (float v in src) total += v;
+                Assert.Equal(total, Kernels.Sum<TV, V>(ref src[0], n));
+
+                var relu = Guarded(dst0);
+                Kernels.Relu<TV, V>(ref src[0], ref relu[1], n);
+                AssertGuards(relu, $"Relu n={n}");
+                for (int i = 0; i < n; i++) Assert.Equal(src[i] < 0 ? 0f : src[i], relu[1 + i]);
+
+                var sum2 = Guarded(dst0);
+                Kernels.Sum2<TV, V>(ref src[0], ref dst0[0], ref sum2[1], n);
+                AssertGuards(sum2, $"Sum2 n={n}");
+                for (int i = 0; i < n; i++) Assert.Equal(src[i] + dst0[i], sum2[1 + i]);
+
+                var back = Guarded(dst0);
+                Kernels.ReluBackward<TV, V>(ref src[0], ref dst0[0], ref back[1], n);
+                AssertGuards(back, $"ReluBackward n={n}");
+                for (int i = 0; i < n; i++) Assert.Equal(src[i] > 0 ? dst0[i] : 0f, back[1 + i]);
+
+                // Batch norm's passes: shift 2, scale 0.5 and bias 3 keep every value exact.
+                var affine = Guarded(dst0);
+                Kernels.Affine<TV, V>(ref src[0], ref affine[1], n, 2f, 0.5f, 3f);
+                AssertGuards(affine, $"Affine n={n}");
+                for (int i = 0; i < n; i++) Assert.Equal((src[i] - 2f) * 0.5f + 3f, affine[1 + i]);
+
+                float squares = 0, sumDy = 0, sumDyx = 0;
+                for (int i = 0; i < n; i++) { squares += (src[i] - 1) * (src[i] - 1); sumDy += dst0[i]; sumDyx += dst0[i] * (src[i] - 1); }
+                Assert.Equal(squares, Kernels.CenteredSquares<TV, V>(ref src[0], n, 1f));
+                Kernels.CenteredSums<TV, V>(ref dst0[0], ref src[0], n, 1f, out float gotDy, out float gotDyx);
+                Assert.Equal((sumDy, sumDyx), (gotDy, gotDyx));
+
+                var dx = Guarded(dst0);
+                Kernels.CenteredAffine<TV, V>(ref dst0[0], ref src[0], ref dx[1], n, 2f, 1f, 3f, 0.5f);
+                AssertGuards(dx, $"CenteredAffine n={n}");
+                for (int i = 0; i < n; i++) Assert.Equal(2f * dst0[i] + (0.5f * (src[i] - 1f) + 3f), dx[1 + i]);
+            }
+        }
+    }
+
+    [Theory, MemberData(nameof(Widths))]
+    public void Pooling_operations_keep_MathF_Max_semantics_and_lane_order(string width) => AtWidth<PoolOpsCheck>(width);
+
+    private sealed class PoolOpsCheck : IWidthCheck
+    {
+        public static void Run<TV, V>() where TV : struct where V : struct, Vectors.IVectorOps<TV>
+        {
+            int count = V.Count;
+            var pairs = new float[2 * count];
+            for (int i = 0; i < pairs.Length; i++) pairs[i] = i * 10;
+            var evens = new float[count];
+            var odds = new float[count];
+            V.Store(V.LoadEvens(ref pairs[0], 0), ref evens[0], 0);
+            V.Store(V.LoadOdds(ref pairs[0], 0), ref odds[0], 0);
+            for (int i = 0; i < count; i++) Assert.Equal((pairs[2 * i], pairs[2 * i + 1]), (evens[i], odds[i]));
+            var back = new float[2 * count];
+            V.StoreInterleaved(V.Load(ref evens[0], 0), V.Load(ref odds[0], 0), ref back[0], 0);
+            Assert.Equal(pairs, back);
+
+            // Max: NaN from either side, and +0 over -0, exactly as MathF.Max; Claim hands the gradient to the first hit only.
+            float[] a = [float.NaN, 1f, -0f, 0f, 3f, float.NegativeInfinity, 2f, float.NaN];
+            float[] b = [1f, float.NaN, 0f, -0f, 3f, -1f, -2f, float.NaN];
+            var lhs = new float[count];
+            var rhs = new float[count];
+            for (int i = 0; i < count; i++) (lhs[i], rhs[i]) = (a[i % a.Length], b[i % b.Length]);
+            var max = new float[count];
+            V.Store(V.Max(V.Load(ref lhs[0], 0), V.Load(ref rhs[0], 0)), ref max[0], 0);
+            for (int i = 0; i < count; i++)
+                Assert.Equal(BitConverter.SingleToInt32Bits(MathF.Max(lhs[i], rhs[i])), BitConverter.SingleToInt32Bits(max[i]));
+
+            var gradient = new float[count];
+            Array.Fill(gradient, 5f);
+            TV g = V.Load(ref gradient[0], 0);
+            var taken = new float[count];
+            V.Store(V.Claim(V.Load(ref lhs[0], 0), V.Load(ref max[0], 0), ref g), ref taken[0], 0);
+            var left = new float[count];
+            V.Store(g, ref left[0], 0);
+            for (int i = 0; i < count; i++)
+            {
+                bool hit = lhs[i] == max[i] || float.IsNaN(lhs[i]);
+                Assert.Equal((hit ? 5f : 0f, hit ? 0f : 5f), (taken[i], left[i]));
+            }
+        }
+    }
+
+    [Fact]
+    public void The_kernels_are_hidden_from_IntelliSense_and_compiled_into_the_runtime_library()
+    {
+        foreach (var type in new[] { typeof(Kernels), typeof(Vectors) })
+        {
+            Assert.Equal(typeof(INetwork).Assembly, type.Assembly);
+            Assert.Equal(EditorBrowsableState.Never, type.GetCustomAttribute<EditorBrowsableAttribute>()?.State);
+        }
+        // Compiled optimised whatever the consumer's configuration: the kernels are marked so, and a Release build of the
+        // library does not disable the JIT's optimiser.
+        var gemm = typeof(Kernels).GetMethod(nameof(Kernels.Gemm))!;
+        Assert.True(gemm.MethodImplementationFlags.HasFlag(MethodImplAttributes.AggressiveOptimization));
+    }
+}
