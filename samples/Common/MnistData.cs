@@ -41,6 +41,9 @@ public static class MnistData
     /// <summary>The value of a blank pixel after normalisation, used to fill what a shifted digit uncovers.</summary>
     public const float Background = (0f - Idx.MnistMean) / Idx.MnistStd;
 
+    /// <summary>The value of a pixel full of ink after normalisation: with <see cref="Background"/>, the range of a digit.</summary>
+    public const float Ink = (1f - Idx.MnistMean) / Idx.MnistStd;
+
     /// <summary>In the shipped subset, the first 8,000 digits train and the last 2,000 test.</summary>
     public const int SubsetTrainCount = 8_000;
 

@@ -36,6 +36,9 @@ public sealed record TrainingOptions(
 
     /// <summary>The last epoch to train in this run (<c>--stop-after</c>); the schedule still spans <see cref="Epochs"/>.</summary>
     public int? StopAfter { get; init; }
+
+    /// <summary>Whether to draw the pictures found through the gradients (false with <c>--no-gradient-pictures</c>).</summary>
+    public bool GradientPictures { get; init; } = true;
 }
 
 /// <summary>What the process returns; listed by <c>--help</c>.</summary>
@@ -123,9 +126,13 @@ public sealed class CommandLine
         CustomParser = result => Token(result) is null ? null : WholeNumber(1, 1000)(result),
     };
 
+    // Only on the command line of a sample that draws those pictures.
+    private readonly Option<bool>? _noGradientPictures;
+
     /// <summary>The command line of a sample described by <paramref name="description"/> (the help text's first line),
-    /// whose options default to <paramref name="recipe"/>.</summary>
-    public CommandLine(string description, Recipe recipe)
+    /// whose options default to <paramref name="recipe"/>; <c>--no-gradient-pictures</c> is offered if the sample draws
+    /// those pictures (<paramref name="gradientPictures"/>).</summary>
+    public CommandLine(string description, Recipe recipe, bool gradientPictures = false)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(description);
         ArgumentNullException.ThrowIfNull(recipe);
@@ -166,6 +173,13 @@ public sealed class CommandLine
             CustomParser = WholeNumber(0, 8),
         };
 
+        if (gradientPictures)
+            _noGradientPictures = new("--no-gradient-pictures")
+            {
+                Description = "Skip the pictures found through the gradients after training: neurons-LAYER.png and classes.png (the " +
+                              "inputs a layer's channels and each class respond to most) and saliency.png (the pixels a prediction depends on).",
+            };
+
         _optimizer.AcceptOnlyFromAmong("sgd", "adam");
         _schedule.AcceptOnlyFromAmong("cosine", "constant");
         _resume.Validators.Add(r =>
@@ -197,6 +211,7 @@ public sealed class CommandLine
         {
             _epochs, _batchSize, _learningRate, _optimizer, _schedule, _maxShift, _holdout, _seed, _threads, _data, _output, _resume, _stopAfter,
         };
+        if (_noGradientPictures is not null) root.Options.Add(_noGradientPictures);
         root.SetAction(result => run(ToOptions(result)));
         return root;
     }
@@ -226,6 +241,7 @@ public sealed class CommandLine
         {
             Resume = result.GetValue(_resume)?.FullName,
             StopAfter = result.GetValue(_stopAfter),
+            GradientPictures = _noGradientPictures is null || !result.GetValue(_noGradientPictures),
         };
     }
 

@@ -67,10 +67,7 @@ public static partial class Pictures
         for (int row = 0; row < picks.Count; row++)
         {
             AddTile(plot, ToGrid(digits.Image(picks[row]), MnistData.Side, MnistData.Side), row, 0, new ScottPlot.Colormaps.Grayscale(), null);
-            var label = plot.Add.Text($"label {digits.Labels[picks[row]]}\npredicted {predictions[row]}",
-                -Gap, -row * (Cell + Gap) - Cell / 2);
-            label.Alignment = Alignment.MiddleRight;
-            label.LabelFontSize = 13;
+            RowLabel(plot, row, $"label {digits.Labels[picks[row]]}\npredicted {predictions[row]}");
         }
         for (int c = 0; c < channels; c++)
         {
@@ -83,13 +80,7 @@ public static partial class Pictures
             ColumnLabel(plot, c + 1, $"{c + 1}");
         }
         ColumnLabel(plot, 0, "input");
-        // Limits hug the tiles and labels, and the picture has their aspect ratio, so square units waste no space.
-        const double labelWidth = 3.2 * Cell, labelHeight = 0.8 * Cell, pixelsPerUnit = 2.4;
-        double right = (channels + 1) * (Cell + Gap), bottom = -picks.Count * (Cell + Gap);
-        plot.Axes.SetLimits(-labelWidth, right, bottom, labelHeight);
-        int width = (int)((right + labelWidth) * pixelsPerUnit) + 40;
-        int height = (int)((labelHeight - bottom) * pixelsPerUnit) + 70;
-        return Save(plot, folder, fileName, width, height);
+        return SaveGrid(plot, folder, fileName, picks.Count, channels + 1, labelWidth: 3.2 * Cell, pixelsPerUnit: 2.4);
     }
 
     /// <summary>Training and evaluation loss, and evaluation accuracy, per epoch.</summary>
@@ -159,11 +150,31 @@ public static partial class Pictures
         return heatmap;
     }
 
-    private static void ColumnLabel(Plot plot, int column, string text)
+    // A column number with a fraction centres a label over several columns.
+    private static void ColumnLabel(Plot plot, double column, string text)
     {
         var label = plot.Add.Text(text, column * (Cell + Gap) + Cell / 2, Gap);
         label.Alignment = Alignment.LowerCenter;
         label.LabelFontSize = 13;
+    }
+
+    private static void RowLabel(Plot plot, int row, string text)
+    {
+        var label = plot.Add.Text(text, -Gap, -row * (Cell + Gap) - Cell / 2);
+        label.Alignment = Alignment.MiddleRight;
+        label.LabelFontSize = 13;
+    }
+
+    // Limits hug the tiles and labels (row labels to the left, column labels above), and the picture has their aspect
+    // ratio, so square units waste no space.
+    private static string SaveGrid(Plot plot, string folder, string fileName, int rows, int columns, double labelWidth, double pixelsPerUnit)
+    {
+        const double labelHeight = 0.8 * Cell;
+        double right = columns * (Cell + Gap), bottom = -rows * (Cell + Gap);
+        plot.Axes.SetLimits(-labelWidth, right, bottom, labelHeight);
+        int width = (int)((right + labelWidth) * pixelsPerUnit) + 40;
+        int height = (int)((labelHeight - bottom) * pixelsPerUnit) + 70;
+        return Save(plot, folder, fileName, width, height);
     }
 
     // Row 0 of the array is drawn at the top, as the image's first row is.

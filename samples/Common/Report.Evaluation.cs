@@ -1,3 +1,4 @@
+using System;
 using System.Globalization;
 using System.IO;
 using ConvNet;
@@ -32,6 +33,11 @@ public static partial class Report
                 report.Support(c).ToString(CultureInfo.InvariantCulture));
         AnsiConsole.Write(table);
     }
+
+    /// <summary>How long the pictures drawn through the gradients took: gradient ascent, the strongest patches, saliency
+    /// and writing the files.</summary>
+    public static void GradientPictures(TimeSpan time) =>
+        AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture, $"gradient pictures: {time.TotalSeconds:F2} s"));
 
     // Undefined (NaN) where no digit was predicted as, or labelled, that class.
     private static string Percent(float fraction) =>

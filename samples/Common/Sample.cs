@@ -15,6 +15,13 @@ namespace Samples.Common;
 /// <param name="FileName">The PNG file's name.</param>
 public sealed record ActivationPicture(int Layer, string Title, string FileName);
 
+/// <summary>The pictures drawn through the network's gradients after training (<c>--no-gradient-pictures</c> skips them):
+/// <c>neurons-NAME.png</c>, <c>classes.png</c> and <c>saliency.png</c>.</summary>
+/// <param name="NeuronLayer">Index of the layer whose channels <c>neurons-NAME.png</c> shows; its units must see a window of
+/// the input (<see cref="ReceptiveField"/>).</param>
+/// <param name="Ascent">The gradient ascent for the neurons and the classes, with the input range of the data.</param>
+public sealed record GradientPictures(int NeuronLayer, AscentOptions Ascent);
+
 /// <summary>What makes one sample: its network and recipe, the names of its files, and what it draws.</summary>
 /// <param name="Name">Short lowercase name: the weights go to <c>NAME.safetensors</c>, and the checkpoint's own keys start
 /// with <c>NAME.</c>.</param>
@@ -35,6 +42,9 @@ public sealed record SampleSpec(
     int FilterLayer,
     IReadOnlyList<ActivationPicture> Activations)
 {
+    /// <summary>The pictures drawn through the gradients, or null for none.</summary>
+    public GradientPictures? Gradients { get; init; }
+
     /// <summary>The weights file's name in the output folder.</summary>
     public string WeightsFile => Name + ".safetensors";
 
@@ -42,7 +52,8 @@ public sealed record SampleSpec(
     public string PartialWeightsFile => Name + ".partial.safetensors";
 
     /// <summary>The sample's command line, with the recipe as defaults.</summary>
-    public CommandLine CommandLine() => new(Description + " " + ExitCodes.Describe(PartialWeightsFile), Recipe);
+    public CommandLine CommandLine() =>
+        new(Description + " " + ExitCodes.Describe(PartialWeightsFile), Recipe, gradientPictures: Gradients is not null);
 }
 
 /// <summary>A sample's whole run: train with progress and a table (checkpointed after every epoch, resumable, stopped
@@ -139,6 +150,15 @@ public static class Sample
             Outputs.Write($"the {network.Layers[spec.FilterLayer].Name} filters", () => Pictures.Filters(network, spec.FilterLayer, folder), files, failures);
             foreach (var picture in spec.Activations)
                 Outputs.Write($"the {picture.Title}", () => Pictures.ActivationMaps(network, data.Evaluation, picks, picture.Layer, picture.Title, picture.FileName, folder), files, failures);
+            if (spec.Gradients is { } gradients && options.GradientPictures)
+            {
+                var clock = Stopwatch.StartNew();
+                string neurons = network.Layers[gradients.NeuronLayer].Name;
+                Outputs.Write($"the {neurons} neurons", () => Pictures.Neurons(network, data.Evaluation, gradients.NeuronLayer, gradients.Ascent, folder), files, failures);
+                Outputs.Write("the class inputs", () => Pictures.Classes(network, gradients.Ascent, folder), files, failures);
+                Outputs.Write("the saliency maps", () => Pictures.Saliency(network, data.Evaluation, picks, folder), files, failures);
+                Report.GradientPictures(clock.Elapsed);
+            }
             Outputs.Write("the training curves", () => Pictures.Curves(run.History, data.EvaluationName, folder), files, failures);
             Outputs.Write("the confusion matrix", () => Pictures.Confusion(evaluation, data.EvaluationName, folder), files, failures);
             Outputs.Write("the misclassified digits", () => Pictures.Misclassified(network, data.Evaluation, evaluation, folder), files, failures);

@@ -52,6 +52,13 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public void GradientPicturesAreDrawnUnlessTurnedOff()
+    {
+        Assert.True(s_commandLine.ToOptions(s_commandLine.Parse()).GradientPictures);
+        Assert.False(s_commandLine.ToOptions(s_commandLine.Parse("--no-gradient-pictures")).GradientPictures);
+    }
+
+    [Fact]
     public void TheDefaultLearningRateFollowsTheOptimizer() =>
         Assert.Equal(s_recipe.LearningRate(OptimizerKind.Adam),
             s_commandLine.ToOptions(s_commandLine.Parse("--optimizer", "adam")).LearningRate);

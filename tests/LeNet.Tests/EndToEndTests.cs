@@ -6,6 +6,7 @@ using System.Linq;
 using System.Text.RegularExpressions;
 using ConvNet;
 using Samples.Common;
+using SkiaSharp;
 using Xunit;
 
 namespace LeNet.Tests;
@@ -16,6 +17,11 @@ public sealed partial class EndToEndTests : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
     private static readonly string[] Pictures = ["conv1-filters.png", "activations-conv1.png", "activations-conv2.png", "training-curves.png", "confusion.png", "misclassified.png"];
+
+    // The pictures drawn through the gradients, and their sizes in pixels: 16 rows (conv2's channels) of an ascent tile
+    // and 9 patches; one row of 10 class inputs; 2 rows (digit, saliency) of 4 digits.
+    private static readonly (string Name, int Width, int Height)[] GradientPictures =
+        [("neurons-conv2.png", 1006, 1390), ("classes.png", 1112, 247), ("saliency.png", 836, 423)];
 
     private readonly string _folder = Directory.CreateTempSubdirectory("lenet-e2e-").FullName;
 
@@ -52,6 +58,33 @@ public sealed partial class EndToEndTests : IDisposable
         Assert.Equal(printed, MathF.Round(NetworkModel.Evaluate(network, test).Accuracy * 10_000) / 10_000, 4);
         foreach (string picture in Pictures)
             Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(Path.Combine(Output, picture))[..4]);
+        foreach (var (name, width, height) in GradientPictures)
+            Assert.Equal((width, height), Decode(Path.Combine(Output, name)));
+        Assert.Single(lines, l => GradientTimeLine().IsMatch(l));
+    }
+
+    [GeneratedRegex(@"^gradient pictures: \d+\.\d\d s$")]
+    private static partial Regex GradientTimeLine();
+
+    // The file's size once decoded as a PNG; one with only a few colours would be blank.
+    private static (int Width, int Height) Decode(string path)
+    {
+        using var bitmap = SKBitmap.Decode(path);
+        Assert.True(bitmap is not null, $"{path} is not an image");
+        Assert.Equal(SKEncodedImageFormat.Png, SKCodec.Create(path).EncodedFormat);
+        Assert.True(bitmap.Pixels.Distinct().Count() > 32, $"{path} has only {bitmap.Pixels.Distinct().Count()} colours");
+        return (bitmap.Width, bitmap.Height);
+    }
+
+    [Fact]
+    public void NoGradientPicturesWritesTheOtherFilesOnly()
+    {
+        string data = Directory.CreateDirectory(Path.Combine(_folder, "mnist")).FullName;
+        MnistFiles.WriteSubsetFolder(data, 256, 64);
+        using var run = SampleProcess.Run(Timeout, "--data", data, "--epochs", "1", "--no-gradient-pictures", "--output", Output);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(Pictures.Append("lenet.safetensors").Append(RunState.FileName).Order(), Directory.GetFiles(Output).Select(Path.GetFileName).Order());
+        Assert.DoesNotContain(run.Output, l => GradientTimeLine().IsMatch(l));
     }
 
     [Fact]
@@ -106,8 +139,8 @@ public sealed partial class EndToEndTests : IDisposable
         Assert.True(run.ExitCode == 4, run.ToString());
         var errors = run.Output.Where(l => l.StartsWith("error: ", StringComparison.Ordinal)).ToList();
         Assert.Contains(errors, e => e.StartsWith($"error: cannot save the weights to {Path.Combine(Output, "lenet.safetensors")}: ", StringComparison.Ordinal));
-        // The six pictures; and the checkpoints of epochs 2-4 (that of epoch 1 races with the folder's removal).
-        Assert.Equal(6, errors.Count(e => e.StartsWith("error: cannot write the ", StringComparison.Ordinal) && !e.StartsWith("error: cannot write the checkpoint", StringComparison.Ordinal)));
+        // The nine pictures; and the checkpoints of epochs 2-4 (that of epoch 1 races with the folder's removal).
+        Assert.Equal(9, errors.Count(e => e.StartsWith("error: cannot write the ", StringComparison.Ordinal) && !e.StartsWith("error: cannot write the checkpoint", StringComparison.Ordinal)));
         Assert.InRange(errors.Count(e => e.StartsWith("error: cannot write the checkpoint", StringComparison.Ordinal)), 3, 4);
         string moved = Assert.Single(errors, e => e.StartsWith("error: the weights were saved to ", StringComparison.Ordinal));
         string fallback = moved["error: the weights were saved to ".Length..^" instead".Length];

@@ -69,6 +69,13 @@ public sealed class CommandLineRunTests : IDisposable
     }
 
     [Fact]
+    public void TheSampleDrawsNothingThroughTheGradientsSoItOffersNoSwitchForThat()
+    {
+        Assert.Null(ResNetSample.Spec.Gradients);
+        Assert.Contains(ResNetSample.Spec.CommandLine().Parse("--no-gradient-pictures").Errors, e => e.Message.Contains("--no-gradient-pictures"));
+    }
+
+    [Fact]
     public void AnOptionOutOfRangeIsRejectedBeforeAnythingIsWritten()
     {
         using var run = Run("--epochs", "0", "--output", "out");
