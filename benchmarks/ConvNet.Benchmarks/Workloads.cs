@@ -7,13 +7,17 @@ namespace ConvNet.Benchmarks;
 /// <summary>A network under test: how to make a fresh instance, and its forward FLOPs.</summary>
 /// <param name="WithoutBatchNorm">The same network with its batch norm layers removed, timed beside it at batch 1 to
 /// measure what evaluation-mode batch norm costs; null for networks without batch norm.</param>
-internal sealed record NetworkDef(string Name, Func<INetwork> Create, long ForwardFlops, NetworkDef? WithoutBatchNorm = null)
+/// <param name="Big">An ImageNet-sized network: compared at batch 1 on one thread against ONNX Runtime only (a training
+/// step, batch 64, TorchSharp and the scalar baseline would take minutes and gigabytes for no new information).</param>
+internal sealed record NetworkDef(string Name, Func<INetwork> Create, long ForwardFlops, NetworkDef? WithoutBatchNorm = null, bool Big = false)
 {
     public static readonly NetworkDef LeNet5 = new("LeNet-5", () => new global::ConvNet.Benchmarks.LeNet5(), global::ConvNet.Benchmarks.LeNet5.Flops);
     public static readonly NetworkDef Cifar = new("CIFAR", () => new global::ConvNet.Benchmarks.CifarNet(), global::ConvNet.Benchmarks.CifarNet.Flops);
     public static readonly NetworkDef ResNet20 = new("ResNet-20", () => new global::ConvNet.Benchmarks.ResNet20(), global::ConvNet.Benchmarks.ResNet20.Flops,
         new("ResNet-20 without BN", () => new global::ConvNet.Benchmarks.ResNet20WithoutBatchNorm(), global::ConvNet.Benchmarks.ResNet20WithoutBatchNorm.Flops));
-    public static readonly IReadOnlyList<NetworkDef> All = [LeNet5, Cifar, ResNet20];
+    public static readonly NetworkDef AlexNet = new("AlexNet", () => new global::ConvNet.Benchmarks.AlexNet(), global::ConvNet.Benchmarks.AlexNet.Flops, Big: true);
+    public static readonly NetworkDef Vgg16 = new("VGG-16", () => new global::ConvNet.Benchmarks.Vgg16(), global::ConvNet.Benchmarks.Vgg16.Flops, Big: true);
+    public static readonly IReadOnlyList<NetworkDef> All = [LeNet5, Cifar, ResNet20, AlexNet, Vgg16];
 
     public static NetworkDef ByName(string name) =>
         name switch { "LeNet5" or "LeNet-5" => LeNet5, "CifarNet" or "CIFAR" => Cifar, _ => throw new ArgumentException($"Unknown network '{name}'.") };

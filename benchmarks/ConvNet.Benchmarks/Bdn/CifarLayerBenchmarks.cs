@@ -20,7 +20,7 @@ public class CifarLayerBenchmarks
         var w = new Workload(NetworkDef.Cifar, 1, 1);
         foreach (var k in LayerProfile.CifarKernels)
             if (w.Prototype.Layers[k.Index].Name == Layer) _kernel = k;
-        _b = LayerProfile.LayerBuffers.For(_kernel, w);
+        _b = LayerProfile.LayerBuffers.For([_kernel], w)[0];
         _kernel.Forward(_b.Parameters, _b.Input, _b.Output, _b.Scratch);
         Agreement.Check($"CIFAR {Layer} kernel vs network", _b.Expected, _b.Output, _b.Output.Length);
     }

@@ -10,7 +10,7 @@ namespace ConvNet.Benchmarks;
 /// <summary>
 /// The quick comparison: every scenario on every system, checked for agreement, then timed with <see cref="CallTimer"/>
 /// (systems of a scenario take turns, repetition by repetition); one table of times and ratios, a table of one-time
-/// costs, and the CIFAR net's per-layer GFLOP/s.
+/// costs, and the per-layer GFLOP/s of the CIFAR net and VGG-16.
 /// </summary>
 internal static class CompareCommand
 {
@@ -35,7 +35,7 @@ internal static class CompareCommand
     }
 
     /// <param name="networks">Names of the networks to run (<see cref="NetworkDef.Name"/>, e.g. <c>ResNet-20</c>); all when empty.
-    /// The CIFAR net's per-layer profile runs only when the CIFAR net does.</param>
+    /// A per-layer profile (CIFAR net, VGG-16) runs only when its network does.</param>
     public static int Run(IReadOnlyList<string> networks)
     {
         var selected = new List<NetworkDef>();
@@ -71,6 +71,7 @@ internal static class CompareCommand
             foreach (var s in s_scenarios)
             {
                 if (s.Optimizer == TrainingOptimizer.Adam && def != NetworkDef.LeNet5) continue;
+                if (def.Big && (s.Training || s.Batch != 1)) continue;
                 var w = new Workload(def, s.Batch, s.Threads);
                 var row = new Row($"{def.Name} {s.Label} ({s.Threads}t)") { Threads = s.Threads };
                 List<Prepared> prepared;
@@ -123,7 +124,8 @@ internal static class CompareCommand
                 Console.WriteLine($"Batch norm in evaluation mode, {r.Name}: {Time(r.ConvNet)} with, {Time(plain)} without = {r.ConvNet!.Value / plain:F2}x (bar: <= 1.10x)");
         Console.WriteLine();
 
-        if (selected.Contains(NetworkDef.Cifar)) LayerProfile.Run(peak);
+        if (selected.Contains(NetworkDef.Cifar)) LayerProfile.Run(NetworkDef.Cifar, LayerProfile.CifarKernels, peak);
+        if (selected.Contains(NetworkDef.Vgg16)) LayerProfile.Run(NetworkDef.Vgg16, LayerProfile.Vgg16Kernels, peak);
         foreach (var d in disagreements) Console.WriteLine($"NOT TIMED, the systems disagree: {d}");
         Console.WriteLine($"Load average at end: {Machine.LoadAverage()} ({Environment.ProcessorCount} cores)");
         if (Machine.BusyWarning() is { } warning) Console.WriteLine(warning);
@@ -144,8 +146,11 @@ internal static class CompareCommand
             ("ConvNet", () => new ConvNetInference(w), (r, t) => r.ConvNet = t),
             ("ONNX Runtime", () => new OrtInference(w), (r, t) => r.Ort = t),
         };
-        if (torchOk) systems.Add(("TorchSharp", () => new TorchInference(w), (r, t) => r.Torch = t));
-        systems.Add(("naive C#", () => new NaiveInference(w), (r, t) => r.Naive = t));
+        if (!w.Def.Big)
+        {
+            if (torchOk) systems.Add(("TorchSharp", () => new TorchInference(w), (r, t) => r.Torch = t));
+            systems.Add(("naive C#", () => new NaiveInference(w), (r, t) => r.Naive = t));
+        }
         // Timed in the same interleaved block as the network itself, so that the ratio of the two holds up on a busy machine.
         Workload? plain = w.BatchSize == 1 && w.Def.WithoutBatchNorm is { } def ? new Workload(def, w.BatchSize, w.Threads) : null;
         if (plain is not null) systems.Add(("ConvNet without BN", () => new ConvNetInference(plain), (r, t) => r.WithoutBatchNorm = t));
