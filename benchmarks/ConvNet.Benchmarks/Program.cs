@@ -9,7 +9,8 @@ namespace ConvNet.Benchmarks;
 /// cost; <c>bignets</c>: AlexNet and VGG-16 once, with the JIT checks;
 /// <c>export-torch-fixture DIR</c>: the weight interop fixtures, both directions (<see cref="TorchFixtureCommand"/>);
 /// <c>resnet-mnist [options]</c>: the ResNet sample trained in ConvNet and in TorchSharp, accuracy and throughput side
-/// by side (<see cref="ResNetMnistCommand"/>).
+/// by side (<see cref="ResNetMnistCommand"/>); <c>spin</c>: keeps a core busy (the other process of compare's "one core
+/// busy" rows, <see cref="Spinner"/>).
 /// Anything else goes to BenchmarkDotNet, e.g.
 /// <c>--filter *Inference*</c> or <c>--list flat</c>.
 /// </summary>
@@ -24,6 +25,7 @@ public static class Program
         if (args.Length > 0 && args[0] == "resnet-mnist") return ResNetMnistCommand.Run(args[1..]);
         if (args.Length > 0 && args[0] == "bignets") return BigNetsCommand.Run();
         if (args.Length > 0 && args[0] == "bignets-once") return BigNetsCommand.Once();
+        if (args.Length > 0 && args[0] == "spin") return Spinner.Spin();
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
     }

@@ -15,7 +15,9 @@ namespace ConvNet.Benchmarks;
 internal static class CompareCommand
 {
     /// <param name="Optimizer">For training scenarios; Adam (the LeNet sample's optimizer) is run on LeNet-5 only.</param>
-    private sealed record Scenario(string Label, int Batch, int Threads, bool Training, TrainingOptimizer Optimizer = TrainingOptimizer.Sgd);
+    /// <param name="Busy">Timed while another process keeps one core busy (<see cref="Spinner"/>): what a batch split over
+    /// both cores loses when one of its workers is preempted. LeNet-5 and the CIFAR net only.</param>
+    private sealed record Scenario(string Label, int Batch, int Threads, bool Training, TrainingOptimizer Optimizer = TrainingOptimizer.Sgd, bool Busy = false);
 
     private static readonly Scenario[] s_scenarios =
     [
@@ -23,6 +25,7 @@ internal static class CompareCommand
         new("infer b64", 64, 2, false),
         new("train b64", 64, 2, true),
         new("train b64 Adam", 64, 2, true, TrainingOptimizer.Adam),
+        new("infer b64, one core busy", 64, 2, false, Busy: true),
     ];
 
     private sealed class Row(string name)
@@ -72,6 +75,7 @@ internal static class CompareCommand
             {
                 if (s.Optimizer == TrainingOptimizer.Adam && def != NetworkDef.LeNet5) continue;
                 if (def.Big && (s.Training || s.Batch != 1)) continue;
+                if (s.Busy && def != NetworkDef.LeNet5 && def != NetworkDef.Cifar) continue;
                 var w = new Workload(def, s.Batch, s.Threads);
                 var row = new Row($"{def.Name} {s.Label} ({s.Threads}t)") { Threads = s.Threads };
                 List<Prepared> prepared;
@@ -86,6 +90,7 @@ internal static class CompareCommand
                     disagreements.Add(e.Message);
                     continue;
                 }
+                using var spinner = s.Busy ? Spinner.Start() : null;
                 try
                 {
                     var timings = CallTimer.MeasureInterleaved(prepared.ConvertAll(p => p.Run));
