@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Reflection;
 using ConvNet;
 
 namespace ConvNet.Benchmarks;
@@ -22,34 +23,32 @@ internal static class LayerProfile
 
     internal sealed record Kernel(int Index, long Flops, int ScratchLength, LayerForward Forward, LayerBackward Backward);
 
-    internal static readonly Kernel[] CifarKernels =
-    [
-        new(CifarNet.Conv1.Index, CifarNet.Conv1.Flops, CifarNet.Conv1.ScratchLength, CifarNet.Conv1.Forward, CifarNet.Conv1.Backward),
-        new(CifarNet.Conv2.Index, CifarNet.Conv2.Flops, CifarNet.Conv2.ScratchLength, CifarNet.Conv2.Forward, CifarNet.Conv2.Backward),
-        new(CifarNet.Conv3.Index, CifarNet.Conv3.Flops, CifarNet.Conv3.ScratchLength, CifarNet.Conv3.Forward, CifarNet.Conv3.Backward),
-        new(CifarNet.Fc1.Index, CifarNet.Fc1.Flops, CifarNet.Fc1.ScratchLength, CifarNet.Fc1.Forward, CifarNet.Fc1.Backward),
-        new(CifarNet.Fc2.Index, CifarNet.Fc2.Flops, CifarNet.Fc2.ScratchLength, CifarNet.Fc2.Forward, CifarNet.Fc2.Backward),
-    ];
+    internal static readonly Kernel[] CifarKernels = KernelsOf(typeof(CifarNet), CifarNet.LayerTable);
+    internal static readonly Kernel[] Vgg16Kernels = KernelsOf(typeof(Vgg16), Vgg16.LayerTable);
 
-    internal static readonly Kernel[] Vgg16Kernels =
-    [
-        new(Vgg16.Conv1.Index, Vgg16.Conv1.Flops, Vgg16.Conv1.ScratchLength, Vgg16.Conv1.Forward, Vgg16.Conv1.Backward),
-        new(Vgg16.Conv2.Index, Vgg16.Conv2.Flops, Vgg16.Conv2.ScratchLength, Vgg16.Conv2.Forward, Vgg16.Conv2.Backward),
-        new(Vgg16.Conv3.Index, Vgg16.Conv3.Flops, Vgg16.Conv3.ScratchLength, Vgg16.Conv3.Forward, Vgg16.Conv3.Backward),
-        new(Vgg16.Conv4.Index, Vgg16.Conv4.Flops, Vgg16.Conv4.ScratchLength, Vgg16.Conv4.Forward, Vgg16.Conv4.Backward),
-        new(Vgg16.Conv5.Index, Vgg16.Conv5.Flops, Vgg16.Conv5.ScratchLength, Vgg16.Conv5.Forward, Vgg16.Conv5.Backward),
-        new(Vgg16.Conv6.Index, Vgg16.Conv6.Flops, Vgg16.Conv6.ScratchLength, Vgg16.Conv6.Forward, Vgg16.Conv6.Backward),
-        new(Vgg16.Conv7.Index, Vgg16.Conv7.Flops, Vgg16.Conv7.ScratchLength, Vgg16.Conv7.Forward, Vgg16.Conv7.Backward),
-        new(Vgg16.Conv8.Index, Vgg16.Conv8.Flops, Vgg16.Conv8.ScratchLength, Vgg16.Conv8.Forward, Vgg16.Conv8.Backward),
-        new(Vgg16.Conv9.Index, Vgg16.Conv9.Flops, Vgg16.Conv9.ScratchLength, Vgg16.Conv9.Forward, Vgg16.Conv9.Backward),
-        new(Vgg16.Conv10.Index, Vgg16.Conv10.Flops, Vgg16.Conv10.ScratchLength, Vgg16.Conv10.Forward, Vgg16.Conv10.Backward),
-        new(Vgg16.Conv11.Index, Vgg16.Conv11.Flops, Vgg16.Conv11.ScratchLength, Vgg16.Conv11.Forward, Vgg16.Conv11.Backward),
-        new(Vgg16.Conv12.Index, Vgg16.Conv12.Flops, Vgg16.Conv12.ScratchLength, Vgg16.Conv12.Forward, Vgg16.Conv12.Backward),
-        new(Vgg16.Conv13.Index, Vgg16.Conv13.Flops, Vgg16.Conv13.ScratchLength, Vgg16.Conv13.Forward, Vgg16.Conv13.Backward),
-        new(Vgg16.Fc1.Index, Vgg16.Fc1.Flops, Vgg16.Fc1.ScratchLength, Vgg16.Fc1.Forward, Vgg16.Fc1.Backward),
-        new(Vgg16.Fc2.Index, Vgg16.Fc2.Flops, Vgg16.Fc2.ScratchLength, Vgg16.Fc2.Forward, Vgg16.Fc2.Backward),
-        new(Vgg16.Fc3.Index, Vgg16.Fc3.Flops, Vgg16.Fc3.ScratchLength, Vgg16.Fc3.Forward, Vgg16.Fc3.Backward),
-    ];
+    /// <summary>The conv and FC layers' kernels of a generated network: its nested layer classes (named after the layers,
+    /// e.g. <c>Conv1</c> for conv1) and their Forward, Backward, Flops and ScratchLength, found once, at setup.</summary>
+    private static Kernel[] KernelsOf(Type network, IReadOnlyList<LayerInfo> layers)
+    {
+        const BindingFlags Members = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static;
+        var kernels = new List<Kernel>();
+        for (int index = 0; index < layers.Count; index++)
+        {
+            var layer = layers[index];
+            if (layer.Kind is not (LayerKind.Conv or LayerKind.FullyConnected)) continue;
+            string name = char.ToUpperInvariant(layer.Name[0]) + layer.Name[1..];
+            var type = network.GetNestedType(name, BindingFlags.Public | BindingFlags.NonPublic)
+                ?? throw new InvalidOperationException($"{network.Name} has no layer class {name}.");
+            T Constant<T>(string field) => (T)(type.GetField(field, Members)?.GetRawConstantValue()
+                ?? throw new InvalidOperationException($"{network.Name}.{name} has no constant {field}."));
+            TDelegate Method<TDelegate>(string method) where TDelegate : Delegate =>
+                type.GetMethod(method, Members)?.CreateDelegate<TDelegate>()
+                ?? throw new InvalidOperationException($"{network.Name}.{name} has no method {method}.");
+            if (Constant<int>("Index") != index) throw new InvalidOperationException($"{network.Name}.{name} is not layer {index}.");
+            kernels.Add(new(index, Constant<long>("Flops"), Constant<int>("ScratchLength"), Method<LayerForward>("Forward"), Method<LayerBackward>("Backward")));
+        }
+        return [.. kernels];
+    }
 
     /// <summary>Buffers for one layer's kernels, cut from a real forward pass of the workload's first sample. The
     /// parameters and the gradient array are the network's, shared by every layer (VGG-16's are 553 MB each).</summary>
