@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using Xunit;
@@ -83,9 +84,17 @@ public class WorkerPoolTests
         Thread.Sleep(20);
         Action<Counts, int> body = static (c, w) => c.Calls[w]++; // the lambda's cached delegate is created on first use
         WorkerPool.Run(2, counts, body);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1000; i++) WorkerPool.Run(2, counts, body);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        // Other test classes use the pool at the same time, so a rare path (run inline while it is busy, a wait under
+        // load) can be taken for the first time inside a round and allocate its lazy state once. A per-call allocation
+        // shows in every round (1,000 calls of at least 24 bytes), so three rounds with none at zero still fail it.
+        var rounds = new List<long>();
+        for (int round = 0; round < 3 && (rounds.Count == 0 || rounds[^1] != 0); round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 1000; i++) WorkerPool.Run(2, counts, body);
+            rounds.Add(GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        Assert.True(rounds[^1] == 0, $"bytes allocated per round of 1,000 calls: {string.Join(", ", rounds)}");
     }
 
     [Fact]
