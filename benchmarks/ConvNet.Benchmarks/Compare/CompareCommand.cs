@@ -59,6 +59,8 @@ internal static class CompareCommand
         Console.WriteLine($"Load average at start: {Machine.LoadAverage()}");
         var peak = FmaPeak.Measure();
         Console.WriteLine($"FMA peak (Vector{peak.VectorBits}, fp32): {peak.PerCoreGflops:F1} GFLOP/s per core; {peak.AllCoresGflops:F1} GFLOP/s on all {peak.Cores} cores together");
+        var bandwidth = MemoryBandwidth.Measure();
+        Console.WriteLine(bandwidth);
         bool torchOk = TorchSystem.TryLoad(out string torchDetail);
         Console.WriteLine($"TorchSharp: {(torchOk ? "loaded" : "n/a")} ({torchDetail})");
         Console.WriteLine("ONNX Runtime training: n/a (the training package is not available here; ORT is timed for inference only)");
@@ -129,8 +131,8 @@ internal static class CompareCommand
                 Console.WriteLine($"Batch norm in evaluation mode, {r.Name}: {Time(r.ConvNet)} with, {Time(plain)} without = {r.ConvNet!.Value / plain:F2}x (bar: <= 1.10x)");
         Console.WriteLine();
 
-        if (selected.Contains(NetworkDef.Cifar)) LayerProfile.Run(NetworkDef.Cifar, LayerProfile.CifarKernels, peak);
-        if (selected.Contains(NetworkDef.Vgg16)) LayerProfile.Run(NetworkDef.Vgg16, LayerProfile.Vgg16Kernels, peak);
+        if (selected.Contains(NetworkDef.Cifar)) LayerProfile.Run(NetworkDef.Cifar, LayerProfile.CifarKernels, peak, bandwidth);
+        if (selected.Contains(NetworkDef.Vgg16)) LayerProfile.Run(NetworkDef.Vgg16, LayerProfile.Vgg16Kernels, peak, bandwidth);
         foreach (var d in disagreements) Console.WriteLine($"NOT TIMED, the systems disagree: {d}");
         Console.WriteLine($"Load average at end: {Machine.LoadAverage()} ({Environment.ProcessorCount} cores)");
         if (Machine.BusyWarning() is { } warning) Console.WriteLine(warning);

@@ -55,6 +55,9 @@ internal static class LayerProfile
     internal sealed class LayerBuffers
     {
         public float[] Parameters = [], Input = [], Output = [], Expected = [], DOutput = [], Gradients = [], DInput = [], Scratch = [];
+        /// <summary>For a fully connected layer that a ReLU follows: DOutput as that ReLU's backward passes it on, zero
+        /// wherever the layer's output is not positive (in training, about half of it); else null.</summary>
+        public float[]? ReluDOutput;
         public LayerInfo Layer = null!;
 
         public static List<LayerBuffers> For(IReadOnlyList<Kernel> kernels, Workload w)
@@ -81,13 +84,24 @@ internal static class LayerProfile
                     // The network skips the first layer's input gradient; so does this profile, to time what training runs.
                     DInput = k.Index == 0 ? [] : new float[layer.Input.Length],
                     Scratch = new float[k.ScratchLength],
+                    ReluDOutput = layer.Kind == LayerKind.FullyConnected && k.Index + 1 < net.Layers.Count
+                        && net.Layers[k.Index + 1] is { Kind: LayerKind.Relu } next && next.Inputs.Count == 1 && next.Inputs[0] == layer.Name
+                        ? ReluBackward(net.LayerOutput(k.Index), dOutput)
+                        : null,
                 });
             }
             return all;
         }
+
+        private static float[] ReluBackward(ReadOnlySpan<float> output, float[] dOutput)
+        {
+            var d = new float[dOutput.Length];
+            for (int i = 0; i < d.Length; i++) d[i] = output[i] > 0 ? dOutput[i] : 0;
+            return d;
+        }
     }
 
-    public static void Run(NetworkDef def, IReadOnlyList<Kernel> kernels, FmaPeak.Result peak)
+    public static void Run(NetworkDef def, IReadOnlyList<Kernel> kernels, FmaPeak.Result peak, MemoryBandwidth.Result bandwidth)
     {
         var w = new Workload(def, 1, 1);
         var table = new TextTable("layer", "shape", "fwd MFLOP", "forward", "fwd GFLOP/s", "% peak", "backward", "bwd GFLOP/s", "% peak");
@@ -100,6 +114,14 @@ internal static class LayerProfile
             Agreement.Check($"{def.Name} {b.Layer.Name} kernel vs network", b.Expected, b.Output, b.Output.Length);
             runs.Add(() => k.Forward(b.Parameters, b.Input, b.Output, b.Scratch));
             runs.Add(() => k.Backward(b.Parameters, b.Input, b.Expected, b.DOutput, b.Gradients, b.DInput, b.Scratch));
+        }
+        var relu = new List<int>();
+        for (int i = 0; i < kernels.Count; i++)
+        {
+            var (k, b) = (kernels[i], buffers[i]);
+            if (b.ReluDOutput is not { } d) continue;
+            relu.Add(i);
+            runs.Add(() => k.Backward(b.Parameters, b.Input, b.Expected, d, b.Gradients, b.DInput, b.Scratch));
         }
         using var whole = new ConvNetInference(w);
         runs.Add(whole.Run);
@@ -121,6 +143,32 @@ internal static class LayerProfile
         var network = timings[^1];
         Console.WriteLine($"{def.Name} per layer, batch 1, 1 thread (generated kernels called directly; % of the one-core FMA peak):");
         Console.WriteLine(table);
+        Console.WriteLine("Fully connected layers against the one-thread memory bandwidth (bytes: each float a kernel must read or write once):");
+        long? cache = MemoryBandwidth.LastLevelCacheBytes();
+        for (int i = 0; i < kernels.Count; i++)
+        {
+            var b = buffers[i];
+            if (b.Layer.Kind != LayerKind.FullyConnected) continue;
+            long m = b.Layer.Output.Length, n = b.Layer.Input.Length, dInput = b.DInput.Length;
+            // Forward: weights, bias, input, output. Backward: dWeight and dBias read and written, the output gradient and
+            // input read, and for dInput the weights read and dInput written.
+            long forwardBytes = 4 * (m * n + 2 * m + n), backwardBytes = 4 * (2 * m * n + 3 * m + n + (dInput == 0 ? 0 : m * n + n));
+            double fwd = forwardBytes / timings[2 * i].Median / 1e9, bwd = backwardBytes / timings[2 * i + 1].Median / 1e9;
+            string where = cache is { } c && 2 * 4 * m * n <= c
+                ? $"weights and dWeight ({Bytes(8 * m * n)}) fit the {c >> 20} MB last-level cache"
+                : "from memory";
+            Console.WriteLine($"  {b.Layer.Name}: forward {Bytes(forwardBytes)}, {fwd:F1} GB/s = {100 * fwd / bandwidth.ReadOne:F0}% of read {bandwidth.ReadOne:F1}; " +
+                $"backward {Bytes(backwardBytes)}, {bwd:F1} GB/s = {100 * bwd / bandwidth.UpdateOne:F0}% of read-modify-write {bandwidth.UpdateOne:F1} ({where})");
+            int r = relu.IndexOf(i);
+            if (r < 0) continue;
+            var reluTime = timings[2 * kernels.Count + r].Median;
+            int zeros = Array.FindAll(b.ReluDOutput!, x => x == 0).Length;
+            // Rows whose output gradient is 0 leave dWeight as it is, so only the others' rows of it are moved.
+            long reluBytes = backwardBytes - 4 * 2 * zeros * n;
+            Console.WriteLine($"  {b.Layer.Name} backward behind its ReLU ({zeros} of {m} output gradients 0): {CallTimer.Format(reluTime)}, " +
+                $"{Bytes(reluBytes)} to move, {reluBytes / reluTime / 1e9:F1} GB/s");
+        }
+        static string Bytes(long b) => b >= 1_000_000 ? $"{b / 1e6:F1} MB" : $"{b / 1e3:F1} KB";
         Console.WriteLine($"Sum of these forward kernels {CallTimer.Format(layerSum)}; whole forward pass {CallTimer.Format(network.Median)} " +
             $"({100 * (1 - layerSum / network.Median):F1}% outside conv/FC kernels: ReLU, pooling, copies).");
         Console.WriteLine();
