@@ -142,6 +142,73 @@ public sealed class KernelTests
     }
 
     [Theory, MemberData(nameof(Widths))]
+    public void OuterBackward_adds_the_input_gradient_and_the_outer_product(string width) => AtWidth<OuterCheck>(width);
+
+    private sealed class OuterCheck : IWidthCheck
+    {
+        public static void Run<TV, V>() where TV : struct where V : struct, Vectors.IVectorOps<TV>
+        {
+            var rng = new Rng(3);
+            foreach (int m in new[] { 1, 3, 4, 5, 8, 9, 13 })
+                foreach (int n in new[] { V.Count, V.Count + 1, 2 * V.Count - 1, 3 * V.Count + 5, 7 * V.Count + 3 })
+                    foreach (bool inputGradient in new[] { true, false })
+                    {
+                        // Every third gradient is 0 (rows then go out of turn), and x is finite, so those rows of dW stay as they were.
+                        float[] weight = Ints(rng, m * n), x = Ints(rng, n), g = Ints(rng, m), dx0 = Ints(rng, n), dw0 = Ints(rng, m * n);
+                        for (int r = 0; r < m; r += 3) g[r] = 0;
+                        float[] dx = Guarded(dx0), dw = Guarded(dw0);
+                        Kernels.OuterBackward<TV, V>(ref weight[0], ref dw[1], ref x[0], ref g[0], ref dx[1], m, n, inputGradient);
+                        AssertGuards(dx, "OuterBackward dx");
+                        AssertGuards(dw, "OuterBackward dW");
+                        for (int j = 0; j < n; j++)
+                        {
+                            float expected = dx0[j];
+                            if (inputGradient)
+                                for (int r = 0; r < m; r++) expected += g[r] * weight[r * n + j];
+                            Assert.True(expected == dx[1 + j], $"OuterBackward<{typeof(V).Name}> m={m} n={n}: dx[{j}] = {dx[1 + j]}, expected {expected}");
+                            for (int r = 0; r < m; r++)
+                                Assert.True(dw0[r * n + j] + g[r] * x[j] == dw[1 + r * n + j], $"OuterBackward<{typeof(V).Name}> m={m} n={n}: dW[{r},{j}]");
+                        }
+                    }
+        }
+    }
+
+    [Theory, MemberData(nameof(Widths))]
+    public void OuterBackward_skips_zero_gradient_rows_only_when_that_changes_no_value(string width) => AtWidth<OuterZeroCheck>(width);
+
+    private sealed class OuterZeroCheck : IWidthCheck
+    {
+        public static void Run<TV, V>() where TV : struct where V : struct, Vectors.IVectorOps<TV>
+        {
+            int m = 6, n = 2 * V.Count + 1;
+            float[] weight = new float[m * n], g = [0, 2, 0, 0, 0, 0];
+            Array.Fill(weight, 1f);
+            weight[3 * n + n - 1] = float.PositiveInfinity;
+            foreach (bool infiniteInput in new[] { false, true })
+            {
+                var x = new float[n];
+                Array.Fill(x, 1f);
+                if (infiniteInput) x[1] = float.PositiveInfinity;
+                // -0 + 0 * 1 is +0: a zero row that is added shows as +0, one that is skipped keeps -0.
+                float[] dw = new float[m * n], dx = new float[n];
+                Array.Fill(dw, -0f);
+                Kernels.OuterBackward<TV, V>(ref weight[0], ref dw[0], ref x[0], ref g[0], ref dx[0], m, n, true);
+                for (int r = 0; r < m; r++)
+                    for (int j = 0; j < n; j++)
+                    {
+                        float expected = r == 1 ? 2 * x[j] : infiniteInput ? -0f + 0f * x[j] : -0f;
+                        Assert.True(BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(dw[r * n + j]) || float.IsNaN(expected) && float.IsNaN(dw[r * n + j]),
+                            $"OuterBackward<{typeof(V).Name}> infiniteInput={infiniteInput}: dW[{r},{j}] = {dw[r * n + j]}, expected {expected}");
+                    }
+                // The infinite weight sits in a zero-gradient row, and 0 * Inf is NaN: its column of dx is NaN whether or not
+                // that row's dW was skipped, as in the batch path.
+                for (int j = 0; j < n; j++)
+                    Assert.True(j == n - 1 ? float.IsNaN(dx[j]) : dx[j] == 2, $"OuterBackward<{typeof(V).Name}> infiniteInput={infiniteInput}: dx[{j}] = {dx[j]}");
+            }
+        }
+    }
+
+    [Theory, MemberData(nameof(Widths))]
     public void Row_helpers_touch_exactly_their_n_values(string width) => AtWidth<RowCheck>(width);
 
     private sealed class RowCheck : IWidthCheck

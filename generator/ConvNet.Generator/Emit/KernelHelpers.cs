@@ -275,6 +275,8 @@ internal static class KernelHelpers
         DotsBatch(w);
         w.Line();
         RowHelpers(w);
+        w.Line();
+        OuterBackward(w);
         w.Close();
     }
 
@@ -546,6 +548,103 @@ internal static class KernelHelpers
         w.Line("nint i = 0;");
         w.Line("for (; i <= n - V.Count; i += V.Count) V.Store(V.ReluBackward(V.Load(ref y, i), V.Load(ref dy, i)), ref dx, i);");
         w.Line("if (i < n) V.Store(V.ReluBackward(V.Load(ref y, n - V.Count), V.Load(ref dy, n - V.Count)), ref dx, n - V.Count);");
+        w.Close();
+    }
+
+    /// <summary>Rows of a fully connected layer's backward at batch 1, in groups of this many: four broadcast gradients, the
+    /// input, the dInput accumulator and one weight and one dWeight vector in flight fit AVX2's 16 registers.</summary>
+    private const int OuterRowGroup = 4;
+
+    /// <summary>A fully connected layer's backward for one sample (dInput += gᵀ·W, dW += g ⊗ x) as one pass over W and dW.
+    /// The batch path's GEMMs read a weight row once per batch; at batch 1 each is used once, so the pass is bound by memory
+    /// bandwidth, and the one thing left to save is bytes: rows whose gradient is exactly 0 (after a ReLU, about half)
+    /// leave dW unread and unwritten.</summary>
+    private static void OuterBackward(SourceWriter w)
+    {
+        w.Line("/// <summary>dx += gᵀ·W (when inputGradient) and dW += g ⊗ x for an [m, n] weight matrix, n &gt;= V.Count, in one pass.</summary>");
+        w.Line("// W, dW [m, n] row-major; x, dx [n]; g [m]. For r < m, j < n: dx[j] += g[r] * W[r, j] in order of r (as the GEMM of the");
+        w.Line("// batch path adds them), and dW[r, j] += g[r] * x[j]. Where g[r] == 0 and every x[j] is finite, g[r] * x[j] is a zero");
+        w.Line("// and adding it changes no value, so that row of dW is neither read nor written; an infinite or NaN x[j] turns it into");
+        w.Line("// NaN, as in the batch path, so then every row is updated. W is read for every row when dx is wanted, so a non-finite");
+        w.Line("// weight still reaches dx through a zero gradient (0 * Inf = NaN), as in the batch path.");
+        OpenKernel(w, $"public static void OuterBackward{Generic}(ref float weight, ref float dWeight, ref float x, ref float g, ref float dx, int m, int n, bool inputGradient) {Constraint}");
+        w.Line("// 0 * x[j] is a zero for finite x[j] and NaN for an infinity or NaN, so the sum is 0 exactly when skipping is exact.");
+        w.Line("TV zero = default, poison = default;");
+        w.Line("nint j = 0;");
+        w.Line("for (; j <= n - V.Count; j += V.Count) poison = V.MultiplyAdd(zero, V.Load(ref x, j), poison);");
+        w.Line("if (j < n) poison = V.MultiplyAdd(zero, V.Load(ref x, n - V.Count), poison);");
+        w.Line("bool skipZeroRows = V.Sum(poison) == 0;");
+        w.Line("// Rows are gathered into groups of live rows (dW updated) and of zero rows (dx only); a zero row adds exact zeros to dx,");
+        w.Line("// so taking it out of turn leaves dx's bits as the in-order sum would.");
+        w.Line($"global::System.Span<int> live = stackalloc int[{OuterRowGroup}], dead = stackalloc int[{OuterRowGroup}];");
+        w.Line("int liveCount = 0, deadCount = 0;");
+        w.Open("for (int r = 0; r < m; r++)");
+        w.Open($"if (skipZeroRows && {Unsafe}.Add(ref g, r) == 0)");
+        w.Line("if (!inputGradient) continue;");
+        w.Line("dead[deadCount++] = r;");
+        w.Line($"if (deadCount == {OuterRowGroup}) {{ OuterRows{OuterRowGroup}{Generic}(ref weight, ref dWeight, {GroupArgs("dead")}, ref x, ref dx, n, true, false); deadCount = 0; }}");
+        w.Close();
+        w.Open("else");
+        w.Line("live[liveCount++] = r;");
+        w.Line($"if (liveCount == {OuterRowGroup}) {{ OuterRows{OuterRowGroup}{Generic}(ref weight, ref dWeight, {GroupArgs("live")}, ref x, ref dx, n, inputGradient, true); liveCount = 0; }}");
+        w.Close();
+        w.Close();
+        w.Line($"for (int i = 0; i < liveCount; i++) OuterRows1{Generic}(ref weight, ref dWeight, (nint)live[i] * n, {Unsafe}.Add(ref g, live[i]), ref x, ref dx, n, inputGradient, true);");
+        w.Line($"for (int i = 0; i < deadCount; i++) OuterRows1{Generic}(ref weight, ref dWeight, (nint)dead[i] * n, 0f, ref x, ref dx, n, true, false);");
+        w.Close();
+        foreach (int k in new[] { OuterRowGroup, 1 })
+        {
+            w.Line();
+            OuterRows(w, k);
+        }
+    }
+
+    /// <summary>The row offsets and gradients of a full group of rows held in the span named <paramref name="rows"/>.</summary>
+    private static string GroupArgs(string rows)
+    {
+        var offsets = new string[OuterRowGroup];
+        var gradients = new string[OuterRowGroup];
+        for (int i = 0; i < OuterRowGroup; i++) (offsets[i], gradients[i]) = ($"(nint){rows}[{i}] * n", $"{Unsafe}.Add(ref g, {rows}[{i}])");
+        return string.Join(", ", offsets) + ", " + string.Join(", ", gradients);
+    }
+
+    /// <summary><paramref name="k"/> rows of <c>OuterBackward</c>, anywhere in W: each vector of dx is loaded and stored once
+    /// for all k rows.</summary>
+    private static void OuterRows(SourceWriter w, int k)
+    {
+        var rows = new int[k];
+        for (int i = 0; i < k; i++) rows[i] = i;
+        string List(System.Func<int, string> item) => string.Join(", ", System.Linq.Enumerable.Select(rows, item));
+        string offsets = List(i => $"nint o{i}"), gradients = List(i => $"float g{i}");
+        w.Line($"// Rows at offsets o0..o{k - 1} of W and dW [.., n], gradients g0..g{k - 1}: dx[j] += g_i * W[o_i + j] in order of i when toInput,");
+        w.Line("// dW[o_i + j] += g_i * x[j] when toWeight, for j < n. The columns after the last whole vector go to narrower widths, as in Gemm:");
+        w.Line("// an overlapping last vector would add twice.");
+        OpenKernel(w, $"private static void OuterRows{k}{Generic}(ref float weight, ref float dWeight, {offsets}, {gradients}, ref float x, ref float dx, int n, bool toInput, bool toWeight) {Constraint}");
+        w.Line($"TV {List(i => $"v{i} = V.Broadcast(g{i})")};");
+        w.Line("nint j = 0;");
+        foreach (var (condition, input, weight) in new[] { ("if (toInput && toWeight)", true, true), ("else if (toInput)", true, false), ("else", false, true) })
+        {
+            w.Line(condition);
+            w.Open("for (; j <= n - V.Count; j += V.Count)");
+            if (input) w.Line("TV acc = V.Load(ref dx, j);");
+            if (weight) w.Line("TV xj = V.Load(ref x, j);");
+            foreach (int i in rows)
+            {
+                if (input) w.Line($"acc = V.MultiplyAdd(v{i}, V.Load(ref weight, o{i} + j), acc);");
+                if (weight) w.Line($"V.Store(V.MultiplyAdd(v{i}, xj, V.Load(ref dWeight, o{i} + j)), ref dWeight, o{i} + j);");
+            }
+            if (input) w.Line("V.Store(acc, ref dx, j);");
+            w.Close();
+        }
+        w.Line("if (j == n) return;");
+        string rest = $"(ref {Unsafe}.Add(ref weight, j), ref {Unsafe}.Add(ref dWeight, j), {List(i => $"o{i}")}, {List(i => $"g{i}")}, ref {Unsafe}.Add(ref x, j), ref {Unsafe}.Add(ref dx, j), (int)(n - j), toInput, toWeight);";
+        string keyword = "if";
+        foreach (var v in System.Linq.Enumerable.Skip(Widths, 1))
+        {
+            w.Line($"{keyword} (V.Count > {v.Lanes} && n - j >= {v.Lanes} && {v.Check}) OuterRows{k}<{v.Type}, {v.Ops}>{rest}");
+            keyword = "else if";
+        }
+        w.Line($"else OuterRows{k}<float, Vectors.Scalar>{rest}");
         w.Close();
     }
 }

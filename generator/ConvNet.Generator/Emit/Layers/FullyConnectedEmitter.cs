@@ -9,7 +9,10 @@ namespace ConvNet.Generator.Emit.Layers;
 /// Each weight is used once per sample, so one sample at a time would stream the whole of W from memory per sample. The
 /// kernels therefore take many samples at once (rows <c>stride</c> floats apart, as in a batch's workspaces): forward as
 /// dot products of 4 samples with 3 weight rows at a time (<c>DotsBatch</c>), backward as GEMMs over the samples, so W
-/// and dW are read once per batch. The per-sample kernels are the same code with one row.</summary>
+/// and dW are read once per batch. One sample (count 1: the single-sample methods, and a worker with one sample) uses
+/// each weight once whatever is done, so it is bound by memory bandwidth: forward as dot products of 4 weight rows with the
+/// input, backward as one pass over W and dW together that skips dW's rows whose output gradient is 0
+/// (<c>Kernels.OuterBackward</c>).</summary>
 internal sealed class FullyConnectedEmitter : LayerDescriptor
 {
     private const string Span = "global::System.Span<float>";
@@ -17,6 +20,10 @@ internal sealed class FullyConnectedEmitter : LayerDescriptor
 
     /// <summary>The batch kernels' names, called by the network's runners for its fully connected head.</summary>
     private const string ForwardBatch = "ForwardBatch", BackwardBatch = "BackwardBatch";
+
+    /// <summary>Weight rows per dot-product call at batch 1 (<c>Kernels.Dots4</c>): one accumulator each, four loads of
+    /// weights per load of the input.</summary>
+    private const int OuterGroup = 4;
 
     public override LayerKind Kind => LayerKind.FullyConnected;
     public override string Attribute => "FullyConnectedAttribute";
@@ -79,6 +86,16 @@ internal sealed class FullyConnectedEmitter : LayerDescriptor
         OpenKernel(w, $"private static void ForwardCore{Generic}({ReadOnlySpan} p, {ReadOnlySpan} inputs, {Span} outputs, int stride, int count) {Constraint}");
         w.Line($"for (int s = 0; s < count; s++) p.Slice({l.BiasOffset}, {m}).CopyTo(outputs.Slice(s * stride, {m}));");
         w.Line($"ref float weight = ref {Unsafe}.Add(ref {Marshal}.GetReference(p), {l.ParamOffset});");
+        w.Open("if (count == 1)");
+        w.Line($"// One sample uses each weight once: {OuterGroup} weight rows at a time against the input, {OuterGroup} streams from memory in flight.");
+        w.Line($"ref float x = ref {Marshal}.GetReference(inputs);");
+        w.Line($"ref float y = ref {Marshal}.GetReference(outputs);");
+        if (m >= OuterGroup)
+            w.Line($"for (int o = 0; o < {m - m % OuterGroup}; o += {OuterGroup}) {KernelsType}.Dots{OuterGroup}{Generic}(ref {Unsafe}.Add(ref weight, o * {n}), {n}, ref x, 0, 1, {n}, ref {Unsafe}.Add(ref y, o), 1);");
+        if (m % OuterGroup != 0)
+            w.Line($"{KernelsType}.Dots{m % OuterGroup}{Generic}(ref {Unsafe}.Add(ref weight, {(m - m % OuterGroup) * n}), {n}, ref x, 0, 1, {n}, ref {Unsafe}.Add(ref y, {m - m % OuterGroup}), 1);");
+        w.Line("return;");
+        w.Close();
         w.Line($"{KernelsType}.DotsBatch{Generic}(ref {Marshal}.GetReference(inputs), stride, count, ref weight, {n}, {m}, {n}, ref {Marshal}.GetReference(outputs), stride);");
         w.Close();
     }
@@ -105,6 +122,12 @@ internal sealed class FullyConnectedEmitter : LayerDescriptor
         w.Line($"ref float g = ref {Marshal}.GetReference(dOutputs);");
         w.Line($"ref float dBias = ref {Unsafe}.Add(ref {Marshal}.GetReference(dp), {l.BiasOffset});");
         w.Line($"for (int s = 0; s < count; s++) {KernelsType}.Add{Generic}(ref {Unsafe}.Add(ref g, s * stride), ref dBias, {m});");
+        w.Open("if (count == 1)");
+        w.Line("// One sample: W and dW each streamed once, together, and dW's rows for zero gradients not at all (see OuterBackward).");
+        w.Line($"if (!dInputs.IsEmpty) dInputs.Slice(0, {n}).Clear();");
+        w.Line($"{KernelsType}.OuterBackward{Generic}(ref {Unsafe}.Add(ref {Marshal}.GetReference(p), {l.ParamOffset}), ref {Unsafe}.Add(ref {Marshal}.GetReference(dp), {l.ParamOffset}), ref {Marshal}.GetReference(inputs), ref g, ref {Marshal}.GetReference(dInputs), {m}, {n}, !dInputs.IsEmpty);");
+        w.Line("return;");
+        w.Close();
         w.Line($"ref float zeros = ref {Marshal}.GetArrayDataReference({KernelsType}.Zeros);");
         w.Line("// dWeight row r, column j += sum over samples s of g[s, r] * inputs[s, j]: A = gᵀ (row step 1, k step stride), B = inputs.");
         w.Line($"{KernelsType}.Gemm{Generic}(ref g, 1, stride, ref {Marshal}.GetReference(inputs), stride, count, ref zeros, 0, ref {Unsafe}.Add(ref {Marshal}.GetReference(dp), {l.ParamOffset}), {n}, {m}, {n}, true);");
