@@ -154,9 +154,8 @@ internal static class LayerProfile
             // input read, and for dInput the weights read and dInput written.
             long forwardBytes = 4 * (m * n + 2 * m + n), backwardBytes = 4 * (2 * m * n + 3 * m + n + (dInput == 0 ? 0 : m * n + n));
             double fwd = forwardBytes / timings[2 * i].Median / 1e9, bwd = backwardBytes / timings[2 * i + 1].Median / 1e9;
-            string where = cache is { } c && 2 * 4 * m * n <= c
-                ? $"weights and dWeight ({Bytes(8 * m * n)}) fit the {c >> 20} MB last-level cache"
-                : "from memory";
+            // Both sizes, since weights and dWeight that fit the last-level cache come from it, faster than memory.
+            string where = $"weights and dWeight {Bytes(8 * m * n)}" + (cache is { } c ? $", last-level cache {c >> 20} MB" : "");
             Console.WriteLine($"  {b.Layer.Name}: forward {Bytes(forwardBytes)}, {fwd:F1} GB/s = {100 * fwd / bandwidth.ReadOne:F0}% of read {bandwidth.ReadOne:F1}; " +
                 $"backward {Bytes(backwardBytes)}, {bwd:F1} GB/s = {100 * bwd / bandwidth.UpdateOne:F0}% of read-modify-write {bandwidth.UpdateOne:F1} ({where})");
             int r = relu.IndexOf(i);

@@ -54,7 +54,7 @@ internal static class MemoryBandwidth
     }
 
     /// <param name="passes">Passes per pattern and thread count; each moves 128 to 192 MB.</param>
-    public static Result Measure(int passes = 4)
+    public static Result Measure(int passes = 8)
     {
         // Eight times the last-level cache (or 64 MB each if unknown), so nearly every byte comes from memory.
         long bytes = Math.Max(64L << 20, 8 * (LastLevelCacheBytes() ?? 0) / 3);

@@ -551,9 +551,11 @@ internal static class KernelHelpers
         w.Close();
     }
 
-    /// <summary>Rows of a fully connected layer's backward at batch 1, in groups of this many: four broadcast gradients, the
-    /// input, the dInput accumulator and one weight and one dWeight vector in flight fit AVX2's 16 registers.</summary>
-    private const int OuterRowGroup = 4;
+    /// <summary>Rows of a fully connected layer's backward at batch 1, in groups of this many: each vector of dInput is then
+    /// loaded and stored once per two rows. Not four: where rows are a multiple of 4 KB apart (CIFAR's fc1: 2,048 floats),
+    /// 4 weight rows and 4 dWeight rows map to one set of the 8-way L1, with x and dx besides, and four rows measured 1.45x
+    /// slower than two with the weights in L3; from memory the two were as fast.</summary>
+    private const int OuterRowGroup = 2;
 
     /// <summary>A fully connected layer's backward for one sample (dInput += gᵀ·W, dW += g ⊗ x) as one pass over W and dW.
     /// The batch path's GEMMs read a weight row once per batch; at batch 1 each is used once, so the pass is bound by memory
