@@ -28,6 +28,12 @@ public class NumericTests
         new("ConvSingleChannel", new((1, 7, 16), Conv(3, 3))),
         // The relaxed window rule: remainders that are only padding (3x3 s2 p1 on 8: 7 / 2) or the stride's gap (1x1 s2,
         // 2x2 s3 on 9) round down, and the last padded row or the gap is never read.
+        // Winograd F(2x2,3x3) forward (3x3 stride 1, even output of 8+ columns, 32+ tiles, 8+ channels): padded, unpadded,
+        // pad 2, and tile rows of 10 (a Vector256 and an overlapping last one).
+        new("ConvWinograd", new((8, 8, 16), Conv(4, 3, pad: 1))),
+        new("ConvWinogradNoPad", new((8, 10, 18), Conv(3, 3))),
+        new("ConvWinogradPad2", new((9, 6, 14), Conv(4, 3, pad: 2))),
+        new("ConvWinogradOverlap", new((8, 8, 20), Conv(5, 3, pad: 1), Relu)),
         new("ConvRemainderInPadding", new((2, 8, 8), Conv(3, 3, stride: 2, pad: 1))),
         new("ConvRemainderInGap", new((3, 8, 7), Conv(2, 1, stride: 2))),
         new("MaxPoolRemainderInGap", new((2, 8, 8), MaxPool(1, 2))),
@@ -179,6 +185,21 @@ public class NumericTests
         Harness.Create(Compiled.Value, $"Numerics{Array.IndexOf(Cases, c)}.{c.Name}", seed);
 
     internal static Case Get(string name) => Cases.Single(c => c.Name == name);
+
+    /// <summary>The Winograd cases above exercise the Winograd kernels (a layer class with transformed filters) and the
+    /// other conv cases, the direct ones: guards the cases against a change of the rule that picks the path.</summary>
+    [Fact]
+    public void Winograd_cases_take_the_Winograd_path()
+    {
+        foreach (var c in Cases.Where(c => c.Reference.Layers.Any(l => l.Kind == LayerKind.Conv)))
+        {
+            var net = Create(c);
+            bool winograd = net.Layers.Where(l => l.Kind == LayerKind.Conv).Any(l =>
+                net.GetType().GetNestedType(char.ToUpperInvariant(l.Name[0]) + l.Name[1..], BindingFlags.Public | BindingFlags.NonPublic)!
+                    .GetField("TransformedLength", BindingFlags.NonPublic | BindingFlags.Static) is not null);
+            Assert.True(winograd == c.Name.StartsWith("ConvWinograd", StringComparison.Ordinal), c.Name);
+        }
+    }
 
     [Theory, MemberData(nameof(All))]
     public void Layout_matches_the_reference(Case c)

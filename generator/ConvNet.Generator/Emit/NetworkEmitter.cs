@@ -67,6 +67,11 @@ internal static class NetworkEmitter
         w.Line($"private const int ScratchLength = {x.KernelScratch + x.ArenaBlocks * x.BlockLength};");
         w.Line($"// Batch norm: per layer, mean and inverse standard deviation per channel (and as many doubles of partial sums per worker).");
         w.Line($"private const int StatsLength = {x.StatsLength};");
+        if (x.PreparedLength > 0)
+        {
+            w.Line("// Weights derived from Parameters at the start of every forward and backward call (Winograd layers' transformed filters).");
+            w.Line($"private const int PreparedLength = {x.PreparedLength};");
+        }
         w.Line();
         w.Line($"private static readonly global::ConvNet.LayerInfo[] s_layerTable = new global::ConvNet.LayerInfo[]");
         w.Line("{");
@@ -76,7 +81,7 @@ internal static class NetworkEmitter
         w.Line("// Whether each layer's output reaches the network's output (backward skips the others).");
         w.Line($"private static readonly bool[] s_live = new bool[] {{ {string.Join(", ", x.Live.Select(KernelHelpers.Bool))} }};");
         w.Line();
-        Fields(w, x.HasDropout);
+        Fields(w, x.HasDropout, x.PreparedLength > 0);
         w.Line();
         w.Line("/// <summary>Creates the network with deterministic initial weights (seed 0); see <see cref=\"global::ConvNet.InitScheme.Auto\"/>.</summary>");
         w.Line($"public {type.Name}() : this(0) {{ }}");
@@ -132,13 +137,14 @@ internal static class NetworkEmitter
 
     private static string Real(double value) => value.ToString("R", CultureInfo.InvariantCulture) + "d";
 
-    private static void Fields(SourceWriter w, bool dropout)
+    private static void Fields(SourceWriter w, bool dropout, bool prepared)
     {
         w.Line("// The single-sample API's workspaces; the batch API's grow to the largest batch seen.");
         w.Line("private readonly float[] _activations = new float[ActivationLength];");
         w.Line("private readonly float[] _deltas = new float[ActivationLength];");
         w.Line("private readonly float[] _singleStats = new float[StatsLength], _batchStats = new float[StatsLength];");
         w.Line("private readonly double[] _gradientSums = new double[StatsLength];");
+        if (prepared) w.Line("private readonly float[] _prepared = new float[PreparedLength];");
         w.Line("private float[] _batchActivations = global::System.Array.Empty<float>();");
         w.Line("private float[] _batchDeltas = global::System.Array.Empty<float>();");
         w.Line("private float[][] _workerGradients = global::System.Array.Empty<float[]>();");
@@ -314,6 +320,7 @@ internal static class NetworkEmitter
         int m = x.BatchNorms.Length;
         w.Line("// Evaluation (or no batch norm): one pass. Training: one pass per segment, the batch statistics combined in between.");
         w.Open("private void RunForwardPasses()");
+        PrepareWeights(w, plan, x);
         if (x.HasBatchNorm)
         {
             w.Open("if (_runTraining)");
@@ -338,6 +345,7 @@ internal static class NetworkEmitter
         w.Line("// Backward runs the segments top-down; in training the batch's gradient sums of each batch norm layer are combined");
         w.Line("// before its own backward, at the start of the next segment down.");
         w.Open("private void RunBackwardPasses()");
+        PrepareWeights(w, plan, x);
         if (x.HasBatchNorm)
         {
             w.Open("if (_runTraining)");
@@ -420,6 +428,17 @@ internal static class NetworkEmitter
         // Kernels.Add takes any length (narrower widths, then scalars, for the tail).
         KernelHelpers.Dispatch(w, int.MaxValue, KernelHelpers.KernelsType + ".Add", $"ref {KernelHelpers.Marshal}.GetReference(src), ref {KernelHelpers.Marshal}.GetReference(dst), src.Length");
         w.Close();
+    }
+
+    /// <summary>Derives the prepared weights once per forward or backward call, before any worker starts: Parameters may
+    /// have changed since the last call (an optimizer step, a load), and every sample of the call reads the same ones.</summary>
+    private static void PrepareWeights(SourceWriter w, NetworkPlan plan, ExecutionPlan x)
+    {
+        if (x.PreparedLength == 0) return;
+        w.Line($"{ReadOnlySpan} p = Parameters;");
+        w.Line($"{Span} prepared = _prepared;");
+        foreach (var l in plan.Layers)
+            if (x.PreparedOffset[l.Index] >= 0) LayerDescriptors.Of(l.Kind).PrepareCall(w, l, x.PreparedOffset[l.Index]);
     }
 
     private static void Workers(SourceWriter w, NetworkPlan plan, ExecutionPlan x)
@@ -536,6 +555,7 @@ internal static class NetworkEmitter
                     Output = Act(plan, "s", l.Value),
                     Sample = "first + n",
                     StatsOffset = x.StatsOffset[i],
+                    PreparedOffset = x.PreparedOffset[i],
                     Training = training,
                 };
                 LayerDescriptors.Of(l.Kind).ForwardCall(w, l, call);
@@ -662,6 +682,7 @@ internal static class NetworkEmitter
             Accumulate = x.Accumulate[l.Index],
             Sample = "first + n",
             StatsOffset = x.StatsOffset[l.Index],
+            PreparedOffset = x.PreparedOffset[l.Index],
             Training = training,
         };
     }

@@ -32,6 +32,10 @@ internal sealed class ExecutionPlan
     /// <summary>Per layer: the offset of a batch norm layer's statistics (2C floats; its partial sums 2C doubles).</summary>
     public int[] StatsOffset { get; }
     public int StatsLength { get; }
+    /// <summary>Per layer: the offset of its prepared weights (a Winograd conv layer's transformed filters) in the network's
+    /// prepared-weights array, or -1.</summary>
+    public int[] PreparedOffset { get; }
+    public int PreparedLength { get; }
     public int[] ForwardStart { get; }
     public int[] BackwardLow { get; }
     public int[] BackwardHigh { get; }
@@ -75,6 +79,15 @@ internal sealed class ExecutionPlan
             if (l.Kind == LayerKind.BatchNorm) stats += BatchNormEmitter.StatsLength(l);
         }
         StatsLength = stats;
+        PreparedOffset = new int[count];
+        int prepared = 0;
+        foreach (var l in layers)
+        {
+            int length = LayerDescriptors.Of(l.Kind).PreparedLength(l);
+            PreparedOffset[l.Index] = length > 0 ? prepared : -1;
+            prepared += length;
+        }
+        PreparedLength = prepared;
 
         int m = BatchNorms.Length;
         ForwardStart = new int[m + 1];
