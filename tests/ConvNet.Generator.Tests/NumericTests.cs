@@ -473,4 +473,102 @@ public class NumericTests
         Assert.Equal(dIn1, dIn2);
         Assert.Equal(grad1, net.Gradients);
     }
+
+    /// <summary>An evaluation batch is computed in chunks of samples claimed by whichever thread is free, so a sample's
+    /// output must depend on nothing but the sample: not on its chunk, its thread, the samples computed with it or its
+    /// place among them (the fully connected head's tiles of 4 and their remainders). Bit for bit the single-sample
+    /// Forward's, on 1 to 3 threads, for batches of one chunk, of a partial chunk and of many with a partial last one.</summary>
+    [Theory]
+    [InlineData("LeNetLike")]
+    [InlineData("BasicBlock")]
+    [InlineData("SmoothGraph")]
+    [InlineData("ResidualProjection")]
+    [InlineData("DropoutHead")]
+    public void Batch_forward_gives_each_sample_the_bits_of_its_single_sample_forward(string name)
+    {
+        const int most = 45;
+        var rng = new Random(name.Length);
+        var net = Create(Get(name));
+        Perturb(net, rng);
+        var inputs = Numerics.Uniform(rng, most * net.InputLength);
+        var expected = new float[most * net.OutputLength];
+        for (int n = 0; n < most; n++)
+            net.Forward(inputs.AsSpan(n * net.InputLength, net.InputLength), expected.AsSpan(n * net.OutputLength, net.OutputLength));
+        foreach (int threads in new[] { 1, 2, 3 })
+        {
+            net.MaxDegreeOfParallelism = threads;
+            foreach (int batch in new[] { 1, 3, 7, most })
+            {
+                var outputs = new float[batch * net.OutputLength];
+                net.Forward(inputs.AsSpan(0, batch * net.InputLength), outputs, batch);
+                Assert.True(expected.AsSpan(0, outputs.Length).SequenceEqual(outputs), $"{threads} threads, batch {batch}");
+            }
+        }
+    }
+
+    /// <summary>Claiming chunks allocates nothing: once the workspaces have grown, batch calls on 2 threads allocate no
+    /// byte on the calling thread. Other test classes may use the pool meanwhile (then a call runs inline, which takes a
+    /// rare path once), so of up to three rounds of 200 calls the last must be zero; a per-call allocation fails all three.</summary>
+    [Fact]
+    public void Batch_calls_allocate_nothing_once_warm()
+    {
+        const int batch = 45;
+        var net = Create(Get("BasicBlock"));
+        net.MaxDegreeOfParallelism = 2;
+        var rng = new Random(8);
+        var inputs = Numerics.Uniform(rng, batch * net.InputLength);
+        var outputs = new float[batch * net.OutputLength];
+        var dInputs = new float[inputs.Length];
+        void Step()
+        {
+            net.Training = false;
+            net.Forward(inputs, outputs, batch);
+            net.Training = true;
+            net.Forward(inputs, outputs, batch);
+            net.Backward(outputs, dInputs, batch);
+        }
+        for (int i = 0; i < 20; i++) Step();
+        var rounds = new List<long>();
+        for (int round = 0; round < 3 && (rounds.Count == 0 || rounds[^1] != 0); round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 200; i++) Step();
+            rounds.Add(GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        Assert.True(rounds[^1] == 0, $"bytes allocated per round of 200 steps: {string.Join(", ", rounds)}");
+    }
+
+    /// <summary>A training step with batch norm: the segments that gather statistics keep a fixed share per worker and the
+    /// last one is claimed in chunks; outputs, running statistics and gradients repeat bit for bit on the same thread count.</summary>
+    [Theory]
+    [InlineData("BasicBlock", 2)]
+    [InlineData("SmoothGraph", 2)]
+    [InlineData("DropoutIdentityHead", 2)]
+    [InlineData("DropoutIdentityHead", 3)]
+    public void Training_batch_repeats_bit_for_bit(string name, int threads)
+    {
+        const int batch = 45;
+        var rng = new Random(name.Length);
+        var inputs = Numerics.Uniform(rng, batch * ReferenceNetwork.Length(Get(name).Reference.Input));
+        var dOuts = Numerics.Uniform(rng, batch * Get(name).Reference.OutputLength);
+        (float[] Outputs, float[] Buffers, float[] Gradients) Step()
+        {
+            var net = Create(Get(name), seed: 3);
+            Perturb(net, new Random(4));
+            net.MaxDegreeOfParallelism = threads;
+            net.Training = true;
+            var outputs = new float[dOuts.Length];
+            net.Forward(inputs, outputs, batch);
+            net.Backward(dOuts, new float[inputs.Length], batch);
+            return (outputs, net.Buffers, net.Gradients);
+        }
+        var first = Step();
+        for (int repeat = 0; repeat < 3; repeat++)
+        {
+            var again = Step();
+            Assert.Equal(first.Outputs, again.Outputs);
+            Assert.Equal(first.Buffers, again.Buffers);
+            Assert.Equal(first.Gradients, again.Gradients);
+        }
+    }
 }
