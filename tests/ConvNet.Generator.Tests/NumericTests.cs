@@ -506,6 +506,36 @@ public class NumericTests
         }
     }
 
+    private const string LargeHeadSource = """
+        namespace LargeHead
+        {
+            using ConvNet;
+            // 1,053,696 head weights (4 MiB, more than fit in cache) against 2,107,392 FLOPs per sample: chunks of whole
+            // groups of 64 x 1,053,696 / 2,107,392 = 32 samples, so the weights are read from memory once per 32 samples.
+            [Input(1, 16, 32)] [FullyConnected(1024)] [Relu] [FullyConnected(512)] [FullyConnected(10)] public partial class Mlp { }
+        }
+        """;
+
+    /// <summary>A head too large for cache gets long chunks (the generated call states the granule), and a batch of one
+    /// long chunk and a partial one still gives each sample its single-sample bits.</summary>
+    [Fact]
+    public void A_large_head_is_claimed_in_long_chunks_with_the_single_sample_bits()
+    {
+        string source = Harness.Run(LargeHeadSource).Generated.Single().Source;
+        Assert.Contains("WorkerPool.ChunkLength(_runSize, _runWorkers, 32)", source);
+        var net = Harness.Create(Harness.Load(LargeHeadSource), "LargeHead.Mlp");
+        const int batch = 45;
+        var rng = new Random(45);
+        var inputs = Numerics.Uniform(rng, batch * net.InputLength);
+        var expected = new float[batch * net.OutputLength];
+        for (int n = 0; n < batch; n++)
+            net.Forward(inputs.AsSpan(n * net.InputLength, net.InputLength), expected.AsSpan(n * net.OutputLength, net.OutputLength));
+        net.MaxDegreeOfParallelism = 2;
+        var outputs = new float[expected.Length];
+        net.Forward(inputs, outputs, batch);
+        Assert.Equal(expected, outputs);
+    }
+
     /// <summary>Claiming chunks allocates nothing: once the workspaces have grown, batch calls on 2 threads allocate no
     /// byte on the calling thread. Other test classes may use the pool meanwhile (then a call runs inline, which takes a
     /// rare path once), so of up to three rounds of 200 calls the last must be zero; a per-call allocation fails all three.</summary>

@@ -129,7 +129,7 @@ internal static class NetworkEmitter
     private static int ChunkGranule(NetworkPlan plan, ExecutionPlan x)
     {
         if (x.HeadStart == plan.Layers.Count) return 1;
-        long headWeights = plan.Layers.Skip(x.HeadStart).Sum(l => (long)l.ParamCount);
+        long headWeights = plan.Layers.Skip(x.HeadStart).Sum(l => (long)l.WeightCount);
         int tile = KernelHelpers.TileRows;
         if (headWeights <= 256 * 1024 || plan.Flops <= 0) return tile;
         long samples = (64 * headWeights + plan.Flops - 1) / plan.Flops;
