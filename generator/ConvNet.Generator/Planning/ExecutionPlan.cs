@@ -17,7 +17,7 @@ namespace ConvNet.Generator.Planning;
 /// higher than the forward segment, because a batch norm layer's backward needs the batch's gradient sums first.
 /// Evaluation runs forward in one pass and backward through the same segments back to back.</item>
 /// <item>The head: the trailing chain of fully connected, activation and dropout layers with an FC layer in it runs
-/// layer by layer over a worker's samples (each weight matrix read once per worker); the body runs sample by sample.</item>
+/// layer by layer over a call's samples (a chunk, or a worker's share; each weight matrix read once per call); the body runs sample by sample.</item>
 /// <item>Deltas: a value's gradient is overwritten by the first layer that writes it in backward order and added into by
 /// the others (fan-out). It lives in the per-sample delta workspace when it outlives a backward segment, touches the
 /// head, or is the input or output; otherwise in a per-thread arena block, reused as soon as the value's producer
