@@ -28,12 +28,16 @@ public class NumericTests
         new("ConvSingleChannel", new((1, 7, 16), Conv(3, 3))),
         // The relaxed window rule: remainders that are only padding (3x3 s2 p1 on 8: 7 / 2) or the stride's gap (1x1 s2,
         // 2x2 s3 on 9) round down, and the last padded row or the gap is never read.
-        // Winograd F(2x2,3x3) forward (3x3 stride 1, even output of 8+ columns, 32+ tiles, 8+ channels): padded, unpadded,
-        // pad 2, and tile rows of 10 (a Vector256 and an overlapping last one).
+        // Winograd F(2x2,3x3) forward and input gradient (3x3 stride 1, outputs of 7+ columns, 16+ tiles, 8+ channels):
+        // padded, unpadded, pad 2, and tile rows of 10 (a Vector256 and an overlapping last one).
         new("ConvWinograd", new((8, 8, 16), Conv(4, 3, pad: 1))),
         new("ConvWinogradNoPad", new((8, 10, 18), Conv(3, 3))),
         new("ConvWinogradPad2", new((9, 6, 14), Conv(4, 3, pad: 2))),
         new("ConvWinogradOverlap", new((8, 8, 20), Conv(5, 3, pad: 1), Relu)),
+        // Odd sides: the last tile row and column are half outside and cropped (AlexNet's 13x13 layers).
+        new("ConvWinogradOdd", new((8, 7, 13), Conv(4, 3, pad: 1))),
+        new("ConvWinogradOddSquare", new((9, 13, 13), Conv(3, 3, pad: 1), Relu)),
+        new("ConvWinogradOddNoPad", new((8, 9, 15), Conv(2, 3))),
         new("ConvRemainderInPadding", new((2, 8, 8), Conv(3, 3, stride: 2, pad: 1))),
         new("ConvRemainderInGap", new((3, 8, 7), Conv(2, 1, stride: 2))),
         new("MaxPoolRemainderInGap", new((2, 8, 8), MaxPool(1, 2))),

@@ -17,13 +17,13 @@ namespace ConvNet.Generator.Emit.Layers;
 /// (the tiles' columns tx, read as the even and odd floats of the input rows); the GEMMs are the shared ones.</para></summary>
 internal static class ConvWinograd
 {
-    /// <summary>Taken where it measured faster (one sample's whole forward call, filter transform included, against the
-    /// direct GEMM): output sides even, rows of 8 or more (4 tiles, so the transforms vectorise), at least 32 tiles (a
-    /// GEMM of 16 columns is bound by its loads: 64x8x8 -> 128 ran no faster) and 8 channels (with 3, as in an RGB first
-    /// layer, the transforms cost what the GEMM saves: 3x32x32 -> 32 went from 25 to 26 us). CIFAR 32x16x16 -> 64: 94 ->
-    /// 58 us; ResNet-20's 16x32x32 -> 16: 59 -> 37 us; VGG-16's 128x56x56 -> 128: 9.6 -> 4.7 ms.</summary>
+    /// <summary>Taken where it measured faster (one sample's whole forward call against the direct GEMM): rows of 7 or
+    /// more (4 tiles, so the transforms vectorise), at least 16 tiles (one Vector512 of GEMM columns) and 8 channels (with
+    /// 3, as in an RGB first layer, the transforms cost what the GEMM saves: 3x32x32 -> 32 went from 25 to 26 us). Odd
+    /// sides (AlexNet's 13x13) compute a last half-outside tile and crop it. CIFAR 32x16x16 -> 64: 98 -> 58 us, 64x8x8 ->
+    /// 128: 110 -> 52 us; ResNet-20's 16x32x32 -> 16: 61 -> 35 us; VGG-16's 128x56x56 -> 128: 9.6 -> 4.7 ms.</summary>
     public static bool Applies(LayerPlan l) =>
-        l.Size == 3 && l.Stride == 1 && l.In.C >= 8 && l.Out.H % 2 == 0 && l.Out.W % 2 == 0 && l.Out.W >= 8 && Forward(l).Tiles >= 16;
+        l.Size == 3 && l.Stride == 1 && l.In.C >= 8 && l.Out.W >= 7 && Forward(l).Tiles >= 16;
 
     /// <summary>The input gradient needs pad 2 - P to be a pad (P of 3 or more pads only zeros) and one whole Vector512
     /// of tiles for the GEMM.</summary>
@@ -53,15 +53,19 @@ internal static class ConvWinograd
         public int Filters => filters;
         public int OutHeight => outHeight;
         public int OutWidth => outWidth;
-        public int TilesHigh => outHeight / 2;
-        public int TilesWide => outWidth / 2;
+        public int TilesHigh => (outHeight + 1) / 2;
+        public int TilesWide => (outWidth + 1) / 2;
+        /// <summary>An odd side has a last tile half outside the result: the tiles are then written to a plane of whole
+        /// tiles in scratch, and its rows copied out.</summary>
+        public bool Cropped => outHeight % 2 == 1 || outWidth % 2 == 1;
+        public int TiledWidth => 2 * TilesWide;
         public int Tiles => TilesHigh * TilesWide;
         // Rows 2ty .. 2ty + 3 of the padded input make tile row ty; the input sits at (Pad, Pad) in it.
         public int PaddedHeight => 2 * TilesHigh + 2;
         public int PaddedWidth => 2 * TilesWide + 2;
         public int VPlane => channels * Tiles + PlanePad;
         public int MPlane => filters * Tiles + PlanePad;
-        public int Scratch => 16 * (VPlane + MPlane) + PaddedHeight * PaddedWidth;
+        public int Scratch => 16 * (VPlane + MPlane) + PaddedHeight * PaddedWidth + (Cropped ? 4 * Tiles : 0);
     }
 
     private static Pass Forward(LayerPlan l) =>
@@ -138,8 +142,15 @@ internal static class ConvWinograd
             w.Close();
         }
         w.Line($"ref float o = ref {destination};");
+        string biasValue = bias != null ? $"{Unsafe}.Add(ref {bias}, f)" : "0f";
         w.Open($"for (int f = 0; f < {pass.Filters}; f++)");
-        Dispatch(w, pass.TilesWide, "OutputTransform" + pass.Suffix, $"ref {Unsafe}.Add(ref m, f * {t}), {(bias != null ? $"{Unsafe}.Add(ref {bias}, f)" : "0f")}, ref {Unsafe}.Add(ref o, f * {pass.OutHeight * pass.OutWidth})");
+        if (pass.Cropped)
+        {
+            w.Line($"ref float tiled = ref {Unsafe}.Add(ref x, {pass.PaddedHeight * pass.PaddedWidth});");
+            Dispatch(w, pass.TilesWide, "OutputTransform" + pass.Suffix, $"ref {Unsafe}.Add(ref m, f * {t}), {biasValue}, ref tiled");
+            w.Line($"for (int y = 0; y < {pass.OutHeight}; y++) {KernelsType}.Copy{Generic}(ref {Unsafe}.Add(ref tiled, y * {pass.TiledWidth}), ref {Unsafe}.Add(ref o, (f * {pass.OutHeight} + y) * {pass.OutWidth}), {pass.OutWidth});");
+        }
+        else Dispatch(w, pass.TilesWide, "OutputTransform" + pass.Suffix, $"ref {Unsafe}.Add(ref m, f * {t}), {biasValue}, ref {Unsafe}.Add(ref o, f * {pass.OutHeight * pass.OutWidth})");
         w.Close();
     }
 
@@ -180,8 +191,8 @@ internal static class ConvWinograd
     // The output transform Aᵀ m A (+ bias), Aᵀ = [1 1 1 0; 0 1 -1 -1], applied to columns then rows.
     private static void OutputTransform(SourceWriter w, Pass pass, bool bias)
     {
-        int th = pass.TilesHigh, tw = pass.TilesWide, mp = pass.MPlane, ow = pass.OutWidth;
-        w.Line($"// One plane of the result ({pass.OutHeight},{ow}) from m[ξ][f, ty*{tw} + tx]: the tile (ty, tx) is [2ty + i, 2tx + j], i, j < 2{(bias ? ", plus the bias" : "")}.");
+        int th = pass.TilesHigh, tw = pass.TilesWide, mp = pass.MPlane, ow = pass.TiledWidth;
+        w.Line($"// One plane of the result ({2 * th},{ow}{(pass.Cropped ? $", of which ({pass.OutHeight},{pass.OutWidth}) are kept" : "")}) from m[ξ][f, ty*{tw} + tx]: the tile (ty, tx) is [2ty + i, 2tx + j], i, j < 2{(bias ? ", plus the bias" : "")}.");
         OpenKernel(w, $"private static void OutputTransform{pass.Suffix}{Generic}(ref float m, float bias, ref float o) {Constraint}");
         if (bias) w.Line("TV b = V.Broadcast(bias);");
         w.Open($"for (int ty = 0; ty < {th}; ty++)");
