@@ -5,7 +5,8 @@ namespace ConvNet.Benchmarks;
 
 /// <summary>
 /// <c>compare [network...]</c>: the quick comparison table (under three minutes), of every network or of those named
-/// (e.g. <c>compare ResNet-20</c>); <c>peak</c>: only the FMA peak; <c>generator</c>: the generator's and analyzer's own
+/// (e.g. <c>compare ResNet-20</c>); <c>layers</c>: only the CIFAR net's per-layer table (with the FMA peak), for kernel
+/// work; <c>peak</c>: only the FMA peak; <c>generator</c>: the generator's and analyzer's own
 /// cost; <c>bignets</c>: AlexNet and VGG-16 once, with the JIT checks;
 /// <c>export-torch-fixture DIR</c>: the weight interop fixtures, both directions (<see cref="TorchFixtureCommand"/>);
 /// <c>resnet-mnist [options]</c>: the ResNet sample trained in ConvNet and in TorchSharp, accuracy and throughput side
@@ -20,6 +21,7 @@ public static class Program
     {
         if (args.Length > 0 && args[0] == "compare") return CompareCommand.Run(args[1..]);
         if (args.Length > 0 && args[0] == "peak") return PrintPeak();
+        if (args.Length > 0 && args[0] == "layers") return PrintLayers();
         if (args.Length > 0 && args[0] == "export-torch-fixture") return TorchFixtureCommand.Run(args[1..]);
         if (args.Length > 0 && args[0] == "generator") return GeneratorCommand.Run();
         if (args.Length > 0 && args[0] == "resnet-mnist") return ResNetMnistCommand.Run(args[1..]);
@@ -32,9 +34,21 @@ public static class Program
 
     private static int PrintPeak()
     {
+        Peak();
+        return 0;
+    }
+
+    private static FmaPeak.Result Peak()
+    {
         Console.WriteLine($"Machine: {Machine.Describe()}");
         var peak = FmaPeak.Measure();
         Console.WriteLine($"FMA peak (Vector{peak.VectorBits}, fp32): {peak.PerCoreGflops:F1} GFLOP/s per core; {peak.AllCoresGflops:F1} GFLOP/s on all {peak.Cores} cores together");
+        return peak;
+    }
+
+    private static int PrintLayers()
+    {
+        LayerProfile.Run(NetworkDef.Cifar, LayerProfile.CifarKernels, Peak());
         return 0;
     }
 }

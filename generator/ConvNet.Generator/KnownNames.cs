@@ -30,7 +30,7 @@ internal static class KnownNames
         // Private, but just as much in the way of a layer class or a user member of the same name (CS0102).
         // ContractTests checks this list against the members of a generated class.
         "ActivationLength", "OutputOffset", "ScratchLength", "PrepareBatch", "ForwardWorker",
-        "BackwardWorker", "ReduceWorker", "RunForward", "RunBackward", "StatsLength", "CheckTraining", "UseSingle", "UseBatch",
+        "BackwardWorker", "ReduceWorker", "RunForward", "RunBackward", "StatsLength", "PreparedLength", "CheckTraining", "UseSingle", "UseBatch",
         "RunForwardPasses", "RunBackwardPasses", "Dispatch", "FinishStatistics", "FinishGradientSums", "NextSeed", "AddDelta",
         "BackwardSingle", "BackwardBatch", "CheckBatchForward", "CheckLayer", "Inject",
     ];

@@ -28,6 +28,16 @@ public class NumericTests
         new("ConvSingleChannel", new((1, 7, 16), Conv(3, 3))),
         // The relaxed window rule: remainders that are only padding (3x3 s2 p1 on 8: 7 / 2) or the stride's gap (1x1 s2,
         // 2x2 s3 on 9) round down, and the last padded row or the gap is never read.
+        // Winograd F(2x2,3x3) forward and input gradient (3x3 stride 1, outputs of 7+ columns, 16+ tiles, 8+ channels):
+        // padded, unpadded, pad 2, and tile rows of 10 (a Vector256 and an overlapping last one).
+        new("ConvWinograd", new((8, 8, 16), Conv(4, 3, pad: 1))),
+        new("ConvWinogradNoPad", new((8, 10, 18), Conv(3, 3))),
+        new("ConvWinogradPad2", new((9, 6, 14), Conv(4, 3, pad: 2))),
+        new("ConvWinogradOverlap", new((8, 8, 20), Conv(5, 3, pad: 1), Relu)),
+        // Odd sides: the last tile row and column are half outside and cropped (AlexNet's 13x13 layers).
+        new("ConvWinogradOdd", new((8, 7, 13), Conv(4, 3, pad: 1))),
+        new("ConvWinogradOddSquare", new((9, 13, 13), Conv(3, 3, pad: 1), Relu)),
+        new("ConvWinogradOddNoPad", new((8, 9, 15), Conv(2, 3))),
         new("ConvRemainderInPadding", new((2, 8, 8), Conv(3, 3, stride: 2, pad: 1))),
         new("ConvRemainderInGap", new((3, 8, 7), Conv(2, 1, stride: 2))),
         new("MaxPoolRemainderInGap", new((2, 8, 8), MaxPool(1, 2))),
@@ -179,6 +189,21 @@ public class NumericTests
         Harness.Create(Compiled.Value, $"Numerics{Array.IndexOf(Cases, c)}.{c.Name}", seed);
 
     internal static Case Get(string name) => Cases.Single(c => c.Name == name);
+
+    /// <summary>The Winograd cases above exercise the Winograd kernels (a layer class with transformed filters) and the
+    /// other conv cases, the direct ones: guards the cases against a change of the rule that picks the path.</summary>
+    [Fact]
+    public void Winograd_cases_take_the_Winograd_path()
+    {
+        foreach (var c in Cases.Where(c => c.Reference.Layers.Any(l => l.Kind == LayerKind.Conv)))
+        {
+            var net = Create(c);
+            bool winograd = net.Layers.Where(l => l.Kind == LayerKind.Conv).Any(l =>
+                net.GetType().GetNestedType(char.ToUpperInvariant(l.Name[0]) + l.Name[1..], BindingFlags.Public | BindingFlags.NonPublic)!
+                    .GetField("TransformedLength", BindingFlags.NonPublic | BindingFlags.Static) is not null);
+            Assert.True(winograd == c.Name.StartsWith("ConvWinograd", StringComparison.Ordinal), c.Name);
+        }
+    }
 
     [Theory, MemberData(nameof(All))]
     public void Layout_matches_the_reference(Case c)
@@ -472,5 +497,133 @@ public class NumericTests
         Assert.Equal(outs1, outs2);
         Assert.Equal(dIn1, dIn2);
         Assert.Equal(grad1, net.Gradients);
+    }
+
+    /// <summary>An evaluation batch is computed in chunks of samples claimed by whichever thread is free, so a sample's
+    /// output must depend on nothing but the sample: not on its chunk, its thread, the samples computed with it or its
+    /// place among them (the fully connected head's tiles of 4 and their remainders). Bit for bit the single-sample
+    /// Forward's, on 1 to 3 threads, for batches of one chunk, of a partial chunk and of many with a partial last one.</summary>
+    [Theory]
+    [InlineData("LeNetLike")]
+    [InlineData("BasicBlock")]
+    [InlineData("SmoothGraph")]
+    [InlineData("ResidualProjection")]
+    [InlineData("DropoutHead")]
+    public void Batch_forward_gives_each_sample_the_bits_of_its_single_sample_forward(string name)
+    {
+        const int most = 45;
+        var rng = new Random(name.Length);
+        var net = Create(Get(name));
+        Perturb(net, rng);
+        var inputs = Numerics.Uniform(rng, most * net.InputLength);
+        var expected = new float[most * net.OutputLength];
+        for (int n = 0; n < most; n++)
+            net.Forward(inputs.AsSpan(n * net.InputLength, net.InputLength), expected.AsSpan(n * net.OutputLength, net.OutputLength));
+        foreach (int threads in new[] { 1, 2, 3 })
+        {
+            net.MaxDegreeOfParallelism = threads;
+            foreach (int batch in new[] { 1, 3, 7, most })
+            {
+                var outputs = new float[batch * net.OutputLength];
+                net.Forward(inputs.AsSpan(0, batch * net.InputLength), outputs, batch);
+                Assert.True(expected.AsSpan(0, outputs.Length).SequenceEqual(outputs), $"{threads} threads, batch {batch}");
+            }
+        }
+    }
+
+    private const string LargeHeadSource = """
+        namespace LargeHead
+        {
+            using ConvNet;
+            // 1,053,696 head weights (4 MiB, more than fit in cache) against 2,107,392 FLOPs per sample: chunks of whole
+            // groups of 64 x 1,053,696 / 2,107,392 = 32 samples, so the weights are read from memory once per 32 samples.
+            [Input(1, 16, 32)] [FullyConnected(1024)] [Relu] [FullyConnected(512)] [FullyConnected(10)] public partial class Mlp { }
+        }
+        """;
+
+    /// <summary>A head too large for cache gets long chunks (the generated call states the granule), and a batch of one
+    /// long chunk and a partial one still gives each sample its single-sample bits.</summary>
+    [Fact]
+    public void A_large_head_is_claimed_in_long_chunks_with_the_single_sample_bits()
+    {
+        string source = Harness.Run(LargeHeadSource).Generated.Single().Source;
+        Assert.Contains("WorkerPool.ChunkLength(_runSize, _runWorkers, 32)", source);
+        var net = Harness.Create(Harness.Load(LargeHeadSource), "LargeHead.Mlp");
+        const int batch = 45;
+        var rng = new Random(45);
+        var inputs = Numerics.Uniform(rng, batch * net.InputLength);
+        var expected = new float[batch * net.OutputLength];
+        for (int n = 0; n < batch; n++)
+            net.Forward(inputs.AsSpan(n * net.InputLength, net.InputLength), expected.AsSpan(n * net.OutputLength, net.OutputLength));
+        net.MaxDegreeOfParallelism = 2;
+        var outputs = new float[expected.Length];
+        net.Forward(inputs, outputs, batch);
+        Assert.Equal(expected, outputs);
+    }
+
+    /// <summary>Claiming chunks allocates nothing: once the workspaces have grown, batch calls on 2 threads allocate no
+    /// byte on the calling thread. Other test classes may use the pool meanwhile (then a call runs inline, which takes a
+    /// rare path once), so of up to three rounds of 200 calls the last must be zero; a per-call allocation fails all three.</summary>
+    [Fact]
+    public void Batch_calls_allocate_nothing_once_warm()
+    {
+        const int batch = 45;
+        var net = Create(Get("BasicBlock"));
+        net.MaxDegreeOfParallelism = 2;
+        var rng = new Random(8);
+        var inputs = Numerics.Uniform(rng, batch * net.InputLength);
+        var outputs = new float[batch * net.OutputLength];
+        var dInputs = new float[inputs.Length];
+        void Step()
+        {
+            net.Training = false;
+            net.Forward(inputs, outputs, batch);
+            net.Training = true;
+            net.Forward(inputs, outputs, batch);
+            net.Backward(outputs, dInputs, batch);
+        }
+        for (int i = 0; i < 20; i++) Step();
+        var rounds = new List<long>();
+        for (int round = 0; round < 3 && (rounds.Count == 0 || rounds[^1] != 0); round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 200; i++) Step();
+            rounds.Add(GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        Assert.True(rounds[^1] == 0, $"bytes allocated per round of 200 steps: {string.Join(", ", rounds)}");
+    }
+
+    /// <summary>A training step with batch norm: the segments that gather statistics keep a fixed share per worker and the
+    /// last one is claimed in chunks; outputs, running statistics and gradients repeat bit for bit on the same thread count.</summary>
+    [Theory]
+    [InlineData("BasicBlock", 2)]
+    [InlineData("SmoothGraph", 2)]
+    [InlineData("DropoutIdentityHead", 2)]
+    [InlineData("DropoutIdentityHead", 3)]
+    public void Training_batch_repeats_bit_for_bit(string name, int threads)
+    {
+        const int batch = 45;
+        var rng = new Random(name.Length);
+        var inputs = Numerics.Uniform(rng, batch * ReferenceNetwork.Length(Get(name).Reference.Input));
+        var dOuts = Numerics.Uniform(rng, batch * Get(name).Reference.OutputLength);
+        (float[] Outputs, float[] Buffers, float[] Gradients) Step()
+        {
+            var net = Create(Get(name), seed: 3);
+            Perturb(net, new Random(4));
+            net.MaxDegreeOfParallelism = threads;
+            net.Training = true;
+            var outputs = new float[dOuts.Length];
+            net.Forward(inputs, outputs, batch);
+            net.Backward(dOuts, new float[inputs.Length], batch);
+            return (outputs, net.Buffers, net.Gradients);
+        }
+        var first = Step();
+        for (int repeat = 0; repeat < 3; repeat++)
+        {
+            var again = Step();
+            Assert.Equal(first.Outputs, again.Outputs);
+            Assert.Equal(first.Buffers, again.Buffers);
+            Assert.Equal(first.Gradients, again.Gradients);
+        }
     }
 }

@@ -21,6 +21,11 @@ internal static class LayerProfile
     internal delegate void LayerBackward(ReadOnlySpan<float> p, ReadOnlySpan<float> input, ReadOnlySpan<float> output,
         ReadOnlySpan<float> dOutput, Span<float> dp, Span<float> dInput, Span<float> scratch);
 
+    internal delegate void WinogradForward(ReadOnlySpan<float> p, ReadOnlySpan<float> u, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch);
+    internal delegate void TransformWeights(ReadOnlySpan<float> p, Span<float> u);
+    internal delegate void WinogradBackward(ReadOnlySpan<float> p, ReadOnlySpan<float> u, ReadOnlySpan<float> input, ReadOnlySpan<float> output,
+        ReadOnlySpan<float> dOutput, Span<float> dp, Span<float> dInput, Span<float> scratch);
+
     internal sealed record Kernel(int Index, long Flops, int ScratchLength, LayerForward Forward, LayerBackward Backward);
 
     internal static readonly Kernel[] CifarKernels = KernelsOf(typeof(CifarNet), CifarNet.LayerTable);
@@ -45,7 +50,32 @@ internal static class LayerProfile
                 type.GetMethod(method, Members)?.CreateDelegate<TDelegate>()
                 ?? throw new InvalidOperationException($"{network.Name}.{name} has no method {method}.");
             if (Constant<int>("Index") != index) throw new InvalidOperationException($"{network.Name}.{name} is not layer {index}.");
-            kernels.Add(new(index, Constant<long>("Flops"), Constant<int>("ScratchLength"), Method<LayerForward>("Forward"), Method<LayerBackward>("Backward")));
+            // A Winograd layer's kernels read its transformed filters, which the network computes again only when the
+            // weights change (so not in inference): transformed here once, on the first call, from the network's weights.
+            bool winograd = type.GetField("TransformedLength", Members) is not null;
+            var u = winograd ? new float[Constant<int>("TransformedLength")] : [];
+            bool transformed = false;
+            ReadOnlySpan<float> Transformed(ReadOnlySpan<float> p)
+            {
+                if (!transformed) Method<TransformWeights>("TransformWeights")(p, u);
+                transformed = true;
+                return u;
+            }
+            LayerForward forward;
+            LayerBackward backward;
+            if (winograd)
+            {
+                var f = Method<WinogradForward>("Forward");
+                forward = (p, input, output, scratch) => f(p, Transformed(p), input, output, scratch);
+            }
+            else forward = Method<LayerForward>("Forward");
+            if (type.GetMethod("Backward", Members)!.GetParameters().Length == 8)
+            {
+                var b = Method<WinogradBackward>("Backward");
+                backward = (p, input, output, dOutput, dp, dInput, scratch) => b(p, Transformed(p), input, output, dOutput, dp, dInput, scratch);
+            }
+            else backward = Method<LayerBackward>("Backward");
+            kernels.Add(new(index, Constant<long>("Flops"), Constant<int>("ScratchLength"), forward, backward));
         }
         return [.. kernels];
     }

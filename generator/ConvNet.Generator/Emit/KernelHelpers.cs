@@ -120,6 +120,8 @@ internal static class KernelHelpers
         w.Line("static abstract TV MultiplyAdd(TV a, TV b, TV c);");
         Doc(w, "a + b per lane.");
         w.Line("static abstract TV Add(TV a, TV b);");
+        Doc(w, "a - b per lane.");
+        w.Line("static abstract TV Subtract(TV a, TV b);");
         Doc(w, "The sum of the lanes.");
         w.Line("static abstract float Sum(TV value);");
         Doc(w, "Zeroes all lanes but the last lanes ones: the part of an overlapping last vector not yet counted.");
@@ -154,6 +156,7 @@ internal static class KernelHelpers
             Member(w, $"public static {t} Broadcast(float value) => {v}.Create(value);");
             Member(w, $"public static {t} MultiplyAdd({t} a, {t} b, {t} c) => {v}.MultiplyAddEstimate(a, b, c);");
             Member(w, $"public static {t} Add({t} a, {t} b) => a + b;");
+            Member(w, $"public static {t} Subtract({t} a, {t} b) => a - b;");
             Member(w, $"public static float Sum({t} value) => {v}.Sum(value);");
             Member(w, $"public static {t} KeepLast({t} value, int lanes) => value & {v}.AsSingle({v}.GreaterThanOrEqual({v}<int>.Indices, {v}.Create({lanes} - lanes)));");
             Member(w, $"public static {t} Relu({t} x) => {v}.AndNot(x, {v}.LessThan(x, {t}.Zero));");
@@ -178,6 +181,7 @@ internal static class KernelHelpers
         Member(w, "public static float Broadcast(float value) => value;");
         Member(w, "public static float MultiplyAdd(float a, float b, float c) => a * b + c;");
         Member(w, "public static float Add(float a, float b) => a + b;");
+        Member(w, "public static float Subtract(float a, float b) => a - b;");
         Member(w, "public static float Sum(float value) => value;");
         Member(w, "public static float KeepLast(float value, int lanes) => lanes > 0 ? value : 0f;");
         Member(w, "public static float Relu(float x) => x < 0f ? 0f : x;");

@@ -67,6 +67,11 @@ internal static class NetworkEmitter
         w.Line($"private const int ScratchLength = {x.KernelScratch + x.ArenaBlocks * x.BlockLength};");
         w.Line($"// Batch norm: per layer, mean and inverse standard deviation per channel (and as many doubles of partial sums per worker).");
         w.Line($"private const int StatsLength = {x.StatsLength};");
+        if (x.PreparedLength > 0)
+        {
+            w.Line("// Weights derived from Parameters at the start of every forward and backward call (Winograd layers' transformed filters).");
+            w.Line($"private const int PreparedLength = {x.PreparedLength};");
+        }
         w.Line();
         w.Line($"private static readonly global::ConvNet.LayerInfo[] s_layerTable = new global::ConvNet.LayerInfo[]");
         w.Line("{");
@@ -76,7 +81,7 @@ internal static class NetworkEmitter
         w.Line("// Whether each layer's output reaches the network's output (backward skips the others).");
         w.Line($"private static readonly bool[] s_live = new bool[] {{ {string.Join(", ", x.Live.Select(KernelHelpers.Bool))} }};");
         w.Line();
-        Fields(w, x.HasDropout);
+        Fields(w, x.HasDropout, x.PreparedLength > 0);
         w.Line();
         w.Line("/// <summary>Creates the network with deterministic initial weights (seed 0); see <see cref=\"global::ConvNet.InitScheme.Auto\"/>.</summary>");
         w.Line($"public {type.Name}() : this(0) {{ }}");
@@ -121,6 +126,21 @@ internal static class NetworkEmitter
         w.Close();
     }
 
+    /// <summary>The unit of a batch chunk, in samples. The head's dot products take <see cref="KernelHelpers.TileRows"/>
+    /// samples at a time, so a chunk of whole tiles keeps them at full speed (one sample when there is no head: the body
+    /// runs sample by sample). A chunk's samples are computed as they would be alone, so this changes speed, never bits.
+    /// A head whose weights fit in cache (up to 1 MiB) costs the same per sample whatever the chunk; a larger one is read
+    /// from memory once per chunk, so its chunks grow until that is at most a byte per 16 FLOPs of the chunk's work.</summary>
+    private static int ChunkGranule(NetworkPlan plan, ExecutionPlan x)
+    {
+        if (x.HeadStart == plan.Layers.Count) return 1;
+        long headWeights = plan.Layers.Skip(x.HeadStart).Sum(l => (long)l.WeightCount);
+        int tile = KernelHelpers.TileRows;
+        if (headWeights <= 256 * 1024 || plan.Flops <= 0) return tile;
+        long samples = (64 * headWeights + plan.Flops - 1) / plan.Flops;
+        return (int)System.Math.Min((samples + tile - 1) / tile * tile, 1 << 20);
+    }
+
     private static string LayerInfo(LayerPlan l)
     {
         var init = $"Inputs = new string[] {{ {string.Join(", ", l.InputNames.Select(n => $"\"{n}\""))} }}";
@@ -132,13 +152,14 @@ internal static class NetworkEmitter
 
     private static string Real(double value) => value.ToString("R", CultureInfo.InvariantCulture) + "d";
 
-    private static void Fields(SourceWriter w, bool dropout)
+    private static void Fields(SourceWriter w, bool dropout, bool prepared)
     {
         w.Line("// The single-sample API's workspaces; the batch API's grow to the largest batch seen.");
         w.Line("private readonly float[] _activations = new float[ActivationLength];");
         w.Line("private readonly float[] _deltas = new float[ActivationLength];");
         w.Line("private readonly float[] _singleStats = new float[StatsLength], _batchStats = new float[StatsLength];");
         w.Line("private readonly double[] _gradientSums = new double[StatsLength];");
+        if (prepared) w.Line("private readonly float[] _prepared = new float[PreparedLength];");
         w.Line("private float[] _batchActivations = global::System.Array.Empty<float>();");
         w.Line("private float[] _batchDeltas = global::System.Array.Empty<float>();");
         w.Line("private float[][] _workerGradients = global::System.Array.Empty<float[]>();");
@@ -149,7 +170,7 @@ internal static class NetworkEmitter
         w.Line("private int _maxDegreeOfParallelism = global::System.Environment.ProcessorCount;");
         w.Line("// The pass in progress (single sample or batch), read by the workers.");
         w.Line("private float[] _runActivations = global::System.Array.Empty<float>(), _runDeltas = global::System.Array.Empty<float>(), _runStats = global::System.Array.Empty<float>();");
-        w.Line("private int _runSize, _runWorkers, _runSegment;");
+        w.Line("private int _runSize, _runWorkers, _runSegment, _runChunk;");
         w.Line("private bool _runTraining, _runInputGradients;");
         w.Line("// Backward from a layer's output: that layer's index (-1: from the network output) and its gradients, one per sample.");
         w.Line("private int _runInject = -1;");
@@ -314,6 +335,7 @@ internal static class NetworkEmitter
         int m = x.BatchNorms.Length;
         w.Line("// Evaluation (or no batch norm): one pass. Training: one pass per segment, the batch statistics combined in between.");
         w.Open("private void RunForwardPasses()");
+        PrepareWeights(w, plan, x);
         if (x.HasBatchNorm)
         {
             w.Open("if (_runTraining)");
@@ -338,6 +360,7 @@ internal static class NetworkEmitter
         w.Line("// Backward runs the segments top-down; in training the batch's gradient sums of each batch norm layer are combined");
         w.Line("// before its own backward, at the start of the next segment down.");
         w.Open("private void RunBackwardPasses()");
+        PrepareWeights(w, plan, x);
         if (x.HasBatchNorm)
         {
             w.Open("if (_runTraining)");
@@ -360,8 +383,21 @@ internal static class NetworkEmitter
         w.Line();
         w.Open("private void Dispatch(bool forward)");
         w.Line("if (_runWorkers == 1) { if (forward) ForwardWorker(0); else BackwardWorker(0); }");
-        w.Line("else if (forward) global::ConvNet.WorkerPool.Run(_runWorkers, this, static (net, worker) => net.ForwardWorker(worker));");
-        w.Line("else global::ConvNet.WorkerPool.Run(_runWorkers, this, static (net, worker) => net.BackwardWorker(worker));");
+        w.Line("// Backward's gradients and a training segment's batch norm statistics are summed per worker and combined in worker");
+        w.Line("// order, so there each worker takes its fixed share. Otherwise a sample's result depends on nothing but the sample, and");
+        w.Line("// the threads claim chunks of samples: a thread held back by another process on its core delays the call by a chunk,");
+        w.Line("// not by its whole share.");
+        w.Line("else if (!forward) global::ConvNet.WorkerPool.Run(_runWorkers, this, static (net, worker) => net.BackwardWorker(worker));");
+        // Evaluation, and the training segment after the last batch norm layer, gather no statistics.
+        w.Open(x.HasBatchNorm ? $"else if (_runSegment < 0 || _runSegment == {x.BatchNorms.Length})" : "else");
+        int granule = ChunkGranule(plan, x);
+        w.Line(granule == 1 ? "// Chunks of any whole number of samples: there is no head."
+            : granule == KernelHelpers.TileRows ? $"// Chunks of whole groups of {granule} samples, the head's dot-product tile."
+            : $"// Chunks of whole groups of {granule} samples: the head's weights, too large for cache, are read from memory once per chunk.");
+        w.Line($"_runChunk = global::ConvNet.WorkerPool.ChunkLength(_runSize, _runWorkers, {granule});");
+        w.Line("global::ConvNet.WorkerPool.Run(_runWorkers, (_runSize + _runChunk - 1) / _runChunk, this, static (net, chunk, thread) => net.ForwardWorker(chunk, thread));");
+        w.Close();
+        if (x.HasBatchNorm) w.Line("else global::ConvNet.WorkerPool.Run(_runWorkers, this, static (net, worker) => net.ForwardWorker(worker));");
         w.Close();
         if (x.HasBatchNorm)
         {
@@ -422,6 +458,17 @@ internal static class NetworkEmitter
         w.Close();
     }
 
+    /// <summary>Derives the prepared weights once per forward or backward call, before any worker starts: Parameters may
+    /// have changed since the last call (an optimizer step, a load), and every sample of the call reads the same ones.</summary>
+    private static void PrepareWeights(SourceWriter w, NetworkPlan plan, ExecutionPlan x)
+    {
+        if (x.PreparedLength == 0) return;
+        w.Line($"{ReadOnlySpan} p = Parameters;");
+        w.Line($"{Span} prepared = _prepared;");
+        foreach (var l in plan.Layers)
+            if (x.PreparedOffset[l.Index] >= 0) LayerDescriptors.Of(l.Kind).PrepareCall(w, l, x.PreparedOffset[l.Index]);
+    }
+
     private static void Workers(SourceWriter w, NetworkPlan plan, ExecutionPlan x)
     {
         w.Open("private void PrepareBatch(int batchSize)");
@@ -453,6 +500,12 @@ internal static class NetworkEmitter
         w.Open("private void ForwardWorker(int worker)");
         w.Line("int first = (int)((long)worker * _runSize / _runWorkers), count = (int)((long)(worker + 1) * _runSize / _runWorkers) - first;");
         w.Line($"RunForward(_runSegment, new {Span}(_runActivations, first * ActivationLength, count * ActivationLength), count, first, _workerScratch[worker], _workerPartials[worker]);");
+        w.Close();
+        w.Line();
+        w.Line("// Chunk `chunk` of _runChunk samples, on thread `thread` of the pool (whose scratch it uses).");
+        w.Open("private void ForwardWorker(int chunk, int thread)");
+        w.Line("int first = chunk * _runChunk, count = global::System.Math.Min(_runChunk, _runSize - first);");
+        w.Line($"RunForward(_runSegment, new {Span}(_runActivations, first * ActivationLength, count * ActivationLength), count, first, _workerScratch[thread], _workerPartials[thread]);");
         w.Close();
         w.Line();
         int m = x.BatchNorms.Length;
@@ -536,6 +589,7 @@ internal static class NetworkEmitter
                     Output = Act(plan, "s", l.Value),
                     Sample = "first + n",
                     StatsOffset = x.StatsOffset[i],
+                    PreparedOffset = x.PreparedOffset[i],
                     Training = training,
                 };
                 LayerDescriptors.Of(l.Kind).ForwardCall(w, l, call);
@@ -662,6 +716,7 @@ internal static class NetworkEmitter
             Accumulate = x.Accumulate[l.Index],
             Sample = "first + n",
             StatsOffset = x.StatsOffset[l.Index],
+            PreparedOffset = x.PreparedOffset[l.Index],
             Training = training,
         };
     }

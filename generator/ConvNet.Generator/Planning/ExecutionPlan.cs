@@ -17,7 +17,7 @@ namespace ConvNet.Generator.Planning;
 /// higher than the forward segment, because a batch norm layer's backward needs the batch's gradient sums first.
 /// Evaluation runs forward in one pass and backward through the same segments back to back.</item>
 /// <item>The head: the trailing chain of fully connected, activation and dropout layers with an FC layer in it runs
-/// layer by layer over a worker's samples (each weight matrix read once per worker); the body runs sample by sample.</item>
+/// layer by layer over a call's samples (a chunk, or a worker's share; each weight matrix read once per call); the body runs sample by sample.</item>
 /// <item>Deltas: a value's gradient is overwritten by the first layer that writes it in backward order and added into by
 /// the others (fan-out). It lives in the per-sample delta workspace when it outlives a backward segment, touches the
 /// head, or is the input or output; otherwise in a per-thread arena block, reused as soon as the value's producer
@@ -32,6 +32,10 @@ internal sealed class ExecutionPlan
     /// <summary>Per layer: the offset of a batch norm layer's statistics (2C floats; its partial sums 2C doubles).</summary>
     public int[] StatsOffset { get; }
     public int StatsLength { get; }
+    /// <summary>Per layer: the offset of its prepared weights (a Winograd conv layer's transformed filters) in the network's
+    /// prepared-weights array, or -1.</summary>
+    public int[] PreparedOffset { get; }
+    public int PreparedLength { get; }
     public int[] ForwardStart { get; }
     public int[] BackwardLow { get; }
     public int[] BackwardHigh { get; }
@@ -75,6 +79,15 @@ internal sealed class ExecutionPlan
             if (l.Kind == LayerKind.BatchNorm) stats += BatchNormEmitter.StatsLength(l);
         }
         StatsLength = stats;
+        PreparedOffset = new int[count];
+        int prepared = 0;
+        foreach (var l in layers)
+        {
+            int length = LayerDescriptors.Of(l.Kind).PreparedLength(l);
+            PreparedOffset[l.Index] = length > 0 ? prepared : -1;
+            prepared += length;
+        }
+        PreparedLength = prepared;
 
         int m = BatchNorms.Length;
         ForwardStart = new int[m + 1];

@@ -52,8 +52,41 @@ internal sealed class ConvEmitter : LayerDescriptor
 
     private static int Scratch(LayerPlan l) =>
         System.Math.Max(
-            Ckk(l) * Hw(l) + (WeightGradientAsGemm(l) && !AccumulatesInPlace(l) ? (int)l.Out.C * Ckk(l) : 0),
-            SingleChannel(l) ? PaddedLength(l) + (int)l.Out.C * WideLength(l) : 0);
+            System.Math.Max(
+                Ckk(l) * Hw(l) + (WeightGradientAsGemm(l) && !AccumulatesInPlace(l) ? (int)l.Out.C * Ckk(l) : 0),
+                SingleChannel(l) ? PaddedLength(l) + (int)l.Out.C * WideLength(l) : 0),
+            ConvWinograd.Applies(l) ? ConvWinograd.Scratch(l) : 0);
+
+    /// <summary>A Winograd layer's transformed filters, then a copy of the weights they were transformed from.</summary>
+    public override int PreparedLength(LayerPlan l) => ConvWinograd.Applies(l) ? ConvWinograd.TransformedLength(l) + (int)l.ParamCount - (int)l.Out.C : 0;
+
+    /// <summary>Transforms the filters again only when the weights differ, bit for bit, from those of the last transform:
+    /// inference calls then skip it (64x8x8 -> 128: 58 us of transform against a 47 us layer), while an optimizer step
+    /// or a load is seen at the next call. The zeroed start is consistent: zero weights transform to zeros.</summary>
+    public override void PrepareCall(SourceWriter w, LayerPlan l, int offset)
+    {
+        int transformed = ConvWinograd.TransformedLength(l), weights = (int)l.ParamCount - (int)l.Out.C;
+        string current = $"p.Slice({l.ParamOffset}, {weights})", seen = $"prepared.Slice({offset + transformed}, {weights})";
+        w.Open($"if (!global::System.MemoryExtensions.SequenceEqual({Marshal}.Cast<float, int>({current}), {Marshal}.Cast<float, int>(({ReadOnlySpanType}){seen})))");
+        w.Line($"{current}.CopyTo({seen});");
+        w.Line($"{l.Identifier}.TransformWeights(p, prepared.Slice({offset}, {transformed}));");
+        w.Close();
+    }
+
+    public override void ForwardCall(SourceWriter w, LayerPlan l, LayerCall c)
+    {
+        if (!ConvWinograd.Applies(l)) { base.ForwardCall(w, l, c); return; }
+        w.Line($"{l.Identifier}.Forward(p, {Prepared(l, c)}, {c.Inputs[0]}, {c.Output}, scratch);");
+    }
+
+    public override void BackwardCall(SourceWriter w, LayerPlan l, LayerCall c)
+    {
+        if (!ConvWinograd.AppliesBackward(l)) { base.BackwardCall(w, l, c); return; }
+        w.Line($"{l.Identifier}.Backward(p, {Prepared(l, c)}, {c.Inputs[0]}, {c.Output}, {c.DOutput}, dp, {c.DInputs[0]}, scratch);");
+    }
+
+    private static string Prepared(LayerPlan l, LayerCall c) =>
+        $"new {ReadOnlySpanType}(_prepared, {c.PreparedOffset}, {ConvWinograd.TransformedLength(l)})";
 
     /// <summary>A single-channel, stride-1 layer (an image's first layer) skips im2col in forward. Its col rows would be
     /// shifted copies of the one padded image, so the GEMM reads the padded image directly: output pixels are computed
@@ -88,6 +121,7 @@ internal sealed class ConvEmitter : LayerDescriptor
     private static void Forward(SourceWriter w, LayerPlan l)
     {
         if (SingleChannel(l)) { SingleChannelForward(w, l); return; }
+        if (ConvWinograd.Applies(l)) { ConvWinograd.ForwardKernels(w, l); return; }
         long f = l.Out.C;
         int ckk = Ckk(l), hw = Hw(l);
         w.Line($"// {l.Name} forward: input ({l.In.C},{l.In.H},{l.In.W}) -> output ({f},{l.Out.H},{l.Out.W}); weight [{f},{l.In.C},{l.Size},{l.Size}], bias [{f}]; stride {l.Stride}, pad {l.Pad}.");
@@ -143,13 +177,23 @@ internal sealed class ConvEmitter : LayerDescriptor
         int ckk = Ckk(l), hw = Hw(l);
         w.Line($"// {l.Name} backward: dOutput ({f},{l.Out.H},{l.Out.W}) -> dInput ({l.In.C},{l.In.H},{l.In.W}), dWeight [{f},{l.In.C},{l.Size},{l.Size}] +=, dBias [{f}] +=.");
         w.Line($"// dWeight[{f}, {ckk}] += dOutput[{f}, {hw}] · colᵀ (dot products over pixels); dCol[{ckk}, {hw}] = weightᵀ · dOutput, then col2im adds it into dInput.");
-        w.Open(BackwardSignature);
-        Dispatch(w, hw, "BackwardCore", "p, input, dOutput, dp, dInput, scratch");
+        bool winograd = ConvWinograd.AppliesBackward(l);
+        if (winograd)
+        {
+            w.Open($"internal static void Backward({ReadOnlySpanType} p, {ReadOnlySpanType} u, {ReadOnlySpanType} input, {ReadOnlySpanType} output, {ReadOnlySpanType} dOutput, {SpanType} dp, {SpanType} dInput, {SpanType} scratch)");
+            Dispatch(w, hw, "BackwardCore", "p, u, input, dOutput, dp, dInput, scratch");
+        }
+        else
+        {
+            w.Open(BackwardSignature);
+            Dispatch(w, hw, "BackwardCore", "p, input, dOutput, dp, dInput, scratch");
+        }
         w.Close();
         w.Line();
-        OpenKernel(w, $"private static void BackwardCore{Generic}(global::System.ReadOnlySpan<float> p, global::System.ReadOnlySpan<float> input, global::System.ReadOnlySpan<float> dOutput, global::System.Span<float> dp, global::System.Span<float> dInput, global::System.Span<float> scratch) {Constraint}");
+        OpenKernel(w, $"private static void BackwardCore{Generic}({ReadOnlySpanType} p, {(winograd ? $"{ReadOnlySpanType} u, " : "")}{ReadOnlySpanType} input, {ReadOnlySpanType} dOutput, {SpanType} dp, {SpanType} dInput, {SpanType} scratch) {Constraint}");
         w.Line("bool needInput = !dInput.IsEmpty;");
-        w.Line($"if (p.Length < {l.BiasOffset + f} || dp.Length < {l.BiasOffset + f} || input.Length != {l.InLength} || dOutput.Length != {l.OutLength} || (needInput && dInput.Length != {l.InLength}) || scratch.Length < {Scratch(l)}) throw new global::System.ArgumentException(\"{l.Name}: span lengths do not match the layer.\");");
+        string uCheck = winograd ? $" || u.Length != {ConvWinograd.TransformedLength(l)}" : "";
+        w.Line($"if (p.Length < {l.BiasOffset + f} || dp.Length < {l.BiasOffset + f}{uCheck} || input.Length != {l.InLength} || dOutput.Length != {l.OutLength} || (needInput && dInput.Length != {l.InLength}) || scratch.Length < {Scratch(l)}) throw new global::System.ArgumentException(\"{l.Name}: span lengths do not match the layer.\");");
         w.Line($"ref float col = ref {Marshal}.GetReference(scratch);");
         w.Line($"ref float dOut = ref {Marshal}.GetReference(dOutput);");
         w.Line($"ref float dWeight = ref {Unsafe}.Add(ref {Marshal}.GetReference(dp), {l.ParamOffset});");
@@ -179,6 +223,19 @@ internal sealed class ConvEmitter : LayerDescriptor
                 $"{KernelsType}.Dots{mr}{Generic}(ref {Unsafe}.Add(ref dOut, {r} * {hw}), {hw}, ref col, {hw}, {ckk}, {hw}, ref {Unsafe}.Add(ref dWeight, {r} * {ckk}), {ckk});");
         }
         w.Line("if (!needInput) return;");
+        if (winograd)
+        {
+            w.Line("// col is no longer needed: the Winograd pass takes its place.");
+            ConvWinograd.BackwardInputGradient(w, l);
+            w.Close();
+            w.Line();
+            // The forward is Winograd too, so the backward's dWeight pass is the only user of its im2col.
+            if (WeightGradientAsGemm(l)) Im2ColT(w, l);
+            else Im2Col(w, l);
+            w.Line();
+            ConvWinograd.BackwardKernels(w, l);
+            return;
+        }
         w.Line("// col is no longer needed: dCol takes its place. Row r of dCol reads column r of the weight (stride CKK), one filter per step.");
         w.Line($"ref float weight = ref {Unsafe}.Add(ref {Marshal}.GetReference(p), {l.ParamOffset});");
         w.Line($"ref float zeros = ref {Marshal}.GetArrayDataReference({KernelsType}.Zeros);");

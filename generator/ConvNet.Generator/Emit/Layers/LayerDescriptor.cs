@@ -86,6 +86,13 @@ internal abstract class LayerDescriptor
     /// <summary>Floats of per-thread scratch its kernels need.</summary>
     public virtual int ScratchLength(LayerPlan l) => 0;
 
+    /// <summary>Floats of weights the layer derives from its parameters once per forward call, before any sample runs (a
+    /// Winograd conv layer's transformed filters): kept in the network, shared by all workers, read by its ForwardCall.</summary>
+    public virtual int PreparedLength(LayerPlan l) => 0;
+
+    /// <summary>The statement that derives the prepared weights from <c>p</c> into <c>prepared</c> at <paramref name="offset"/>.</summary>
+    public virtual void PrepareCall(SourceWriter w, LayerPlan l, int offset) { }
+
     /// <summary>The kernels, Forward and Backward side by side, inside the layer's nested class.</summary>
     public abstract void Kernels(SourceWriter w, LayerPlan l);
 
@@ -114,6 +121,9 @@ internal sealed class LayerCall
     public string Sample { get; set; } = "0";
     /// <summary>Batch norm: offset of the layer's statistics in the run's statistics arrays.</summary>
     public int StatsOffset { get; set; }
+    /// <summary>Offset of the layer's prepared weights in the network's prepared-weights array (see
+    /// <see cref="LayerDescriptor.PreparedLength"/>), or -1.</summary>
+    public int PreparedOffset { get; set; } = -1;
     /// <summary>Batch norm: true in the training segments (batch statistics), false in evaluation.</summary>
     public string Training { get; set; } = "false";
 }

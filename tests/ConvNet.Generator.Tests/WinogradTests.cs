@@ -1,0 +1,77 @@
+using System;
+using Xunit;
+
+namespace ConvNet.Tests;
+
+/// <summary>A Winograd layer's transformed filters are kept between calls and transformed again only when the weights
+/// change: every change made through <see cref="INetwork.Parameters"/> must reach the next Forward and Backward, as the
+/// direct kernels (which read the weights themselves) would see it. The reference is a fresh instance, which has never
+/// transformed anything, given the same parameters.</summary>
+public class WinogradTests
+{
+    private static readonly Case Winograd = NumericTests.Get("ConvWinograd");
+
+    private static INetwork Fresh(float[] parameters)
+    {
+        var net = NumericTests.Create(Winograd);
+        parameters.CopyTo(net.Parameters, 0);
+        return net;
+    }
+
+    [Fact]
+    public void A_weight_changed_between_forwards_is_used_by_the_next_forward()
+    {
+        var rng = new Random(11);
+        var net = NumericTests.Create(Winograd);
+        NumericTests.Perturb(net, rng);
+        var input = Numerics.Uniform(rng, net.InputLength);
+        var before = new float[net.OutputLength];
+        net.Forward(input, before);
+
+        // One weight of the last filter's last tap: the end of the compared range.
+        net.Parameters[net.Layers[0].ParameterCount - net.Layers[0].Output.Channels - 1] += 0.5f;
+        var after = new float[net.OutputLength];
+        net.Forward(input, after);
+        var expected = new float[net.OutputLength];
+        Fresh(net.Parameters).Forward(input, expected);
+
+        Assert.NotEqual(before, after);
+        Assert.Equal(expected, after);
+    }
+
+    [Fact]
+    public void A_batch_forward_after_a_single_one_sees_changed_weights()
+    {
+        var rng = new Random(12);
+        var net = NumericTests.Create(Winograd);
+        var input = Numerics.Uniform(rng, 3 * net.InputLength);
+        net.Forward(input.AsSpan(0, net.InputLength), new float[net.OutputLength]);
+        NumericTests.Perturb(net, rng);
+        var outputs = new float[3 * net.OutputLength];
+        net.Forward(input, outputs, 3);
+        var expected = new float[3 * net.OutputLength];
+        Fresh(net.Parameters).Forward(input, expected, 3);
+        Assert.Equal(expected, outputs);
+    }
+
+    /// <summary>The input gradient of a single conv layer depends only on its weights and dOutput, so a Backward after the
+    /// weights changed must give what a network that ran its Forward with the new weights gives.</summary>
+    [Fact]
+    public void A_weight_changed_between_forward_and_backward_is_used_by_the_backward()
+    {
+        var rng = new Random(13);
+        var net = NumericTests.Create(Winograd);
+        var input = Numerics.Uniform(rng, net.InputLength);
+        var dOut = Numerics.Uniform(rng, net.OutputLength);
+        net.Forward(input, new float[net.OutputLength]);
+        NumericTests.Perturb(net, rng);
+        var dIn = new float[net.InputLength];
+        net.Backward(dOut, dIn);
+
+        var reference = Fresh(net.Parameters);
+        reference.Forward(input, new float[net.OutputLength]);
+        var expected = new float[net.InputLength];
+        reference.Backward(dOut, expected);
+        Assert.Equal(expected, dIn);
+    }
+}
