@@ -5,7 +5,7 @@ namespace ConvNet.Benchmarks;
 
 /// <summary>
 /// <c>compare [network...]</c>: the quick comparison table (under three minutes), of every network or of those named
-/// (e.g. <c>compare ResNet-20</c>); <c>layers</c>: only the CIFAR net's per-layer table (with the FMA peak), for kernel
+/// (e.g. <c>compare ResNet-20</c>); <c>layers</c>: only the CIFAR net's per-layer table (with the FMA peak and the memory bandwidth), for kernel
 /// work; <c>peak</c>: only the FMA peak; <c>generator</c>: the generator's and analyzer's own
 /// cost; <c>bignets</c>: AlexNet and VGG-16 once, with the JIT checks;
 /// <c>export-torch-fixture DIR</c>: the weight interop fixtures, both directions (<see cref="TorchFixtureCommand"/>);
@@ -48,7 +48,10 @@ public static class Program
 
     private static int PrintLayers()
     {
-        LayerProfile.Run(NetworkDef.Cifar, LayerProfile.CifarKernels, Peak());
+        var peak = Peak();
+        var bandwidth = MemoryBandwidth.Measure();
+        Console.WriteLine(bandwidth);
+        LayerProfile.Run(NetworkDef.Cifar, LayerProfile.CifarKernels, peak, bandwidth);
         return 0;
     }
 }
