@@ -5,8 +5,8 @@ namespace ConvNet.Benchmarks;
 
 /// <summary>
 /// <c>compare [network...]</c>: the quick comparison table (under three minutes), of every network or of those named
-/// (e.g. <c>compare ResNet-20</c>); <c>layers</c>: only the CIFAR net's per-layer table (with the FMA peak and the memory bandwidth), for kernel
-/// work; <c>peak</c>: only the FMA peak; <c>generator</c>: the generator's and analyzer's own
+/// (e.g. <c>compare ResNet-20</c>); <c>layers</c>: only the per-layer tables of LeNet-5 and the CIFAR net (with the FMA
+/// peak and the memory bandwidth), for kernel work; <c>peak</c>: only the FMA peak; <c>generator</c>: the generator's and analyzer's own
 /// cost; <c>bignets</c>: AlexNet and VGG-16 once, with the JIT checks;
 /// <c>export-torch-fixture DIR</c>: the weight interop fixtures, both directions (<see cref="TorchFixtureCommand"/>);
 /// <c>resnet-mnist [options]</c>: the ResNet sample trained in ConvNet and in TorchSharp, accuracy and throughput side
@@ -51,6 +51,7 @@ public static class Program
         var peak = Peak();
         var bandwidth = MemoryBandwidth.Measure();
         Console.WriteLine(bandwidth);
+        LayerProfile.Run(NetworkDef.LeNet5, LayerProfile.LeNet5Kernels, peak, bandwidth);
         LayerProfile.Run(NetworkDef.Cifar, LayerProfile.CifarKernels, peak, bandwidth);
         return 0;
     }

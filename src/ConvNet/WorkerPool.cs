@@ -75,7 +75,8 @@ public static class WorkerPool
     /// How many of <paramref name="items"/> items one chunk should hold when <paramref name="threads"/> threads claim
     /// chunks with <see cref="Run{TState}(int, int, TState, Action{TState, int, int})"/>: about eight chunks per thread,
     /// each a multiple of <paramref name="granule"/> items (the generated code's unit of efficient work), and never more
-    /// than the items.
+    /// than the items. Whole granules give way where they would leave a thread without a chunk: 4 items on 2 threads
+    /// with a granule of 4 make 2 chunks of 2, not one chunk that one thread runs while the other waits.
     /// </summary>
     /// <returns>A length in [1, max(items, 1)]: all the items for one thread.</returns>
     public static int ChunkLength(int items, int threads, int granule)
@@ -83,10 +84,12 @@ public static class WorkerPool
         ArgumentOutOfRangeException.ThrowIfNegative(items);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(threads);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(granule);
-        if (threads == 1 || items <= granule) return Math.Max(items, 1);
+        if (threads == 1 || items <= 1) return Math.Max(items, 1);
         long chunks = (long)threads * ChunksPerThread;
         long length = (items + chunks - 1) / chunks;
-        return (int)Math.Min((length + granule - 1) / granule * granule, items);
+        length = Math.Min((length + granule - 1) / granule * granule, items);
+        if ((items + length - 1) / length < threads) length = (items + threads - 1) / threads;
+        return (int)length;
     }
 
     /// <summary>Calls <paramref name="body"/>(state, w) for w in [0, workers), in parallel when workers &gt; 1.</summary>

@@ -22,10 +22,13 @@ public class NumericTests
         // dWeight as a GEMM over colT (HW <= 2*CKK), accumulated in place: CKK 144 = 9 Vector512s; CKK 20 = 16 + a Vector128.
         new("ConvWeightGemm144", new((16, 6, 6), Conv(8, 3, pad: 1))),
         new("ConvWeightGemm20", new((5, 5, 5), Conv(4, 2))),
-        // Single-channel stride-1 forward without im2col (padded-width GEMM passes): padded, unpadded, and a width whose
-        // wide rows (22 x 9 = 198) end in a partial vector, so the accumulating passes take narrower widths.
+        // Stride-1 forward without im2col (GemmTaps over the padded input's windows): one channel padded and unpadded,
+        // whose wide rows (22 x 9 = 198) end in an overlapping vector; three channels as in an RGB first layer; and five
+        // channels with a 5x5 window.
         new("ConvSingleChannelPad", new((1, 9, 20), Conv(5, 3, pad: 1))),
         new("ConvSingleChannel", new((1, 7, 16), Conv(3, 3))),
+        new("ConvTapsRgb", new((3, 8, 16), Conv(4, 3, pad: 1))),
+        new("ConvTaps5x5", new((5, 6, 20), Conv(3, 5, pad: 2), Relu)),
         // The relaxed window rule: remainders that are only padding (3x3 s2 p1 on 8: 7 / 2) or the stride's gap (1x1 s2,
         // 2x2 s3 on 9) round down, and the last padded row or the gap is never read.
         // Winograd F(2x2,3x3) forward and input gradient (3x3 stride 1, outputs of 7+ columns, 16+ tiles, 8+ channels):

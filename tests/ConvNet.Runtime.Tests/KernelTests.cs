@@ -98,6 +98,43 @@ public sealed class KernelTests
     }
 
     [Theory, MemberData(nameof(Widths))]
+    public void GemmTaps_matches_a_naive_product_with_B_rows_at_any_offsets(string width) => AtWidth<GemmTapsCheck>(width);
+
+    private sealed class GemmTapsCheck : IWidthCheck
+    {
+        public static void Run<TV, V>() where TV : struct where V : struct, Vectors.IVectorOps<TV>
+        {
+            var rng = new Rng(5);
+            foreach (int m in new[] { 1, 3, 4, 6, 8, 9, 17 })
+                foreach (int n in new[] { V.Count, V.Count + 1, 2 * V.Count - 1, 3 * V.Count, 3 * V.Count + 5, 7 * V.Count + 3 })
+                    foreach (int k in new[] { 1, 5, 27 })
+                    {
+                        // B's rows start at offsets in no order, overlapping, as a padded image's windows do; A is row-major
+                        // with a bias per row, as the generated layers call it.
+                        var taps = new nint[k];
+                        for (int p = 0; p < k; p++) taps[p] = rng.NextInt(40);
+                        int ars = k + 1, crs = n + 2;
+                        float[] a = Ints(rng, m * ars), b = Ints(rng, 40 + n), init = Ints(rng, m);
+                        float[] c0 = Ints(rng, m * crs), c = Guarded(c0);
+                        Kernels.GemmTaps<TV, V>(ref a[0], ars, 1, ref b[0], ref taps[0], k, ref init[0], 1, ref c[1], crs, m, n);
+                        AssertGuards(c, $"GemmTaps m={m} n={n} k={k}");
+                        for (int r = 0; r < m; r++)
+                            for (int j = 0; j < crs; j++)
+                            {
+                                float expected = c0[r * crs + j];
+                                if (j < n)
+                                {
+                                    expected = init[r];
+                                    for (int p = 0; p < k; p++) expected += a[r * ars + p] * b[taps[p] + j];
+                                }
+                                Assert.True(expected == c[1 + r * crs + j],
+                                    $"GemmTaps<{typeof(V).Name}> m={m} n={n} k={k}: C[{r},{j}] = {c[1 + r * crs + j]}, expected {expected}");
+                            }
+                    }
+        }
+    }
+
+    [Theory, MemberData(nameof(Widths))]
     public void Dots_and_DotsBatch_add_every_row_pair_product(string width) => AtWidth<DotsCheck>(width);
 
     private sealed class DotsCheck : IWidthCheck

@@ -101,7 +101,10 @@ public class WorkerPoolTests
     [InlineData(1000, 2, 4, 64)] // about 8 per thread, rounded up to whole granules
     [InlineData(1000, 3, 1, 42)]
     [InlineData(64, 2, 48, 48)]  // a granule larger than an even share: 48 and 16
-    [InlineData(3, 2, 4, 3)]     // fewer items than a granule: one chunk
+    [InlineData(3, 2, 4, 2)]     // fewer items than a granule: still one chunk per thread, 2 and 1
+    [InlineData(4, 2, 4, 2)]     // one granule on two threads: two chunks of 2
+    [InlineData(24, 2, 32, 12)]  // a granule that would leave a thread idle gives way to an even share
+    [InlineData(1, 2, 4, 1)]
     [InlineData(0, 2, 4, 1)]
     [InlineData(int.MaxValue, 64, 1 << 20, 1 << 22)]
     public void ChunkLength_AimsAtEightChunksPerThread_InWholeGranules(int items, int threads, int granule, int expected)

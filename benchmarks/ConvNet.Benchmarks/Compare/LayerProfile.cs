@@ -28,6 +28,7 @@ internal static class LayerProfile
 
     internal sealed record Kernel(int Index, long Flops, int ScratchLength, LayerForward Forward, LayerBackward Backward);
 
+    internal static readonly Kernel[] LeNet5Kernels = KernelsOf(typeof(LeNet5), LeNet5.LayerTable);
     internal static readonly Kernel[] CifarKernels = KernelsOf(typeof(CifarNet), CifarNet.LayerTable);
     internal static readonly Kernel[] Vgg16Kernels = KernelsOf(typeof(Vgg16), Vgg16.LayerTable);
 

@@ -262,13 +262,17 @@ internal static class KernelHelpers
         w.Open("public static class Kernels");
         w.Line("/// <summary>Initial accumulators for GEMMs without a bias.</summary>");
         w.Line($"public static readonly float[] Zeros = new float[{WideRows}];");
-        for (int mr = 1; mr <= TileRows; mr++)
-            for (int nr = TileVectors; nr >= 1; nr--) { w.Line(); Tile(w, mr, nr); }
-        foreach (int mr in new[] { WideRows, SixRows })
-            for (int nr = TileVectors; nr >= 1; nr--) { w.Line(); Tile(w, mr, nr); }
-        w.Line();
-        GemmPanels(w);
-        for (int nr = TileVectors; nr >= 1; nr--) { w.Line(); Rows(w, nr); }
+        foreach (bool taps in new[] { false, true })
+        {
+            for (int mr = 1; mr <= TileRows; mr++)
+                for (int nr = TileVectors; nr >= 1; nr--) { w.Line(); Tile(w, mr, nr, taps); }
+            foreach (int mr in new[] { WideRows, SixRows })
+                for (int nr = TileVectors; nr >= 1; nr--) { w.Line(); Tile(w, mr, nr, taps); }
+            w.Line();
+            if (taps) GemmTaps(w);
+            else GemmPanels(w);
+            for (int nr = TileVectors; nr >= 1; nr--) { w.Line(); Rows(w, nr, taps); }
+        }
         for (int mr = 1; mr <= TileRows; mr++)
         {
             w.Line();
@@ -309,28 +313,52 @@ internal static class KernelHelpers
         w.Close();
     }
 
-    private static void Rows(SourceWriter w, int nr)
+    /// <summary>C = init + A·B where row k of B starts at its own offset taps[k] (any layout, such as a zero-padded image's
+    /// shifted views), not at k times a stride; the tiles and their order are <see cref="GemmPanels"/>'s.</summary>
+    private static void GemmTaps(SourceWriter w)
     {
-        OpenKernel(w, $"private static void Rows{nr}{Generic}(ref float a, nint ars, nint aks, ref float b, nint bks, int kCount, ref float init, nint irs, ref float c, nint crs, int m, bool accumulate) {Constraint}");
-        w.Line("int r = 0;");
-        w.Line("// V.Count is a JIT-time constant: narrower widths compile this loop away and never instantiate the wide tile.");
-        string args = $"(ref {Unsafe}.Add(ref a, r * ars), ars, aks, ref b, bks, kCount, ref {Unsafe}.Add(ref init, r * irs), ref {Unsafe}.Add(ref c, r * crs), crs, accumulate);";
-        w.Open("if (V.Count == 16)");
-        w.Line($"for (; r + {WideRows} <= m; r += {WideRows}) Tile{WideRows}x{nr}{Generic}{args}");
-        w.Line($"if (m - r >= {SixRows}) {{ Tile{SixRows}x{nr}{Generic}{args} r += {SixRows}; }}");
-        w.Close();
-        w.Line($"for (; r + {TileRows} <= m; r += {TileRows}) Tile{TileRows}x{nr}{Generic}{args}");
-        for (int mr = TileRows - 1; mr >= 1; mr--)
-            w.Line($"{(mr == TileRows - 1 ? "" : "else ")}if (m - r == {mr}) Tile{mr}x{nr}{Generic}{args}");
+        w.Line("/// <summary>C = init + A·B for m rows and n &gt;= V.Count columns, where B[k, j] = b[taps[k] + j].</summary>");
+        w.Line("// C[r*crs + j] = init[r*irs] + sum over k < kCount of A[r*ars + k*aks] * b[taps[k] + j], for r < m, j < n, n >= V.Count.");
+        w.Line("// A conv layer's taps are the offsets of its (channel, ky, kx) windows in the zero-padded input, so B is never copied out.");
+        OpenKernel(w, $"public static void GemmTaps{Generic}(ref float a, nint ars, nint aks, ref float b, ref nint taps, int kCount, ref float init, nint irs, ref float c, nint crs, int m, int n) {Constraint}");
+        w.Line("int j = 0;");
+        w.Line($"for (; j + 3 * V.Count <= n; j += 3 * V.Count) TapRows3{Generic}(ref a, ars, aks, ref {Unsafe}.Add(ref b, j), ref taps, kCount, ref init, irs, ref {Unsafe}.Add(ref c, j), crs, m);");
+        w.Line($"if (j + 2 * V.Count <= n) {{ TapRows2{Generic}(ref a, ars, aks, ref {Unsafe}.Add(ref b, j), ref taps, kCount, ref init, irs, ref {Unsafe}.Add(ref c, j), crs, m); j += 2 * V.Count; }}");
+        w.Line($"if (j + V.Count <= n) {{ TapRows1{Generic}(ref a, ars, aks, ref {Unsafe}.Add(ref b, j), ref taps, kCount, ref init, irs, ref {Unsafe}.Add(ref c, j), crs, m); j += V.Count; }}");
+        w.Line("// The last vector overlaps its neighbour: recomputing a stored value is harmless.");
+        w.Line($"if (j < n) TapRows1{Generic}(ref a, ars, aks, ref {Unsafe}.Add(ref b, n - V.Count), ref taps, kCount, ref init, irs, ref {Unsafe}.Add(ref c, n - V.Count), crs, m);");
         w.Close();
     }
 
-    private static void Tile(SourceWriter w, int mr, int nr)
+    private static void Rows(SourceWriter w, int nr, bool taps)
+    {
+        string prefix = taps ? "Tap" : "";
+        string bArgs = taps ? "ref nint taps" : "nint bks";
+        string accumulate = taps ? "" : ", bool accumulate";
+        OpenKernel(w, $"private static void {prefix}Rows{nr}{Generic}(ref float a, nint ars, nint aks, ref float b, {bArgs}, int kCount, ref float init, nint irs, ref float c, nint crs, int m{accumulate}) {Constraint}");
+        w.Line("int r = 0;");
+        w.Line("// V.Count is a JIT-time constant: narrower widths compile this loop away and never instantiate the wide tile.");
+        string args = $"(ref {Unsafe}.Add(ref a, r * ars), ars, aks, ref b, {(taps ? "ref taps" : "bks")}, kCount, ref {Unsafe}.Add(ref init, r * irs), ref {Unsafe}.Add(ref c, r * crs), crs{(taps ? "" : ", accumulate")});";
+        w.Open("if (V.Count == 16)");
+        w.Line($"for (; r + {WideRows} <= m; r += {WideRows}) {prefix}Tile{WideRows}x{nr}{Generic}{args}");
+        w.Line($"if (m - r >= {SixRows}) {{ {prefix}Tile{SixRows}x{nr}{Generic}{args} r += {SixRows}; }}");
+        w.Close();
+        w.Line($"for (; r + {TileRows} <= m; r += {TileRows}) {prefix}Tile{TileRows}x{nr}{Generic}{args}");
+        for (int mr = TileRows - 1; mr >= 1; mr--)
+            w.Line($"{(mr == TileRows - 1 ? "" : "else ")}if (m - r == {mr}) {prefix}Tile{mr}x{nr}{Generic}{args}");
+        w.Close();
+    }
+
+    /// <summary>One register tile: with <paramref name="taps"/>, B's row k starts at taps[k] and C is always init + A·B.</summary>
+    private static void Tile(SourceWriter w, int mr, int nr, bool taps)
     {
         // Wide tiles address rows 4..7 from a second pointer with the same three offsets, and compute the C row offsets
         // after the loop: x64 has 16 general registers, and 7 + 7 row offsets would spill inside the k loop.
         bool wide = mr > TileRows;
-        OpenKernel(w, $"private static void Tile{mr}x{nr}{Generic}(ref float a, nint ars, nint aks, ref float b, nint bks, int kCount, ref float init, ref float c, nint crs, bool accumulate) {Constraint}");
+        if (taps)
+            OpenKernel(w, $"private static void TapTile{mr}x{nr}{Generic}(ref float a, nint ars, nint aks, ref float b, ref nint taps, int kCount, ref float init, ref float c, nint crs) {Constraint}");
+        else
+            OpenKernel(w, $"private static void Tile{mr}x{nr}{Generic}(ref float a, nint ars, nint aks, ref float b, nint bks, int kCount, ref float init, ref float c, nint crs, bool accumulate) {Constraint}");
         if (wide)
         {
             for (int m = 1; m < TileRows; m++) w.Line($"nint ar{m} = {m} * ars;");
@@ -338,20 +366,28 @@ internal static class KernelHelpers
         }
         else for (int m = 1; m < mr; m++) w.Line($"nint ar{m} = {m} * ars, cr{m} = {m} * crs;");
         w.Line($"TV {string.Join(", ", Accumulators(mr, nr))};");
-        w.Open("if (accumulate)");
-        for (int m = 0; m < mr; m++)
-            for (int j = 0; j < nr; j++)
-                w.Line($"c{m}{j} = V.Load(ref c, {(m == 0 ? Col(j) : j == 0 ? $"{m} * crs" : $"{m} * crs + {Col(j)}")});");
-        w.Close();
-        w.Open("else");
+        if (!taps)
+        {
+            w.Open("if (accumulate)");
+            for (int m = 0; m < mr; m++)
+                for (int j = 0; j < nr; j++)
+                    w.Line($"c{m}{j} = V.Load(ref c, {(m == 0 ? Col(j) : j == 0 ? $"{m} * crs" : $"{m} * crs + {Col(j)}")});");
+            w.Close();
+            w.Open("else");
+        }
         for (int m = 0; m < mr; m++)
         {
             w.Line($"c{m}0 = V.Broadcast({Unsafe}.Add(ref init, {m}));");
             for (int j = 1; j < nr; j++) w.Line($"c{m}{j} = c{m}0;");
         }
-        w.Close();
+        if (!taps) w.Close();
         w.Open("for (int k = 0; k < kCount; k++)");
-        for (int j = 0; j < nr; j++) w.Line($"TV b{j} = V.Load(ref b, {Col(j)});");
+        if (taps)
+        {
+            w.Line($"ref float bk = ref {Unsafe}.Add(ref b, {Unsafe}.Add(ref taps, k));");
+            for (int j = 0; j < nr; j++) w.Line($"TV b{j} = V.Load(ref bk, {Col(j)});");
+        }
+        else for (int j = 0; j < nr; j++) w.Line($"TV b{j} = V.Load(ref b, {Col(j)});");
         for (int m = 0; m < mr; m++)
         {
             string row = wide && m >= TileRows ? "aHi" : "a";
@@ -361,7 +397,7 @@ internal static class KernelHelpers
         }
         w.Line($"a = ref {Unsafe}.Add(ref a, aks);");
         if (wide) w.Line($"aHi = ref {Unsafe}.Add(ref aHi, aks);");
-        w.Line($"b = ref {Unsafe}.Add(ref b, bks);");
+        if (!taps) w.Line($"b = ref {Unsafe}.Add(ref b, bks);");
         w.Close();
         if (wide) for (int m = 1; m < mr; m++) w.Line($"nint cr{m} = {m} * crs;");
         for (int m = 0; m < mr; m++)

@@ -8,8 +8,9 @@ namespace ConvNet.Generator.Emit.Layers;
 /// so the sum over channels becomes 16 GEMMs m[ξ][F, T] = u[ξ][F, C] · v[ξ][C, T], one per position ξ of the 4x4
 /// transformed tiles: 16 multiply-adds per channel and tile where direct convolution spends 36, 2.25 times fewer.
 /// <para>Why F(2x2, 3x3) and not F(4x4, 3x3), which saves 4x: its transforms only add, subtract and halve, so a sum of
-/// small integers stays exact (the exact-integer tests hold bit for bit) and random reals stay within a few ulps of the
-/// direct sum; F(4x4, 3x3) multiplies by up to 8 and divides by 24 in its transforms, and its error grows with them.</para>
+/// small integers stays exact (the exact-integer tests hold bit for bit) and random reals meet the accuracy tests'
+/// tolerance (1e-5 + 1e-4·|ref|) like the direct sum; F(4x4, 3x3) multiplies by up to 8 and divides by 24 in its
+/// transforms, so neither would hold for it as surely.</para>
 /// <para>The input gradient is the same computation on dOutput: a stride-1 correlation with pad 2 - P and the filters
 /// rotated by 180° and transposed ([C, F]). Rotating g turns G g Gᵀ into the same matrix with rows and columns 0 and 3
 /// swapped, so it reads the forward's transformed filters u, at swapped positions and transposed strides.</para>
