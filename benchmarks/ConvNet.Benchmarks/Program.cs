@@ -5,7 +5,7 @@ namespace ConvNet.Benchmarks;
 
 /// <summary>
 /// <c>compare [network...]</c>: the quick comparison table (under three minutes), of every network or of those named
-/// (e.g. <c>compare ResNet-20</c>); <c>layers</c>: only the per-layer tables of LeNet-5 and the CIFAR net (with the FMA
+/// (e.g. <c>compare ResNet-20</c>); <c>layers [AlexNet]</c>: only the per-layer tables of LeNet-5 and the CIFAR net, or of AlexNet (with the FMA
 /// peak and the memory bandwidth), for kernel work; <c>peak</c>: only the FMA peak; <c>generator</c>: the generator's and analyzer's own
 /// cost; <c>bignets</c>: AlexNet and VGG-16 once, with the JIT checks;
 /// <c>export-torch-fixture DIR</c>: the weight interop fixtures, both directions (<see cref="TorchFixtureCommand"/>);
@@ -21,7 +21,7 @@ public static class Program
     {
         if (args.Length > 0 && args[0] == "compare") return CompareCommand.Run(args[1..]);
         if (args.Length > 0 && args[0] == "peak") return PrintPeak();
-        if (args.Length > 0 && args[0] == "layers") return PrintLayers();
+        if (args.Length > 0 && args[0] == "layers") return PrintLayers(args.Length > 1 && args[1] == "AlexNet");
         if (args.Length > 0 && args[0] == "export-torch-fixture") return TorchFixtureCommand.Run(args[1..]);
         if (args.Length > 0 && args[0] == "generator") return GeneratorCommand.Run();
         if (args.Length > 0 && args[0] == "resnet-mnist") return ResNetMnistCommand.Run(args[1..]);
@@ -46,11 +46,16 @@ public static class Program
         return peak;
     }
 
-    private static int PrintLayers()
+    private static int PrintLayers(bool alexNet)
     {
         var peak = Peak();
         var bandwidth = MemoryBandwidth.Measure();
         Console.WriteLine(bandwidth);
+        if (alexNet)
+        {
+            LayerProfile.Run(NetworkDef.AlexNet, LayerProfile.AlexNetKernels, peak, bandwidth);
+            return 0;
+        }
         LayerProfile.Run(NetworkDef.LeNet5, LayerProfile.LeNet5Kernels, peak, bandwidth);
         LayerProfile.Run(NetworkDef.Cifar, LayerProfile.CifarKernels, peak, bandwidth);
         return 0;

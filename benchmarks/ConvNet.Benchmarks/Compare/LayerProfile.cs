@@ -31,6 +31,7 @@ internal static class LayerProfile
     internal static readonly Kernel[] LeNet5Kernels = KernelsOf(typeof(LeNet5), LeNet5.LayerTable);
     internal static readonly Kernel[] CifarKernels = KernelsOf(typeof(CifarNet), CifarNet.LayerTable);
     internal static readonly Kernel[] Vgg16Kernels = KernelsOf(typeof(Vgg16), Vgg16.LayerTable);
+    internal static readonly Kernel[] AlexNetKernels = KernelsOf(typeof(AlexNet), AlexNet.LayerTable);
 
     /// <summary>The conv and FC layers' kernels of a generated network: its nested layer classes (named after the layers,
     /// e.g. <c>Conv1</c> for conv1) and their Forward, Backward, Flops and ScratchLength, found once, at setup.</summary>
