@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using Xunit;
 
 namespace ConvNet.Tests;
@@ -52,6 +53,18 @@ public class WinogradTests
         var expected = new float[3 * net.OutputLength];
         Fresh(net.Parameters).Forward(input, expected, 3);
         Assert.Equal(expected, outputs);
+    }
+
+    /// <summary>A 3x3 layer whose transformed filters would need 268 M floats (4096 channels to 4096) takes the direct
+    /// path, and its generated code compiles: no buffer size overflows an int.</summary>
+    [Fact]
+    public void A_layer_too_large_for_transformed_filters_runs_direct()
+    {
+        var r = Harness.Run("using ConvNet;\n[Input(4096, 8, 8)]\n[Conv(4096, 3, Pad = 1)]\npublic partial class Huge { }\n[Input(512, 8, 8)]\n[Conv(512, 3, Pad = 1)]\npublic partial class Large { }\n");
+        Assert.Empty(r.Cnn);
+        Assert.Empty(r.Compiler.Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error));
+        Assert.DoesNotContain("TransformWeights", r.Generated.Single(g => g.HintName.Contains("Huge")).Source);
+        Assert.Contains("TransformWeights", r.Generated.Single(g => g.HintName.Contains("Large")).Source);
     }
 
     /// <summary>The input gradient of a single conv layer depends only on its weights and dOutput, so a Backward after the

@@ -24,7 +24,19 @@ internal static class ConvWinograd
     /// sides (AlexNet's 13x13) compute a last half-outside tile and crop it. CIFAR 32x16x16 -> 64: 98 -> 58 us, 64x8x8 ->
     /// 128: 110 -> 52 us; ResNet-20's 16x32x32 -> 16: 61 -> 35 us; VGG-16's 128x56x56 -> 128: 9.6 -> 4.7 ms.</summary>
     public static bool Applies(LayerPlan l) =>
-        l.Size == 3 && l.Stride == 1 && l.In.C >= 8 && l.Out.W >= 7 && Forward(l).Tiles >= 16;
+        l.Size == 3 && l.Stride == 1 && l.In.C >= 8 && l.Out.W >= 7 && Forward(l).Tiles >= 16 && Fits(l);
+
+    /// <summary>The transformed filters with their weights' copy, and the scratch of both passes, counted in 64 bits: a
+    /// layer too large for them to stay far below .NET's array limit (a 4096-channel 3x3 layer has 151 M weights and would
+    /// need 268 M floats of transformed filters) runs the direct way, whose buffers the shape checks already bound.</summary>
+    private static bool Fits(LayerPlan l)
+    {
+        const long Limit = 1L << 27;
+        long f = l.Out.C, c = l.In.C, tiles = ((l.Out.H + 1) / 2) * ((l.Out.W + 1) / 2), inTiles = ((l.In.H + 1) / 2) * ((l.In.W + 1) / 2);
+        long prepared = 16 * (f * c + PlanePad) + 9 * f * c;
+        long scratch = 16 * (System.Math.Max(tiles, inTiles) * (f + c) + 2 * PlanePad) + (l.In.H + l.Out.H + 4) * (l.In.W + l.Out.W + 4) * 2;
+        return prepared <= Limit && scratch <= Limit;
+    }
 
     /// <summary>The input gradient needs pad 2 - P to be a pad (P of 3 or more pads only zeros) and one whole Vector512
     /// of tiles for the GEMM.</summary>
@@ -162,16 +174,22 @@ internal static class ConvWinograd
         OutputTransform(w, pass, bias);
     }
 
+    /// <summary>Opens the loops over tile rows ty and, V.Count tiles at a time, tile columns tx (the last vector overlaps).</summary>
+    private static void OpenTiles(SourceWriter w, Pass pass)
+    {
+        w.Open($"for (int ty = 0; ty < {pass.TilesHigh}; ty++)");
+        w.Open($"for (int tx0 = 0; tx0 < {pass.TilesWide}; tx0 += V.Count)");
+        w.Line($"int tx = tx0 + V.Count <= {pass.TilesWide} ? tx0 : {pass.TilesWide} - V.Count;");
+    }
+
     // The input transform Bᵀ d B, Bᵀ = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1], applied to rows then columns.
     private static void InputTransform(SourceWriter w, Pass pass)
     {
-        int th = pass.TilesHigh, tw = pass.TilesWide, pw = pass.PaddedWidth, vp = pass.VPlane;
+        int tw = pass.TilesWide, pw = pass.PaddedWidth, vp = pass.VPlane;
         w.Line($"// v[ξ][c, ty*{tw} + tx] for one channel, from its zero-padded copy x ({pass.PaddedHeight},{pw}): the tile (ty, tx) reads x[2ty + i, 2tx + j], i, j < 4.");
         w.Line("// Columns j are the even and odd floats from 2tx and 2tx + 2, so a vector covers V.Count tiles of a row; the last vector overlaps.");
         OpenKernel(w, $"private static void InputTransform{pass.Suffix}{Generic}(ref float x, ref float v) {Constraint}");
-        w.Open($"for (int ty = 0; ty < {th}; ty++)");
-        w.Open($"for (int tx0 = 0; tx0 < {tw}; tx0 += V.Count)");
-        w.Line($"int tx = tx0 + V.Count <= {tw} ? tx0 : {tw} - V.Count;");
+        OpenTiles(w, pass);
         for (int i = 0; i < 4; i++)
         {
             w.Line($"ref float r{i} = ref {Unsafe}.Add(ref x, (2 * ty + {i}) * {pw} + 2 * tx);");
@@ -196,9 +214,7 @@ internal static class ConvWinograd
         w.Line($"// One plane of the result ({2 * th},{ow}{(pass.Cropped ? $", of which ({pass.OutHeight},{pass.OutWidth}) are kept" : "")}) from m[ξ][f, ty*{tw} + tx]: the tile (ty, tx) is [2ty + i, 2tx + j], i, j < 2{(bias ? ", plus the bias" : "")}.");
         OpenKernel(w, $"private static void OutputTransform{pass.Suffix}{Generic}(ref float m, float bias, ref float o) {Constraint}");
         if (bias) w.Line("TV b = V.Broadcast(bias);");
-        w.Open($"for (int ty = 0; ty < {th}; ty++)");
-        w.Open($"for (int tx0 = 0; tx0 < {tw}; tx0 += V.Count)");
-        w.Line($"int tx = tx0 + V.Count <= {tw} ? tx0 : {tw} - V.Count;");
+        OpenTiles(w, pass);
         w.Line($"ref float at = ref {Unsafe}.Add(ref m, ty * {tw} + tx);");
         for (int b = 0; b < 4; b++)
         {
