@@ -24,20 +24,37 @@ internal sealed partial class SampleProcess : IDisposable
     {
     }
 
+    /// <summary>The LeNet sample started to receive <see cref="Interrupt"/>: its SIGINT is at the default disposition
+    /// (what a terminal gives), so the sample's handler is installed even when this test run inherited SIGINT
+    /// ignored.</summary>
+    public static SampleProcess Interruptible(params string[] args) =>
+        new("LeNet.dll", null, new Dictionary<string, string?>(), args, interruptible: true);
+
     /// <param name="program">A sample's dll next to the tests (the test project references the sample).</param>
     /// <param name="workingDirectory">The child's current folder, or null for this one's.</param>
     /// <param name="environment">Variables to set (or, with a null value, to remove) for the child.</param>
     /// <param name="args">The command line.</param>
-    public SampleProcess(string program, string? workingDirectory, IReadOnlyDictionary<string, string?> environment, params string[] args)
+    /// <param name="interruptible">Start the child with SIGINT's default disposition, as a terminal gives it, whatever
+    /// this process inherited (see <see cref="Interruptible"/>).</param>
+    public SampleProcess(string program, string? workingDirectory, IReadOnlyDictionary<string, string?> environment, string[] args, bool interruptible = false)
     {
         // The test host runs under the same dotnet host the sample needs; DOTNET_HOST_PATH names it when `dotnet test`
         // started us.
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        string host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+        var start = new ProcessStartInfo(interruptible && OperatingSystem.IsLinux() ? "/usr/bin/env" : host)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (interruptible && OperatingSystem.IsLinux())
+        {
+            // A shell without job control starts background commands with SIGINT ignored, exec keeps that, and .NET
+            // then leaves the sample's SIGINT handler uninstalled: so `dotnet test` run from such a script (CI's) gave a
+            // sample that trained on through Ctrl-C. GNU env restores the default before it execs the host.
+            start.ArgumentList.Add("--default-signal=INT");
+            start.ArgumentList.Add(host);
+        }
         if (workingDirectory is not null) start.WorkingDirectory = workingDirectory;
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, program));
         foreach (string a in args) start.ArgumentList.Add(a);
@@ -86,10 +103,15 @@ internal sealed partial class SampleProcess : IDisposable
     public override string ToString() => string.Join("\n", Output) + "\n--- stderr ---\n" + StandardError;
 
     /// <summary>Waits until a line of standard output satisfies <paramref name="match"/>.</summary>
-    public void WaitForLine(Func<string, bool> match, TimeSpan timeout)
+    public void WaitForLine(Func<string, bool> match, TimeSpan timeout) => WaitFor(() => Output, match, timeout);
+
+    /// <summary>Waits until a line of standard error satisfies <paramref name="match"/>.</summary>
+    public void WaitForErrorLine(Func<string, bool> match, TimeSpan timeout) => WaitFor(() => { lock (_error) return [.. _error]; }, match, timeout);
+
+    private void WaitFor(Func<string[]> lines, Func<string, bool> match, TimeSpan timeout)
     {
         var until = DateTime.UtcNow + timeout;
-        while (!Output.Any(match))
+        while (!lines().Any(match))
         {
             if (_process.HasExited) throw new InvalidOperationException($"The sample exited ({_process.ExitCode}) before the line appeared:\n{this}");
             if (DateTime.UtcNow > until) throw new TimeoutException($"No such line within {timeout.TotalSeconds:F0} s:\n{this}");
