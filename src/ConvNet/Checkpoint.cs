@@ -17,7 +17,8 @@ namespace ConvNet;
 /// optimizer buffer as a one-dimensional tensor <c>optimizer/NAME</c> (<c>optimizer/exp_avg</c>, ...; the <c>/</c> cannot
 /// occur in a layer name), and in <c>__metadata__</c> the strings <c>convnet.format</c> (<c>checkpoint/1</c>),
 /// <c>convnet.optimizer</c> (the optimizer's <see cref="Optimizer.ToString"/>, schedule included), <c>convnet.steps</c>,
-/// <c>convnet.rng</c> (when a generator was given) and the caller's own entries. The weights load on their own with
+/// <c>convnet.rng</c> (when a generator was given), <c>convnet.dropout</c> (the dropout masks' generator of an
+/// <see cref="IDropoutNetwork"/>) and the caller's own entries. The weights load on their own with
 /// <c>SafeTensors.Load(network, path, ignoreExtraTensors: true)</c>, and in Python with <c>safetensors.torch.load_file</c>.
 /// </para>
 /// <para>
@@ -32,7 +33,8 @@ public sealed class Checkpoint
     public const string Format = "checkpoint/1";
 
     private const string Prefix = "convnet.";
-    private const string FormatKey = Prefix + "format", OptimizerKey = Prefix + "optimizer", StepsKey = Prefix + "steps", RngKey = Prefix + "rng";
+    private const string FormatKey = Prefix + "format", OptimizerKey = Prefix + "optimizer", StepsKey = Prefix + "steps", RngKey = Prefix + "rng",
+        DropoutKey = Prefix + "dropout";
     private const string StatePrefix = "optimizer/";
 
     /// <summary>Binds the parts of a run that <see cref="Save(string, IReadOnlyDictionary{string, string}?)"/> writes and <see cref="Load(string)"/> restores.</summary>
@@ -40,7 +42,8 @@ public sealed class Checkpoint
     /// <param name="optimizer">Its optimizer, for <paramref name="network"/>'s parameter count.</param>
     /// <param name="rng">A generator whose state belongs to the run (data order, augmentation), or null.</param>
     /// <exception cref="ArgumentException">The optimizer is for another number of parameters, or a buffer of its <see cref="Optimizer.State"/> has the wrong length.</exception>
-    /// <exception cref="NotSupportedException">The network has dropout, whose generator's state a checkpoint cannot carry yet.</exception>
+    /// <exception cref="NotSupportedException">The network has dropout but is no <see cref="IDropoutNetwork"/>, so the
+    /// state of its masks' generator cannot be saved.</exception>
     public Checkpoint(INetwork network, Optimizer optimizer, Rng? rng = null)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -53,10 +56,11 @@ public sealed class Checkpoint
         }
         foreach (var layer in network.Layers)
         {
-            // The dropout masks' generator is private to the network, so a resumed run would draw other masks: refusing
-            // beats resuming into results that quietly differ.
-            if (layer.Kind == LayerKind.Dropout)
-                throw new NotSupportedException($"Checkpoints of networks with dropout ('{layer.Name}') are not supported yet: its mask generator's state is not reachable.");
+            // Without the masks' generator's state a resumed run would draw other masks: refusing beats resuming into
+            // results that quietly differ.
+            if (layer.Kind == LayerKind.Dropout && network is not IDropoutNetwork)
+                throw new NotSupportedException(
+                    $"The network has dropout ('{layer.Name}') but does not implement {nameof(IDropoutNetwork)}, so its masks' generator's state cannot be saved.");
             foreach (var tensor in layer.Tensors)
             {
                 if (tensor.Name.StartsWith(StatePrefix, StringComparison.Ordinal))
@@ -78,16 +82,22 @@ public sealed class Checkpoint
     /// <summary>Writes the run's state to <paramref name="path"/>, replacing the file in one step (never half-written).</summary>
     /// <param name="path">The file to write, conventionally <c>*.safetensors</c>.</param>
     /// <param name="metadata">The caller's own strings to keep with it (an epoch number, a history); keys must not start with <c>convnet.</c>.</param>
-    /// <exception cref="ArgumentException">A metadata key starts with <c>convnet.</c>.</exception>
+    /// <exception cref="ArgumentException">A metadata key starts with <c>convnet.</c>, a key or value is not valid UTF-16
+    /// (a lone surrogate, which UTF-8 cannot carry), or the header would exceed <see cref="SafeTensors.MaxHeaderLength"/>;
+    /// nothing is written.</exception>
     public void Save(string path, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var header = Header(metadata);
-        IoHelpers.WriteAtomically(path, file => Write(file, header));
+        var file = Prepare(metadata);
+        IoHelpers.WriteAtomically(path, file.WriteTo);
     }
 
     /// <summary>Writes the run's state to <paramref name="stream"/>; see <see cref="Save(string, IReadOnlyDictionary{string, string}?)"/>.</summary>
-    public void Save(Stream stream, IReadOnlyDictionary<string, string>? metadata = null) => Write(stream, Header(metadata));
+    public void Save(Stream stream, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        Prepare(metadata).WriteTo(stream);
+    }
 
     /// <summary>
     /// Restores the run's state from the checkpoint at <paramref name="path"/>: weights and buffers, optimizer buffers and step count,
@@ -95,7 +105,8 @@ public sealed class Checkpoint
     /// </summary>
     /// <returns>The caller's own metadata saved with it.</returns>
     /// <exception cref="InvalidDataException">The file is not a checkpoint, is malformed, does not fit the network, was made
-    /// by an optimizer with other settings or schedule, or has no generator state while a generator was given.</exception>
+    /// by an optimizer with other settings or schedule, has no generator state while a generator was given (or no dropout
+    /// state for an <see cref="IDropoutNetwork"/>), or holds a step count above <see cref="Optimizer.MaxSteps"/>.</exception>
     public IReadOnlyDictionary<string, string> Load(string path)
     {
         using var file = IoHelpers.OpenRead(path);
@@ -109,7 +120,7 @@ public sealed class Checkpoint
         var stateLengths = new Dictionary<string, int>();
         foreach (var (name, buffer) in state) stateLengths[StatePrefix + name] = buffer.Length;
         long steps = 0;
-        ulong rngState = 0;
+        ulong rngState = 0, dropoutState = 0;
         IReadOnlyDictionary<string, string> metadata = new Dictionary<string, string>();
         // The metadata is checked as soon as the header is read, so a file that is no checkpoint, or one made by another
         // optimizer, is reported as that rather than as a missing tensor.
@@ -124,10 +135,10 @@ public sealed class Checkpoint
             if (made != current)
                 throw new InvalidDataException(
                     $"The checkpoint was made with {made}, but the optimizer is {current}: resuming exactly needs the same optimizer, settings and schedule.");
-            if (!long.TryParse(Required(saved, StepsKey), NumberStyles.None, CultureInfo.InvariantCulture, out steps))
-                throw new InvalidDataException($"'{StepsKey}' is '{saved[StepsKey]}', not a step count.");
-            if (Rng is not null && !ulong.TryParse(Required(saved, RngKey), NumberStyles.None, CultureInfo.InvariantCulture, out rngState))
-                throw new InvalidDataException($"'{RngKey}' is '{saved[RngKey]}', not a generator state.");
+            if (!long.TryParse(Required(saved, StepsKey), NumberStyles.None, CultureInfo.InvariantCulture, out steps) || steps > Optimizer.MaxSteps)
+                throw new InvalidDataException($"'{StepsKey}' is '{saved[StepsKey]}', not a step count from 0 to {Optimizer.MaxSteps}.");
+            if (Rng is not null) rngState = GeneratorState(saved, RngKey);
+            if (Network is IDropoutNetwork) dropoutState = GeneratorState(saved, DropoutKey);
         });
 
         // Everything is read and checked: only now does the run's state change.
@@ -136,6 +147,7 @@ public sealed class Checkpoint
         foreach (var (name, buffer) in state) staged.Extra[StatePrefix + name].CopyTo(buffer, 0);
         Optimizer.Steps = steps;
         if (Rng is not null) Rng.State = rngState;
+        if (Network is IDropoutNetwork dropout) dropout.DropoutState = dropoutState;
 
         var own = new Dictionary<string, string>();
         foreach (var (key, value) in metadata)
@@ -145,11 +157,16 @@ public sealed class Checkpoint
         return own;
     }
 
+    private static ulong GeneratorState(IReadOnlyDictionary<string, string> metadata, string key) =>
+        ulong.TryParse(Required(metadata, key), NumberStyles.None, CultureInfo.InvariantCulture, out ulong state)
+            ? state
+            : throw new InvalidDataException($"'{key}' is '{metadata[key]}', not a generator state.");
+
     private static string Required(IReadOnlyDictionary<string, string> metadata, string key) =>
         metadata.GetValueOrDefault(key) ?? throw new InvalidDataException($"The checkpoint has no '{key}' metadata.");
 
-    // Checked and built before any file is touched.
-    private SortedDictionary<string, string> Header(IReadOnlyDictionary<string, string>? metadata)
+    // Checked and laid out before any file is touched.
+    private SafeTensors.Prepared Prepare(IReadOnlyDictionary<string, string>? metadata)
     {
         // Sorted, so the same state always gives the same bytes.
         var header = new SortedDictionary<string, string>(StringComparer.Ordinal);
@@ -158,18 +175,31 @@ public sealed class Checkpoint
             if (key.StartsWith(Prefix, StringComparison.Ordinal))
                 throw new ArgumentException($"Metadata key '{key}' is reserved: keys starting with '{Prefix}' belong to ConvNet.", nameof(metadata));
             header[key] = value ?? throw new ArgumentException($"Metadata '{key}' is null.", nameof(metadata));
+            // The file holds UTF-8, which has no code for half a surrogate pair: the writer would put U+FFFD in its place.
+            if (LoneSurrogate(key) is { } k)
+                throw new ArgumentException($"Metadata key '{key}' has a lone surrogate (U+{(int)key[k]:X4}) at index {k}: it is not valid UTF-16 and cannot be saved as UTF-8.", nameof(metadata));
+            if (LoneSurrogate(value) is { } v)
+                throw new ArgumentException($"Metadata '{key}' has a lone surrogate (U+{(int)value[v]:X4}) at index {v}: it is not valid UTF-16 and cannot be saved as UTF-8.", nameof(metadata));
         }
         header[FormatKey] = Format;
         header[OptimizerKey] = Optimizer.ToString();
         header[StepsKey] = Optimizer.Steps.ToString(CultureInfo.InvariantCulture);
         if (Rng is not null) header[RngKey] = Rng.State.ToString(CultureInfo.InvariantCulture);
-        return header;
-    }
+        if (Network is IDropoutNetwork dropout) header[DropoutKey] = dropout.DropoutState.ToString(CultureInfo.InvariantCulture);
 
-    private void Write(Stream stream, SortedDictionary<string, string> header)
-    {
         var extra = new List<SafeTensors.ExtraTensor>();
         foreach (var (name, buffer) in Optimizer.State) extra.Add(new SafeTensors.ExtraTensor(StatePrefix + name, buffer));
-        SafeTensors.Write(Network, stream, extra, header);
+        return SafeTensors.Prepare(Network, extra, header);
+    }
+
+    // The index of the first surrogate that is not half of a pair, or null.
+    private static int? LoneSurrogate(string text)
+    {
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])) i++;
+            else if (char.IsSurrogate(text[i])) return i;
+        }
+        return null;
     }
 }

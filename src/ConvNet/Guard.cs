@@ -28,6 +28,20 @@ public static class Guard
     }
 
     /// <summary>
+    /// Why a training-mode batch of <paramref name="batchSize"/> samples cannot pass batch norm layer
+    /// <paramref name="layer"/>, whose output has <paramref name="height"/> x <paramref name="width"/> values per channel
+    /// and sample; null when it can. Training batch norm normalises each channel over the batch, so it needs more than
+    /// one value per channel, as PyTorch does.
+    /// </summary>
+    public static string? BatchNormTrainingProblem(int batchSize, string layer, int height, int width)
+    {
+        long values = (long)batchSize * height * width;
+        if (values > 1) return null;
+        return $"In training mode batch norm '{layer}' normalises each channel over the batch and its {height}x{width} values, " +
+            $"and batch size {batchSize} leaves {(values == 0 ? "no value" : "one value")} per channel: expected more than 1 value per channel when training.";
+    }
+
+    /// <summary>
     /// Checks that a batch's per-sample workspaces (<paramref name="batchSize"/> x <paramref name="floatsPerSample"/>
     /// floats) fit in one array, so a batch method can index them with 32-bit offsets; throws
     /// <see cref="ArgumentException"/> naming the limit and the largest batch that fits otherwise.
@@ -35,13 +49,17 @@ public static class Guard
     /// <param name="batchSize">Samples in the batch (not negative: check it with <see cref="BatchLength"/> first).</param>
     /// <param name="floatsPerSample">Floats one sample's workspace holds (a generated network's <c>ActivationLength</c>).</param>
     /// <param name="parameter">The name of the batch size parameter, for the exception.</param>
-    public static void BatchWorkspace(int batchSize, int floatsPerSample, string parameter)
+    public static void BatchWorkspace(int batchSize, int floatsPerSample, string parameter) =>
+        BatchArray(batchSize, floatsPerSample, "activations", parameter);
+
+    // The same for any per-sample array of a batch (what: "activations", "scores"), so every such limit reads alike.
+    internal static void BatchArray(int batchSize, int floatsPerSample, string what, string parameter)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(floatsPerSample);
         long floats = (long)batchSize * floatsPerSample;
         if (floats > Array.MaxLength)
             throw new ArgumentException(
-                $"A batch of {batchSize:N0} samples needs {batchSize:N0} x {floatsPerSample:N0} = {floats:N0} floats of activations, " +
+                $"A batch of {batchSize:N0} samples needs {batchSize:N0} x {floatsPerSample:N0} = {floats:N0} floats of {what}, " +
                 $"more than one array holds ({Array.MaxLength:N0}); this network takes at most {Array.MaxLength / floatsPerSample:N0} samples per call.",
                 parameter);
     }

@@ -16,8 +16,9 @@ public readonly record struct ClassScore(int Class, float Probability);
 /// <para>
 /// Every overload that takes a span to write into allocates nothing; the ones that return arrays are for convenience.
 /// Lengths are checked before anything is written, and a wrong one throws <see cref="ArgumentException"/> naming the
-/// expected length. Each call runs the network's <c>Forward</c> in its current mode (predictions want evaluation mode,
-/// <see cref="INetwork.Training"/> false, the default), and the network's one-instance-per-thread rule applies.
+/// expected length. Each call runs the network's <c>Forward</c> in evaluation mode (<see cref="INetwork.Training"/>
+/// false: batch norm uses its running statistics and leaves them alone, dropout passes everything) and restores the
+/// caller's mode after, as <see cref="Training.Evaluate"/> does; the network's one-instance-per-thread rule applies.
 /// </para>
 /// <para>
 /// Ties go to the lower class. A NaN score never wins over a number; probabilities of a sample with a NaN score are
@@ -106,7 +107,7 @@ public static class Inference
     {
         ArgumentNullException.ThrowIfNull(network);
         CheckSample(network, input, scores.Length, nameof(scores));
-        network.Forward(input, scores);
+        Evaluate(network, input, scores);
         return ArgMax(scores);
     }
 
@@ -124,7 +125,7 @@ public static class Inference
     {
         ArgumentNullException.ThrowIfNull(network);
         CheckSample(network, input, probabilities.Length, nameof(probabilities));
-        network.Forward(input, probabilities);
+        Evaluate(network, input, probabilities);
         Softmax(probabilities, probabilities);
     }
 
@@ -156,8 +157,9 @@ public static class Inference
     {
         ArgumentNullException.ThrowIfNull(network);
         CheckBatch(network, inputs, batchSize);
+        var scores = NewScores(network, batchSize);
         var classes = new int[batchSize];
-        network.Predict(inputs, classes, new float[batchSize * network.OutputLength]);
+        network.Predict(inputs, classes, scores);
         return classes;
     }
 
@@ -172,7 +174,7 @@ public static class Inference
         CheckBatch(network, inputs, batchSize);
         Guard.BatchLength(scores.Length, batchSize, network.OutputLength, nameof(scores));
         if (batchSize == 0) return;
-        network.Forward(inputs, scores, batchSize);
+        Evaluate(network, inputs, scores, batchSize);
         int n = network.OutputLength;
         for (int i = 0; i < batchSize; i++) classes[i] = ArgMax(scores.Slice(i * n, n));
     }
@@ -182,7 +184,7 @@ public static class Inference
     {
         ArgumentNullException.ThrowIfNull(network);
         CheckBatch(network, inputs, batchSize);
-        var probabilities = new float[batchSize * network.OutputLength];
+        var probabilities = NewScores(network, batchSize);
         network.Probabilities(inputs, probabilities, batchSize);
         return probabilities;
     }
@@ -194,7 +196,7 @@ public static class Inference
         CheckBatch(network, inputs, batchSize);
         Guard.BatchLength(probabilities.Length, batchSize, network.OutputLength, nameof(probabilities));
         if (batchSize == 0) return;
-        network.Forward(inputs, probabilities, batchSize);
+        Evaluate(network, inputs, probabilities, batchSize);
         int n = network.OutputLength;
         for (int i = 0; i < batchSize; i++) Softmax(probabilities.Slice(i * n, n), probabilities.Slice(i * n, n));
     }
@@ -205,8 +207,9 @@ public static class Inference
         ArgumentNullException.ThrowIfNull(network);
         CheckBatch(network, inputs, batchSize);
         CheckK(network, k);
+        var probabilities = NewScores(network, batchSize);
         var flat = new ClassScore[batchSize * k];
-        network.TopK(inputs, flat, new float[batchSize * network.OutputLength], batchSize);
+        network.TopK(inputs, flat, probabilities, batchSize);
         var top = new ClassScore[batchSize][];
         for (int i = 0; i < batchSize; i++) top[i] = flat.AsSpan(i * k, k).ToArray();
         return top;
@@ -233,6 +236,26 @@ public static class Inference
         network.Probabilities(inputs, probabilities, batchSize);
         int n = network.OutputLength;
         for (int i = 0; i < batchSize; i++) TopK(probabilities.Slice(i * n, n), top.Slice(i * k, k));
+    }
+
+    // Predictions are evaluation whatever mode a training loop left the network in.
+    private static void Evaluate(INetwork network, ReadOnlySpan<float> input, Span<float> output)
+    {
+        using var mode = new ModeScope(network, training: false);
+        network.Forward(input, output);
+    }
+
+    private static void Evaluate(INetwork network, ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize)
+    {
+        using var mode = new ModeScope(network, training: false);
+        network.Forward(inputs, outputs, batchSize);
+    }
+
+    // The scores of a batch in one array (k <= the class count, so a top-k array of the batch fits whenever this does).
+    private static float[] NewScores(INetwork network, int batchSize)
+    {
+        Guard.BatchArray(batchSize, network.OutputLength, "scores", nameof(batchSize));
+        return new float[batchSize * network.OutputLength];
     }
 
     // a beats b: greater, or a number against NaN. Equal values do not beat, so the earlier class stays ahead.

@@ -11,6 +11,9 @@ internal static partial class IoHelpers
     // The ending of a temporary file: the target's name, a dot, 32 hex digits of a Guid, then this.
     private const string TemporarySuffix = ".tmp";
     private const int GuidDigits = 32;
+    // The longest file name Linux and macOS file systems take, in UTF-8 bytes (Windows counts 255 UTF-16 units, never more
+    // than the UTF-8 bytes).
+    private const int MaxFileNameBytes = 255;
 
     /// <summary>Opens a file for reading; a folder gets an error that says so, rather than the "Access denied" the OS
     /// reports for opening one.</summary>
@@ -30,30 +33,34 @@ internal static partial class IoHelpers
     /// <remarks>
     /// A process killed mid-write leaves its temporary file behind; every write first deletes the temporaries of the
     /// same target that no live writer holds (a writer holds its own exclusively until it is renamed), so they cannot
-    /// accumulate.
+    /// accumulate. A symbolic link is written through, as <see cref="File.WriteAllBytes(string, byte[])"/> does: the
+    /// file it points to is replaced, in its own folder, and the link stays.
     /// </remarks>
     public static void WriteAtomically(string path, Action<Stream> write)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         string target = Path.GetFullPath(path);
+        // Renaming over the link would replace the link itself with a file.
+        var file = new FileInfo(target);
+        if (file.LinkTarget is not null && file.ResolveLinkTarget(returnFinalTarget: true) is { } linked) target = linked.FullName;
         if (Directory.Exists(target))
             throw new IOException($"'{target}' is a folder; give the path of a file to write.");
         string folder = Path.GetDirectoryName(target)!;
-        string prefix = Path.GetFileName(target) + ".";
+        string prefix = TemporaryPrefix(Path.GetFileName(target));
         DeleteAbandonedTemporaries(folder, prefix);
 
         // Same folder, so the rename cannot cross file systems and replaces the target in one step.
         string temporary = Path.Combine(folder, $"{prefix}{Guid.NewGuid():N}{TemporarySuffix}");
         // FileShare.None takes an exclusive lock (flock on Unix), which tells DeleteAbandonedTemporaries this one is live.
-        var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+        var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None);
         try
         {
-            using (file)
+            using (stream)
             {
-                write(file);
+                write(stream);
                 // The data must be on the disk before the rename is: otherwise a power loss can leave the new name
                 // pointing at an empty or partial file.
-                file.Flush(flushToDisk: true);
+                stream.Flush(flushToDisk: true);
             }
             File.Move(temporary, target, overwrite: true);
         }
@@ -63,6 +70,24 @@ internal static partial class IoHelpers
             throw;
         }
         SyncFolder(folder);
+    }
+
+    // The target's name and a dot, shortened (at a character boundary) so that the temporary name fits wherever the
+    // target's does: a name near the limit gets a prefix that several such targets may share, which only means one
+    // save may delete another's abandoned temporaries.
+    private static string TemporaryPrefix(string name)
+    {
+        int budget = MaxFileNameBytes - 1 - GuidDigits - TemporarySuffix.Length;
+        int length = 0, bytes = 0;
+        while (length < name.Length)
+        {
+            int step = char.IsSurrogatePair(name, length) ? 2 : 1;
+            int size = System.Text.Encoding.UTF8.GetByteCount(name.AsSpan(length, step));
+            if (bytes + size > budget) break;
+            bytes += size;
+            length += step;
+        }
+        return name[..length] + ".";
     }
 
     private static void DeleteAbandonedTemporaries(string folder, string prefix)

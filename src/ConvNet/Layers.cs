@@ -182,3 +182,17 @@ public interface INetwork
     /// <summary>The output of layer <paramref name="layer"/> (index into <see cref="Layers"/>) from the last single-sample Forward.</summary>
     ReadOnlySpan<float> LayerOutput(int layer);
 }
+
+/// <summary>
+/// A network with dropout layers, whose masks come from a generator inside the network: each training-mode Forward
+/// draws its masks' seed from it. Generated networks with a <see cref="DropoutAttribute"/> implement it (explicitly, so
+/// it adds no member to the class); <see cref="Checkpoint"/> saves and restores the generator's state through it.
+/// </summary>
+public interface IDropoutNetwork : INetwork
+{
+    /// <summary>
+    /// The masks' generator's whole state. A network given the state another one of the same class had draws the
+    /// same masks from then on; the constructor's seed sets the first state.
+    /// </summary>
+    ulong DropoutState { get; set; }
+}

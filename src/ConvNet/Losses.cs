@@ -39,7 +39,9 @@ public static class Losses
     /// <summary>
     /// Multiclass SVM (hinge) loss for one sample, margin 1 as in CS231n: L = sum over j != label of max(0, s_j - s_label + 1).
     /// </summary>
-    /// <remarks>At a hinge (s_j - s_label + 1 exactly 0) the subgradient taken is 0, as in CS231n's reference code.</remarks>
+    /// <remarks>At a hinge (s_j - s_label + 1 exactly 0) the subgradient taken is 0, as in CS231n's reference code. A
+    /// sample with a NaN score (or a NaN margin, as +inf - +inf gives) has loss NaN and an all-NaN gradient, as softmax
+    /// cross-entropy has, so a diverged network shows in the loss instead of training on quietly.</remarks>
     /// <param name="scores">Raw class scores.</param>
     /// <param name="label">Index of the correct class.</param>
     /// <param name="gradient">Receives dL/dscores; same length as <paramref name="scores"/>.</param>
@@ -111,6 +113,14 @@ public static class Losses
     {
         // Read before the gradient is written: the two may share memory.
         float correct = scores[label];
+        // A NaN margin compares false with 0 and would count as no violation: loss 0, gradient 0, the NaN hidden.
+        bool nan = float.IsNaN(correct);
+        for (int j = 0; j < scores.Length && !nan; j++) nan = float.IsNaN(scores[j] - correct);
+        if (nan)
+        {
+            gradient.Fill(float.NaN);
+            return double.NaN;
+        }
         double loss = 0;
         int violations = 0;
         for (int j = 0; j < scores.Length; j++)

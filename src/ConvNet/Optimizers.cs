@@ -50,8 +50,14 @@ public abstract class Optimizer
     /// </summary>
     public LearningRateSchedule? Schedule { get; set; }
 
-    /// <summary>Number of steps taken so far; restored by <see cref="Checkpoint.Load(string)"/>.</summary>
+    /// <summary>Number of steps taken so far, at most <see cref="MaxSteps"/>; restored by <see cref="Checkpoint.Load(string)"/>.</summary>
     public long Steps { get; internal set; }
+
+    /// <summary>
+    /// The most steps an optimizer takes, 2^53: the bias corrections and schedules compute with the step number in
+    /// double, which holds every whole number up to there exactly. A checkpoint with a larger count is refused.
+    /// </summary>
+    public const long MaxSteps = 1L << 53;
 
     /// <summary>
     /// The buffers this optimizer carries from one step to the next, by name, each <see cref="ParameterCount"/> long and
@@ -62,11 +68,14 @@ public abstract class Optimizer
 
     /// <summary>Updates <paramref name="parameters"/> in place from <paramref name="gradients"/> (both of length <see cref="ParameterCount"/>).</summary>
     /// <exception cref="ArgumentException">A span has the wrong length.</exception>
-    /// <exception cref="InvalidOperationException">The <see cref="Schedule"/> returned a rate that is negative or not finite.</exception>
+    /// <exception cref="InvalidOperationException">The <see cref="Schedule"/> returned a rate that is negative or not
+    /// finite, or <see cref="MaxSteps"/> steps have been taken.</exception>
     public void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
     {
         Guard.Length(parameters.Length, ParameterCount, nameof(parameters));
         Guard.Length(gradients.Length, ParameterCount, nameof(gradients));
+        if (Steps >= MaxSteps)
+            throw new InvalidOperationException($"The optimizer has taken {Steps} steps, its limit ({nameof(MaxSteps)} = 2^53).");
         float learningRate = LearningRate;
         if (!float.IsFinite(learningRate) || learningRate < 0f)
             throw new InvalidOperationException($"The schedule {Schedule} gave learning rate {learningRate} for step {Steps}; it must be finite and >= 0.");

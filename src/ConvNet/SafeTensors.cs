@@ -68,13 +68,13 @@ public static class SafeTensors
     /// next save to the same path.
     /// </summary>
     /// <exception cref="ArgumentException">A batch norm count in <see cref="INetwork.Buffers"/> is not a whole number
-    /// from 0 to 2^63; nothing is written.</exception>
+    /// from 0 to 2^63, or the header would exceed <see cref="MaxHeaderLength"/>; nothing is written.</exception>
     /// <exception cref="IOException">The file cannot be written, or <paramref name="path"/> is a folder.</exception>
     public static void Save(INetwork network, string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        CheckCounts(NetworkTensors(network));
-        IoHelpers.WriteAtomically(path, file => Save(network, file));
+        var file = Prepare(network, [], null);
+        IoHelpers.WriteAtomically(path, file.WriteTo);
     }
 
     /// <summary>Writes every parameter and buffer tensor of <paramref name="network"/> to <paramref name="stream"/>: first
@@ -84,16 +84,44 @@ public static class SafeTensors
     /// bytes in place and refuses an int64 at an offset that is not a multiple of 8, which is also why
     /// <c>safetensors.torch.save_file</c> orders tensors by dtype.</remarks>
     /// <exception cref="ArgumentException">A batch norm count in <see cref="INetwork.Buffers"/> is not a whole number
-    /// from 0 to 2^63; nothing is written.</exception>
-    public static void Save(INetwork network, Stream stream) => Write(network, stream, [], null);
+    /// from 0 to 2^63, or the header would exceed <see cref="MaxHeaderLength"/>; nothing is written.</exception>
+    public static void Save(INetwork network, Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        Prepare(network, [], null).WriteTo(stream);
+    }
 
     // A tensor stored after the network's own (a checkpoint's optimizer state): F32, one dimension, all of Data.
     internal sealed record ExtraTensor(string Name, float[] Data);
 
-    // The network's tensors as Save lays them out, then the extra ones, and the metadata as "__metadata__".
-    internal static void Write(INetwork network, Stream stream, IReadOnlyList<ExtraTensor> extra, IReadOnlyDictionary<string, string>? metadata)
+    // A file checked and laid out, its header serialised: what is left cannot fail but for the stream's own errors.
+    internal sealed class Prepared(byte[] header, List<Stored> tensors)
     {
-        ArgumentNullException.ThrowIfNull(stream);
+        public void WriteTo(Stream stream)
+        {
+            stream.Write(header);
+            Span<byte> count = stackalloc byte[sizeof(long)];
+            foreach (var stored in tensors)
+            {
+                var values = stored.Source.AsSpan(stored.Tensor.Offset, stored.Tensor.Length);
+                if (!stored.Tensor.IsCount)
+                {
+                    stream.Write(MemoryMarshal.AsBytes(values));
+                    continue;
+                }
+                foreach (float value in values)
+                {
+                    BinaryPrimitives.WriteInt64LittleEndian(count, (long)value);
+                    stream.Write(count);
+                }
+            }
+        }
+    }
+
+    // The network's tensors as Save lays them out, then the extra ones, and the metadata as "__metadata__"; everything
+    // that can be refused is refused here, before a file is opened.
+    internal static Prepared Prepare(INetwork network, IReadOnlyList<ExtraTensor> extra, IReadOnlyDictionary<string, string>? metadata)
+    {
         CheckLittleEndian();
         var all = NetworkTensors(network);
         CheckCounts(all);
@@ -133,26 +161,17 @@ public static class SafeTensors
 
         // Spaces pad the header to a multiple of 8 so the data starts aligned, as the reference writer does.
         int padding = (8 - json.WrittenCount % 8) % 8;
-        Span<byte> prefix = stackalloc byte[8];
-        BinaryPrimitives.WriteUInt64LittleEndian(prefix, (ulong)(json.WrittenCount + padding));
-        stream.Write(prefix);
-        stream.Write(json.WrittenSpan);
-        for (int i = 0; i < padding; i++) stream.WriteByte((byte)' ');
-        Span<byte> count = stackalloc byte[sizeof(long)];
-        foreach (var stored in tensors)
-        {
-            var values = stored.Source.AsSpan(stored.Tensor.Offset, stored.Tensor.Length);
-            if (!stored.Tensor.IsCount)
-            {
-                stream.Write(MemoryMarshal.AsBytes(values));
-                continue;
-            }
-            foreach (float value in values)
-            {
-                BinaryPrimitives.WriteInt64LittleEndian(count, (long)value);
-                stream.Write(count);
-            }
-        }
+        long length = (long)json.WrittenCount + padding;
+        // The reader's limit: a file it would refuse must not be written (or replace one it can read).
+        if (length > MaxHeaderLength)
+            throw new ArgumentException(
+                $"The header would be {length:N0} bytes, over the {MaxHeaderLength:N0}-byte limit of safetensors readers (this one's included): " +
+                "the metadata is too large.", nameof(metadata));
+        var header = new byte[8 + length];
+        BinaryPrimitives.WriteUInt64LittleEndian(header, (ulong)length);
+        json.WrittenSpan.CopyTo(header.AsSpan(8));
+        header.AsSpan(8 + json.WrittenCount).Fill((byte)' ');
+        return new Prepared(header, tensors);
     }
 
     /// <summary>Loads <paramref name="network"/>'s parameters and buffers from the safetensors file at <paramref name="path"/>,
@@ -268,6 +287,17 @@ public static class SafeTensors
                 throw Truncated(entry);
         }
         CheckEnd(stream, header);
+        // A count Save would refuse (negative, or rounding to 2^63 as a float) would leave a network that can never be
+        // saved again.
+        foreach (var (tensor, _) in tensors)
+        {
+            if (!tensor.IsCount || !entries.ContainsKey(tensor.Name)) continue;
+            foreach (float value in buffers.AsSpan(tensor.Offset, tensor.Length))
+            {
+                if (!IsCount(value))
+                    throw new InvalidDataException($"Tensor '{tensor.Name}' holds {value:R}, which is not a batch count from 0 to 2^63 (exclusive).");
+            }
+        }
         return new Staged(parameters, buffers, extraData);
     }
 
@@ -303,7 +333,7 @@ public static class SafeTensors
     }
 
     // A tensor of the network and the array it lives in: Parameters, or Buffers for LayerInfo.BufferTensors.
-    private readonly record struct Stored(ParameterTensor Tensor, float[] Source)
+    internal readonly record struct Stored(ParameterTensor Tensor, float[] Source)
     {
         public string Dtype => Tensor.IsCount ? I64 : F32;
     }
@@ -623,12 +653,15 @@ public static class SafeTensors
             if (!tensor.IsCount) continue;
             foreach (float value in source.AsSpan(tensor.Offset, tensor.Length))
             {
-                if (!(value >= 0 && value < (float)long.MaxValue) || value != MathF.Floor(value))
+                if (!IsCount(value))
                     throw new ArgumentException(
                         $"Buffer '{tensor.Name}' holds {value}, which is not a count (a whole number from 0 to 2^63) that can be saved as I64.", "network");
             }
         }
     }
+
+    // A whole number from 0 to 2^63 (exclusive), which is what an I64 count can hold exactly as a float.
+    private static bool IsCount(float value) => value >= 0 && value < (float)long.MaxValue && value == MathF.Floor(value);
 
     // The data is copied between file and floats byte for byte, which is only right on a little-endian machine
     // (every platform .NET supports today).

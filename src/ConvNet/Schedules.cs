@@ -69,12 +69,14 @@ public sealed class StepSchedule : LearningRateSchedule
     /// <summary>Creates a step decay schedule.</summary>
     /// <param name="initialLearningRate">The rate of steps [0, <paramref name="stepSize"/>); finite, &gt;= 0.</param>
     /// <param name="stepSize">Steps between two decays, &gt;= 1 (steps per epoch times epochs per decay, for PyTorch's epoch-wise use).</param>
-    /// <param name="gamma">Factor applied at each decay; finite, &gt;= 0 (0.1 is usual).</param>
+    /// <param name="gamma">Factor applied at each decay, in [0, 1] (0.1 is usual): a factor above 1 would grow the rate
+    /// past any float within a few hundred decays.</param>
     public StepSchedule(float initialLearningRate, long stepSize, float gamma)
     {
         CheckRate(initialLearningRate, nameof(initialLearningRate));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(stepSize);
-        CheckRate(gamma, nameof(gamma));
+        if (!(gamma >= 0f && gamma <= 1f))
+            throw new ArgumentOutOfRangeException(nameof(gamma), gamma, "Must be in [0, 1]: the schedule decays, and a larger factor would overflow the rate.");
         InitialLearningRate = initialLearningRate;
         StepSize = stepSize;
         Gamma = gamma;

@@ -21,17 +21,45 @@ public static class Training
 {
     /// <summary>
     /// One pass over the data in an order shuffled by <paramref name="rng"/>: for each minibatch, zero the gradients,
-    /// run Forward, compute the mean loss, run Backward and take one optimizer step. The last batch may be smaller.
+    /// run Forward, compute the mean loss, run Backward and take one optimizer step. The last batch may be smaller,
+    /// unless <paramref name="dropLastPartialBatch"/> leaves it out.
     /// </summary>
-    /// <returns>The mean training loss over the epoch (each batch's loss taken before its step).</returns>
-    /// <remarks>Runs the network in training mode (<see cref="INetwork.Training"/>) and restores the previous mode after.</remarks>
+    /// <param name="network">The network to train.</param>
+    /// <param name="optimizer">Its optimizer, for the network's parameter count.</param>
+    /// <param name="inputs">The samples, one after the other.</param>
+    /// <param name="labels">Each sample's class.</param>
+    /// <param name="batchSize">Samples per step.</param>
+    /// <param name="rng">Draws the epoch's order.</param>
+    /// <param name="loss">The loss to minimise.</param>
+    /// <param name="dropLastPartialBatch">Skip the last batch when it is smaller than <paramref name="batchSize"/>, as
+    /// PyTorch's <c>DataLoader(drop_last=True)</c>: its samples (a different few each epoch, as the order is shuffled)
+    /// sit the epoch out. A batch norm layer after a fully connected one cannot train on a batch of one sample, which
+    /// the last batch otherwise is when the sample count is one more than a multiple of the batch size.</param>
+    /// <returns>The mean training loss over the samples trained on (each batch's loss taken before its step).</returns>
+    /// <remarks>Runs the network in training mode (<see cref="INetwork.Training"/>) and restores the previous mode after.
+    /// Every batch is checked before the first step, so an epoch either trains on every batch or changes nothing.</remarks>
+    /// <exception cref="ArgumentException">A label is out of range, the lengths disagree, a batch of the epoch is too
+    /// small for a batch norm layer in training mode (more than one value per channel is needed), or
+    /// <paramref name="dropLastPartialBatch"/> leaves no batch.</exception>
     public static float TrainEpoch(INetwork network, Optimizer optimizer, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels,
-        int batchSize, Rng rng, LossKind loss = LossKind.SoftmaxCrossEntropy)
+        int batchSize, Rng rng, LossKind loss = LossKind.SoftmaxCrossEntropy, bool dropLastPartialBatch = false)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(rng);
         Check(network, inputs, labels, batchSize, loss);
         Guard.Length(optimizer.ParameterCount, network.Parameters.Length, nameof(optimizer));
+        int trained = labels.Length, partial = labels.Length % batchSize;
+        if (dropLastPartialBatch)
+        {
+            if (labels.Length < batchSize)
+                throw new ArgumentException(
+                    $"{labels.Length} samples make no full batch of {batchSize}, and dropLastPartialBatch drops the partial one: nothing would train.", nameof(labels));
+            trained -= partial;
+            partial = 0;
+        }
+        CheckBatchNorm(network, Math.Min(batchSize, trained), batchSize, "A batch");
+        if (partial > 0 && labels.Length > batchSize)
+            CheckBatchNorm(network, partial, batchSize, $"The last batch ({labels.Length} samples = {labels.Length / batchSize} x {batchSize} + {partial})");
 
         var order = new int[labels.Length];
         for (int i = 0; i < order.Length; i++) order[i] = i;
@@ -43,13 +71,11 @@ public static class Training
 
         var batch = new Batch(network, Math.Min(batchSize, labels.Length));
         double total = 0;
-        bool mode = network.Training;
-        network.Training = true;
-        try
+        using (new ModeScope(network, training: true))
         {
-            for (int start = 0; start < order.Length; start += batchSize)
+            for (int start = 0; start < trained; start += batchSize)
             {
-                int count = Math.Min(batchSize, order.Length - start);
+                int count = Math.Min(batchSize, trained - start);
                 for (int k = 0; k < count; k++)
                 {
                     int sample = order[start + k];
@@ -62,11 +88,21 @@ public static class Training
                 optimizer.Step(network);
             }
         }
-        finally
+        return (float)(total / trained);
+    }
+
+    // Training batch norm needs more than one value per channel; a batch that has not would throw in the middle of the
+    // epoch, after earlier batches had stepped.
+    private static void CheckBatchNorm(INetwork network, int size, int batchSize, string which)
+    {
+        foreach (var layer in network.Layers)
         {
-            network.Training = mode;
+            if (layer.Kind == LayerKind.BatchNorm
+                && Guard.BatchNormTrainingProblem(size, layer.Name, layer.Output.Height, layer.Output.Width) is { } problem)
+                throw new ArgumentException(
+                    $"{which} has {size} sample{(size == 1 ? "" : "s")}. {problem} Every batch is checked before the first step: choose another batch size, " +
+                    "or pass dropLastPartialBatch: true.", nameof(batchSize));
         }
-        return (float)(total / order.Length);
     }
 
     /// <summary>Mean loss and accuracy (fraction of samples whose highest score is the label, as <see cref="Inference.ArgMax"/> picks it).</summary>
@@ -78,9 +114,7 @@ public static class Training
         var batch = new Batch(network, Math.Min(batchSize, labels.Length));
         double total = 0;
         int correct = 0;
-        bool mode = network.Training;
-        network.Training = false;
-        try
+        using (new ModeScope(network, training: false))
         {
             for (int start = 0; start < labels.Length; start += batchSize)
             {
@@ -92,10 +126,6 @@ public static class Training
                     if (Inference.ArgMax(batch.Outputs.AsSpan(k * batch.OutputLength, batch.OutputLength)) == batchLabels[k]) correct++;
                 }
             }
-        }
-        finally
-        {
-            network.Training = mode;
         }
         return ((float)(total / labels.Length), (float)correct / labels.Length);
     }
@@ -137,4 +167,20 @@ public static class Training
                 : Losses.MulticlassSvm(outputs, labels, OutputLength, gradients);
         }
     }
+}
+
+// Puts a network in a mode for a using block and gives back the caller's mode at its end, exception or not.
+internal readonly struct ModeScope : IDisposable
+{
+    private readonly INetwork _network;
+    private readonly bool _callerMode;
+
+    public ModeScope(INetwork network, bool training)
+    {
+        _network = network;
+        _callerMode = network.Training;
+        network.Training = training;
+    }
+
+    public void Dispose() => _network.Training = _callerMode;
 }

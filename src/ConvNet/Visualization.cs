@@ -13,11 +13,12 @@ public sealed record AscentOptions
     public float StepSize { get; init; } = 0.05f;
 
     /// <summary>After each step the input is multiplied by (1 - L2Decay), which keeps it from growing where nothing
-    /// asks for it. Default 0.01.</summary>
+    /// asks for it. Default 0.01; in [0, 1].</summary>
     public float L2Decay { get; init; } = 0.01f;
 
     /// <summary>Each step evaluates the input shifted by up to this many pixels in each direction (a fresh random shift per
-    /// step), so the result cannot rely on exact pixel positions. Default 1; 0 turns it off.</summary>
+    /// step), so the result cannot rely on exact pixel positions. Default 1; 0 turns it off; at most the input's larger
+    /// side (the shift wraps around, so a longer one repeats a shorter one).</summary>
     public int Jitter { get; init; } = 1;
 
     /// <summary>Every BlurEvery steps the input is smoothed with a 3x3 Gaussian, which suppresses the high-frequency
@@ -25,7 +26,7 @@ public sealed record AscentOptions
     public int BlurEvery { get; init; } = 4;
 
     /// <summary>The input range the result is clamped to after every step, e.g. the normalised range of the training data.
-    /// Default [-1, 1].</summary>
+    /// Default [-1, 1]; both finite.</summary>
     public float Min { get; init; } = -1f;
 
     /// <inheritdoc cref="Min"/>
@@ -58,14 +59,10 @@ public static class Visualization
     {
         ArgumentNullException.ThrowIfNull(network);
         options ??= new AscentOptions();
-        ArgumentOutOfRangeException.ThrowIfNegative(options.Iterations, nameof(options));
-        ArgumentOutOfRangeException.ThrowIfNegative(options.Jitter, nameof(options));
-        ArgumentOutOfRangeException.ThrowIfNegative(options.BlurEvery, nameof(options));
-        if (!(options.Min < options.Max)) throw new ArgumentOutOfRangeException(nameof(options), "Min must be below Max.");
-        if (!float.IsFinite(options.StepSize) || options.StepSize <= 0) throw new ArgumentOutOfRangeException(nameof(options), "StepSize must be positive.");
+        var shape = network.InputShape;
+        CheckOptions(options, shape);
         var unit = UnitGradient(network, layer, channel, position);
 
-        var shape = network.InputShape;
         var rng = new Rng(unchecked((ulong)options.Seed));
         float middle = (options.Min + options.Max) / 2, spread = (options.Max - options.Min) / 2;
         var image = new float[network.InputLength];
@@ -140,6 +137,21 @@ public static class Visualization
     }
 
     /// <summary>destination = source shifted by (dy, dx) in every channel, wrapping around.</summary>
+    private static void CheckOptions(AscentOptions options, Shape shape)
+    {
+        int side = Math.Max(shape.Height, shape.Width);
+        if (options.Iterations < 0) throw Bad($"Iterations is {options.Iterations}; it must be >= 0.");
+        if (options.Jitter < 0 || options.Jitter > side)
+            throw Bad($"Jitter is {options.Jitter}; it must be from 0 to the input's larger side, {side} (a longer shift wraps around to a shorter one).");
+        if (options.BlurEvery < 0) throw Bad($"BlurEvery is {options.BlurEvery}; it must be >= 0.");
+        if (!(float.IsFinite(options.Min) && float.IsFinite(options.Max) && options.Min < options.Max))
+            throw Bad($"Min ({options.Min}) and Max ({options.Max}) must be finite, Min below Max.");
+        if (!(float.IsFinite(options.StepSize) && options.StepSize > 0)) throw Bad($"StepSize is {options.StepSize}; it must be finite and > 0.");
+        if (!(options.L2Decay >= 0 && options.L2Decay <= 1)) throw Bad($"L2Decay is {options.L2Decay}; it must be in [0, 1].");
+
+        static ArgumentOutOfRangeException Bad(string message) => new("options", message);
+    }
+
     private static void Roll(float[] source, float[] destination, Shape shape, int dy, int dx)
     {
         int h = shape.Height, w = shape.Width;

@@ -244,14 +244,89 @@ public sealed class CheckpointTests : IDisposable
     }
 
     [Fact]
-    public void Dropout_IsRefused_ItsGeneratorIsPrivateToTheNetwork()
+    public void Dropout_IsRefused_WhenTheNetworkDoesNotExposeItsMasksGenerator()
     {
         var plain = new LinearNetwork(5, 4);
         var withDropout = new LinearNetwork(5, 4)
         {
             Layers = [.. plain.Layers, new LayerInfo("dropout1", LayerKind.Dropout, new Shape(4, 1, 1), new Shape(4, 1, 1), 0, 0, 0, 24, 0)],
         };
-        Assert.Contains("'dropout1'", Assert.Throws<NotSupportedException>(() => new Checkpoint(withDropout, new Adam(24))).Message);
+        var error = Assert.Throws<NotSupportedException>(() => new Checkpoint(withDropout, new Adam(24)));
+        Assert.Contains("'dropout1'", error.Message);
+        Assert.Contains(nameof(IDropoutNetwork), error.Message);
+    }
+
+    // The checkpoint's bytes with one metadata entry set to another string.
+    private static byte[] WithMetadata(byte[] file, string key, string value)
+    {
+        int length = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(file);
+        var header = System.Text.Json.Nodes.JsonNode.Parse(file.AsSpan(8, length))!.AsObject();
+        header["__metadata__"]![key] = value;
+        byte[] json = System.Text.Encoding.UTF8.GetBytes(header.ToJsonString());
+        var prefix = new byte[8];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(prefix, (ulong)json.Length);
+        return [.. prefix, .. json, .. file[(8 + length)..]];
+    }
+
+    [Theory]
+    [InlineData("9223372036854775807")]
+    [InlineData("9007199254740993")]
+    public void AStepCountAboveTheLimit_IsRefused(string steps)
+    {
+        using var stream = new MemoryStream();
+        Trained("adam").Checkpoint.Save(stream);
+        byte[] file = WithMetadata(stream.ToArray(), "convnet.steps", steps);
+        var target = Run.Start("adam");
+        AssertRejected(target, () => target.Checkpoint.Load(new MemoryStream(file)), $"'convnet.steps' is '{steps}', not a step count from 0 to {Optimizer.MaxSteps}");
+    }
+
+    [Fact]
+    public void AtTheStepLimit_StepThrows_AndChangesNothing()
+    {
+        using var stream = new MemoryStream();
+        Trained("adam").Checkpoint.Save(stream);
+        byte[] file = WithMetadata(stream.ToArray(), "convnet.steps", Optimizer.MaxSteps.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var run = Run.Start("adam");
+        run.Checkpoint.Load(new MemoryStream(file));
+        Assert.Equal(Optimizer.MaxSteps, run.Optimizer.Steps);
+        var parameters = (float[])run.Network.Parameters.Clone();
+        var error = Assert.Throws<InvalidOperationException>(() => run.Optimizer.Step(run.Network));
+        Assert.Contains("MaxSteps", error.Message);
+        Assert.Equal(parameters, run.Network.Parameters);
+        Assert.Equal(Optimizer.MaxSteps, run.Optimizer.Steps);
+    }
+
+    [Fact]
+    public void MetadataOverTheReadersHeaderLimit_IsRefusedBeforeTheOldCheckpointIsTouched()
+    {
+        var run = Trained("adam");
+        string path = PathOf("good.safetensors");
+        run.Checkpoint.Save(path);
+        byte[] good = File.ReadAllBytes(path);
+        var huge = new Dictionary<string, string> { ["history"] = new string('a', (int)SafeTensors.MaxHeaderLength) };
+        var error = Assert.Throws<ArgumentException>("metadata", () => run.Checkpoint.Save(path, huge));
+        Assert.Contains($"{SafeTensors.MaxHeaderLength:N0}-byte limit", error.Message);
+        Assert.Equal(good, File.ReadAllBytes(path));
+        Assert.Equal([path], Directory.GetFiles(_directory));
+        Assert.Throws<ArgumentException>("metadata", () => run.Checkpoint.Save(new MemoryStream(), huge));
+    }
+
+    [Theory]
+    [InlineData("history", @"epoch 1\ud800")]
+    [InlineData(@"\udc00key", "1")]
+    [InlineData("history", @"\udbff")]
+    public void ALoneSurrogateInMetadata_IsRefused_NotTurnedIntoU_FFFD(string key, string value)
+    {
+        key = System.Text.RegularExpressions.Regex.Unescape(key);
+        value = System.Text.RegularExpressions.Regex.Unescape(value);
+        var run = Trained("adam");
+        string path = PathOf("surrogate.safetensors");
+        var error = Assert.Throws<ArgumentException>("metadata", () => run.Checkpoint.Save(path, new Dictionary<string, string> { [key] = value }));
+        Assert.Contains("lone surrogate", error.Message);
+        Assert.False(File.Exists(path));
+        // A whole pair is fine and comes back unchanged.
+        run.Checkpoint.Save(path, new Dictionary<string, string> { ["emoji"] = "\U0001F600" });
+        Assert.Equal("\U0001F600", Run.Start("adam").Checkpoint.Load(path)["emoji"]);
     }
 
     [Fact]

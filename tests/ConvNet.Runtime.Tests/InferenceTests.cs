@@ -127,6 +127,27 @@ public sealed class InferenceTests
     }
 
     [Fact]
+    public void ABatchWhoseScoresOverflowOneArray_IsRefusedNamingTheLimit()
+    {
+        // One input float and 1,000 classes: 3,000,000 samples' inputs fit easily, their scores do not.
+        var network = new LinearNetwork(1, 1000);
+        const int batch = 3_000_000;
+        var inputs = new float[batch];
+        long maxBatch = Array.MaxLength / 1000;
+        foreach (var call in new Action[]
+        {
+            () => network.Predict(inputs, batch),
+            () => network.Probabilities(inputs, batch),
+            () => network.TopK(inputs, batch, 5),
+        })
+        {
+            var error = Assert.Throws<ArgumentException>("batchSize", call);
+            Assert.Contains($"{Array.MaxLength:N0}", error.Message);
+            Assert.Contains($"at most {maxBatch:N0} samples", error.Message);
+        }
+    }
+
+    [Fact]
     public void EmptyBatch_WritesNothing()
     {
         var network = Picker();

@@ -58,6 +58,32 @@ public class LossesTests
         Assert.Equal([-third, third, 0f, 0f, 0f, 0f, third, third, -2 * third], gradients);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Svm_WithANaNScore_GivesNaNLossAndGradient_AsCrossEntropyDoes(int at)
+    {
+        // Class 1 is the label: a NaN there, elsewhere, and +inf against +inf (a NaN margin).
+        float[] scores = [0.5f, 2f, -1f];
+        scores[at] = float.NaN;
+        foreach (var input in new[] { scores, [float.PositiveInfinity, float.PositiveInfinity, 0f] })
+        {
+            var svm = new float[3];
+            var crossEntropy = new float[3];
+            Assert.True(float.IsNaN(Losses.MulticlassSvm(input, 1, svm)));
+            Assert.True(float.IsNaN(Losses.SoftmaxCrossEntropy(input, 1, crossEntropy)));
+            Assert.All(svm, g => Assert.True(float.IsNaN(g)));
+            Assert.All(crossEntropy, g => Assert.True(float.IsNaN(g)));
+        }
+        // In a batch the NaN sample makes the mean NaN; the other sample's gradient stays its own.
+        float[] batch = [.. scores, 3.2f, 5.1f, -1.7f];
+        var gradients = new float[6];
+        Assert.True(float.IsNaN(Losses.MulticlassSvm(batch, [1, 0], 3, gradients)));
+        Assert.All(gradients[..3], g => Assert.True(float.IsNaN(g)));
+        Assert.Equal([-0.5f, 0.5f, 0f], gradients[3..]);
+    }
+
     [Fact]
     public void Svm_HingeExactlyAtMargin_HasZeroSubgradient()
     {

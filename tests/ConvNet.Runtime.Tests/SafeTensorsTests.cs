@@ -114,6 +114,75 @@ public sealed partial class SafeTensorsTests : IDisposable
         Assert.Equal([path], Directory.GetFiles(_directory));
     }
 
+    // Each way the library writes a file, all through the one atomic writer.
+    public static TheoryData<string> Writers => ["weights", "checkpoint", "onnx"];
+
+    private static void Write(string writer, string path)
+    {
+        var network = TinyNetwork.WithRamp();
+        switch (writer)
+        {
+            case "weights": SafeTensors.Save(network, path); break;
+            case "checkpoint": new Checkpoint(network, new Sgd(network.Parameters.Length, 0.1f)).Save(path); break;
+            default: OnnxExport.Save(network, path); break;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Writers))]
+    public void Save_ToANameOfUpTo255Bytes_Works_AndLeavesOnlyTheFile(string writer)
+    {
+        // 219 bytes and more left no room for the temporary name's 37 extra; the 2-byte letters check that the
+        // shortening counts UTF-8 bytes and cuts between characters.
+        foreach (string name in new[] { new string('w', 219), new string('w', 255), new string('\u00e9', 127) })
+        {
+            string path = PathOf(name);
+            Write(writer, path);
+            Write(writer, path);
+            Assert.Equal([path], Directory.GetFiles(_directory));
+            File.Delete(path);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Writers))]
+    public void Save_ThroughASymbolicLink_ReplacesItsTarget_AndKeepsTheLink(string writer)
+    {
+        string real = Directory.CreateDirectory(PathOf("real")).FullName;
+        string target = Path.Combine(real, "model.bin");
+        File.WriteAllText(target, "old");
+        string link = PathOf("link.bin");
+        // Relative, as `ln -s real/model.bin link.bin` makes it: resolved from the link's folder.
+        File.CreateSymbolicLink(link, Path.Combine("real", "model.bin"));
+        Write(writer, link);
+        Assert.Equal(Path.Combine("real", "model.bin"), new FileInfo(link).LinkTarget);
+        Assert.NotEqual("old", File.ReadAllText(target));
+        Assert.Equal([target], Directory.GetFiles(real));
+        Assert.Equal([link], Directory.GetFiles(_directory));
+
+        // A dangling link gets its target created, as File.WriteAllText does.
+        File.Delete(target);
+        Write(writer, link);
+        Assert.True(File.Exists(target));
+        Assert.NotNull(new FileInfo(link).LinkTarget);
+    }
+
+    [Theory]
+    [InlineData(-1L)]
+    [InlineData(long.MaxValue)]
+    public void Load_RefusesACountThatSaveWouldRefuse(long count)
+    {
+        // The counts come first in the data area, bn1's at offset 0.
+        byte[] file = SaveToBytes(TinyNetwork.WithBatchNormRamp());
+        BinaryPrimitives.WriteInt64LittleEndian(file.AsSpan(8 + HeaderLength(file)), count);
+        AssertRejected(TinyNetwork.WithBatchNormRamp(-3f), file, "'bn1.num_batches_tracked'", "not a batch count");
+        // The largest float below 2^63 is still a count, saved and loaded unchanged.
+        BinaryPrimitives.WriteInt64LittleEndian(file.AsSpan(8 + HeaderLength(file)), (long)BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(9.223372E18f) - 1));
+        var network = TinyNetwork.WithBatchNorm();
+        SafeTensors.Load(network, new MemoryStream(file));
+        SafeTensors.Save(network, new MemoryStream());
+    }
+
     [Fact]
     public void Save_IntoAMissingDirectory_FailsAndCreatesNothing()
     {

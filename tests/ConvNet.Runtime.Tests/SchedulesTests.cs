@@ -66,11 +66,24 @@ public sealed class SchedulesTests
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new ConstantSchedule(float.NaN));
         Assert.Throws<ArgumentOutOfRangeException>(() => new StepSchedule(0.1f, 0, 0.5f));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new StepSchedule(0.1f, 1, float.NaN));
         Assert.Throws<ArgumentOutOfRangeException>(() => new CosineSchedule(0.1f, 10, warmupSteps: 10));
         Assert.Throws<ArgumentOutOfRangeException>(() => new CosineSchedule(0.1f, 10, minimumLearningRate: 0.2f));
         Assert.Throws<ArgumentOutOfRangeException>(() => new OneCycleSchedule(0.1f, 3, warmupFraction: 0.3));
         Assert.Throws<ArgumentOutOfRangeException>(() => new OneCycleSchedule(0.1f, 10, initialDivisor: 0.5));
         Assert.Throws<ArgumentOutOfRangeException>("step", () => new ConstantSchedule(1f).LearningRate(-1));
+    }
+
+    [Fact]
+    public void Step_RefusesAGrowingFactor_WhichWouldOverflowTheDocumentedFiniteRate()
+    {
+        // gamma 10 gave Infinity at step 1000 (10^1000 * 0.1).
+        var error = Assert.Throws<ArgumentOutOfRangeException>("gamma", () => new StepSchedule(0.1f, 1, 10f));
+        Assert.Contains("[0, 1]", error.Message);
+        Assert.Throws<ArgumentOutOfRangeException>("gamma", () => new StepSchedule(0.1f, 1, 1.0000001f));
+        // The bounds themselves stay finite at any step.
+        Assert.Equal(0.1f, new StepSchedule(0.1f, 1, 1f).LearningRate(long.MaxValue));
+        Assert.Equal(0f, new StepSchedule(0.1f, 1, 0f).LearningRate(1000));
     }
 
     [Fact]

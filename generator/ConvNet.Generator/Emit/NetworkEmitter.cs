@@ -48,7 +48,8 @@ internal static class NetworkEmitter
         w.Line("/// One instance is not thread-safe: it keeps the activations of its last Forward for Backward. Use one instance per thread.");
         w.Line("/// </remarks>");
         w.Line(GeneratedCode);
-        w.Open($"partial class {type.Name} : global::ConvNet.INetwork");
+        // Explicit, so the masks' generator reaches checkpoints without adding a member name to the class.
+        w.Open($"partial class {type.Name} : global::ConvNet.INetwork{(x.HasDropout ? ", global::ConvNet.IDropoutNetwork" : "")}");
 
         w.Member($"<summary>Input channels.</summary>", $"public const int InputChannels = {plan.Input.C};");
         w.Member($"<summary>Input height.</summary>", $"public const int InputHeight = {plan.Input.H};");
@@ -97,6 +98,7 @@ internal static class NetworkEmitter
         w.Member($"<inheritdoc/>", $"public global::ConvNet.Shape InputShape => new global::ConvNet.Shape(InputChannels, InputHeight, InputWidth);");
         w.Line("int global::ConvNet.INetwork.InputLength => InputLength;");
         w.Line("int global::ConvNet.INetwork.OutputLength => OutputLength;");
+        if (x.HasDropout) w.Line("ulong global::ConvNet.IDropoutNetwork.DropoutState { get => _rngState; set => _rngState = value; }");
         w.Member("<inheritdoc/>", "public float[] Parameters { get; } = new float[ParameterCount];");
         w.Member("<inheritdoc/>", "public float[] Gradients { get; } = new float[ParameterCount];");
         w.Member("<inheritdoc/>", "public float[] Buffers { get; } = new float[BufferCount];");
@@ -313,10 +315,9 @@ internal static class NetworkEmitter
         var smallest = plan.Layers.Where(l => l.Kind == LayerKind.BatchNorm).OrderBy(l => l.Out.H * l.Out.W).FirstOrDefault();
         if (smallest is not null)
         {
-            long hw = smallest.Out.H * smallest.Out.W;
             w.Open("private void CheckTraining(int batchSize)");
-            w.Line($"if (Training && (long)batchSize * {hw} <= 1)");
-            w.Line($"    throw new global::System.InvalidOperationException($\"In training mode batch norm '{smallest.Name}' normalises each channel over the batch and its {smallest.Out.H}x{smallest.Out.W} values, and batch size {{batchSize}} leaves one value per channel: expected more than 1 value per channel when training. Use a larger batch, or set Training = false.\");");
+            w.Line($"if (Training && global::ConvNet.Guard.BatchNormTrainingProblem(batchSize, \"{smallest.Name}\", {smallest.Out.H}, {smallest.Out.W}) is {{ }} problem)");
+            w.Line("    throw new global::System.InvalidOperationException(problem + \" Use a larger batch, or set Training = false.\");");
             w.Close();
             w.Line();
         }
