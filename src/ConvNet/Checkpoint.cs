@@ -176,10 +176,13 @@ public sealed class Checkpoint
                 throw new ArgumentException($"Metadata key '{key}' is reserved: keys starting with '{Prefix}' belong to ConvNet.", nameof(metadata));
             header[key] = value ?? throw new ArgumentException($"Metadata '{key}' is null.", nameof(metadata));
             // The file holds UTF-8, which has no code for half a surrogate pair: the writer would put U+FFFD in its place.
-            if (LoneSurrogate(key) is { } k)
-                throw new ArgumentException($"Metadata key '{key}' has a lone surrogate (U+{(int)key[k]:X4}) at index {k}: it is not valid UTF-16 and cannot be saved as UTF-8.", nameof(metadata));
-            if (LoneSurrogate(value) is { } v)
-                throw new ArgumentException($"Metadata '{key}' has a lone surrogate (U+{(int)value[v]:X4}) at index {v}: it is not valid UTF-16 and cannot be saved as UTF-8.", nameof(metadata));
+            foreach (var (what, text) in new[] { ("key", key), ("value", value) })
+            {
+                if (LoneSurrogate(text) is { } at)
+                    throw new ArgumentException(
+                        $"The {what} of metadata '{key}' has a lone surrogate (U+{(int)text[at]:X4}) at index {at}: it is not valid UTF-16 and cannot be saved as UTF-8.",
+                        nameof(metadata));
+            }
         }
         header[FormatKey] = Format;
         header[OptimizerKey] = Optimizer.ToString();

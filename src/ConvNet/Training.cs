@@ -57,9 +57,10 @@ public static class Training
             trained -= partial;
             partial = 0;
         }
-        CheckBatchNorm(network, Math.Min(batchSize, trained), batchSize, "A batch");
+        CheckBatchNorm(network, Math.Min(batchSize, trained), "A batch", "use a larger batch");
         if (partial > 0 && labels.Length > batchSize)
-            CheckBatchNorm(network, partial, batchSize, $"The last batch ({labels.Length} samples = {labels.Length / batchSize} x {batchSize} + {partial})");
+            CheckBatchNorm(network, partial, $"The last batch ({labels.Length} samples = {labels.Length / batchSize} x {batchSize} + {partial})",
+                "choose another batch size, or pass dropLastPartialBatch: true");
 
         var order = new int[labels.Length];
         for (int i = 0; i < order.Length; i++) order[i] = i;
@@ -93,15 +94,15 @@ public static class Training
 
     // Training batch norm needs more than one value per channel; a batch that has not would throw in the middle of the
     // epoch, after earlier batches had stepped.
-    private static void CheckBatchNorm(INetwork network, int size, int batchSize, string which)
+    private static void CheckBatchNorm(INetwork network, int size, string which, string remedy)
     {
         foreach (var layer in network.Layers)
         {
             if (layer.Kind == LayerKind.BatchNorm
                 && Guard.BatchNormTrainingProblem(size, layer.Name, layer.Output.Height, layer.Output.Width) is { } problem)
                 throw new ArgumentException(
-                    $"{which} has {size} sample{(size == 1 ? "" : "s")}. {problem} Every batch is checked before the first step: choose another batch size, " +
-                    "or pass dropLastPartialBatch: true.", nameof(batchSize));
+                    $"{which} has {size} sample{(size == 1 ? "" : "s")}. {problem} Every batch is checked before the first step: {remedy}.",
+                    "batchSize");
         }
     }
 
