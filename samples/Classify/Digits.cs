@@ -1,4 +1,6 @@
 using System;
+using System.Globalization;
+using System.IO;
 using StbImageSharp;
 
 namespace Classify;
@@ -9,21 +11,37 @@ namespace Classify;
 /// </summary>
 public static class Digits
 {
+    /// <summary>The side of an MNIST digit, in pixels.</summary>
     public const int Side = 28;
 
     // MNIST scales each digit to fit a 20x20 box (keeping its aspect ratio) and centres its centre of mass in 28x28.
     private const int Box = 20;
 
+    /// <summary>The most pixels a picture may have: a digit needs far fewer, and the decoder holds several bytes per
+    /// pixel, so this bounds its memory (a 4096x4096 picture, or a 12-megapixel photo, fits).</summary>
+    public const int MaxPixels = 1 << 24;
+
+    /// <summary>The largest image file read (64 MiB), so that reading a device or a huge file cannot exhaust memory.</summary>
+    public const int MaxFileBytes = 64 << 20;
+
     /// <summary>
     /// Decodes a PNG (or JPEG, BMP, GIF, TGA) file and frames it. A 28x28 picture is taken as already framed. Dark ink
     /// on a light background is inverted; with transparency, opacity is the ink (strokes drawn on a transparent canvas).
     /// </summary>
-    /// <exception cref="FormatException">The file is not an image this reader knows.</exception>
+    /// <exception cref="FormatException">The file is not an image this reader knows, or its header claims more than
+    /// <see cref="MaxPixels"/> pixels (checked before anything is decoded).</exception>
     public static byte[] FromImage(byte[] file)
     {
+        ArgumentNullException.ThrowIfNull(file);
         ImageResult image;
         try
         {
+            // A header of a few bytes can claim any size, and the decoder allocates for it before it reads a pixel.
+            var info = ImageInfo.FromStream(new MemoryStream(file, writable: false))
+                       ?? throw new InvalidOperationException("no image header found");
+            if ((long)info.Width * info.Height > MaxPixels)
+                throw new FormatException(string.Create(CultureInfo.InvariantCulture,
+                    $"the image is {info.Width}x{info.Height} pixels, more than the {MaxPixels:N0} (4096x4096) this reader decodes."));
             image = ImageResult.FromMemory(file, ColorComponents.GreyAlpha);
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException)

@@ -106,18 +106,16 @@ public sealed class CommandLine
         Description = "Folder with the full MNIST IDX files (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], " +
                       "t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz]). Default: the 10,000-digit subset " +
                       "shipped with the samples, split 8,000 for training and 2,000 for testing.",
+        CustomParser = result => ExistingPath(result, "folder", path => new DirectoryInfo(path)),
     };
 
-    private readonly Option<string> _output = new("--output")
-    {
-        Description = "Folder for the weights and pictures.",
-        DefaultValueFactory = _ => "output",
-    };
+    private readonly Option<string> _output;
 
     private readonly Option<FileInfo?> _resume = new("--resume")
     {
         Description = $"Go on from a checkpoint (the output folder's {RunState.FileName}, rewritten after every epoch) " +
                       "with the same bits as a run that never stopped. The other options must be the ones it was made with.",
+        CustomParser = result => ExistingPath(result, "file", path => new FileInfo(path)),
     };
 
     private readonly Option<int?> _stopAfter = new("--stop-after")
@@ -130,14 +128,21 @@ public sealed class CommandLine
     private readonly Option<bool>? _noGradientPictures;
 
     /// <summary>The command line of a sample described by <paramref name="description"/> (the help text's first line),
-    /// whose options default to <paramref name="recipe"/>; <c>--no-gradient-pictures</c> is offered if the sample draws
-    /// those pictures (<paramref name="gradientPictures"/>).</summary>
-    public CommandLine(string description, Recipe recipe, bool gradientPictures = false)
+    /// whose options default to <paramref name="recipe"/> and whose files go to <paramref name="defaultOutput"/> unless
+    /// <c>--output</c> says otherwise; <c>--no-gradient-pictures</c> is offered if the sample draws those pictures
+    /// (<paramref name="gradientPictures"/>).</summary>
+    public CommandLine(string description, Recipe recipe, string defaultOutput, bool gradientPictures = false)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(description);
         ArgumentNullException.ThrowIfNull(recipe);
+        ArgumentException.ThrowIfNullOrWhiteSpace(defaultOutput);
         _description = description;
         _recipe = recipe;
+        _output = new("--output")
+        {
+            Description = "Folder for the weights, the checkpoint and the pictures.",
+            DefaultValueFactory = _ => defaultOutput,
+        };
         _epochs = new("--epochs")
         {
             Description = "Passes over the training set.",
@@ -182,18 +187,6 @@ public sealed class CommandLine
 
         _optimizer.AcceptOnlyFromAmong("sgd", "adam");
         _schedule.AcceptOnlyFromAmong("cosine", "constant");
-        _resume.Validators.Add(r =>
-        {
-            var file = r.GetValueOrDefault<FileInfo?>();
-            if (file is { Exists: false })
-                r.AddError($"--resume: the file '{file.FullName}' does not exist.");
-        });
-        _data.Validators.Add(r =>
-        {
-            var folder = r.GetValueOrDefault<DirectoryInfo?>();
-            if (folder is { Exists: false })
-                r.AddError($"--data: the folder '{folder.FullName}' does not exist.");
-        });
         _output.Validators.Add(r =>
         {
             string value = r.GetValueOrDefault<string>();
@@ -216,8 +209,11 @@ public sealed class CommandLine
         return root;
     }
 
+    /// <summary>How the samples parse: a value starting with @ is a path (<c>--data @mnist</c>), not a response file.</summary>
+    public static ParserConfiguration Parser => new() { ResponseFileTokenReplacer = null };
+
     /// <summary>Parses <paramref name="args"/>; errors are in <see cref="ParseResult.Errors"/>.</summary>
-    public ParseResult Parse(params string[] args) => Create(_ => 0).Parse(args);
+    public ParseResult Parse(params string[] args) => Create(_ => 0).Parse(args, Parser);
 
     /// <summary>The options of a parse without errors.</summary>
     public TrainingOptions ToOptions(ParseResult result)
@@ -269,6 +265,22 @@ public sealed class CommandLine
         else if (!(value > 0f && value <= 10f))
             result.AddError($"{OptionName(result)} must be greater than 0 and at most 10; got {value.ToString(CultureInfo.InvariantCulture)}.");
         return value;
+    }
+
+    // The path is checked here rather than in a validator: System.CommandLine's own conversion of an empty path threw
+    // from the validator's GetValueOrDefault (an unhandled exception, exit code 134).
+    private static T? ExistingPath<T>(ArgumentResult result, string kind, Func<string, T> create) where T : FileSystemInfo
+    {
+        if (Token(result) is not { } token) return null;
+        if (string.IsNullOrWhiteSpace(token))
+        {
+            result.AddError($"{OptionName(result)} must name a {kind}; got an empty path.");
+            return null;
+        }
+        var path = create(token);
+        if (!path.Exists)
+            result.AddError($"{OptionName(result)}: the {kind} '{path.FullName}' does not exist.");
+        return path;
     }
 
     // Each of these options takes exactly one value (System.CommandLine reports a missing one itself).

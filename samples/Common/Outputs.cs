@@ -28,47 +28,55 @@ public static class Outputs
     }
 
     /// <summary>
-    /// Saves the weights as <paramref name="fileName"/> in <paramref name="folder"/>, or, if that fails (the folder
-    /// vanished, the disk filled), in the temporary folder, so trained weights are not lost; each failure goes to
-    /// <paramref name="failures"/>.
+    /// Saves the weights as <paramref name="fileName"/> in <paramref name="folder"/>, or, if the file system fails (the
+    /// folder vanished, the disk filled), in the temporary folder, so trained weights are not lost; each failure, of any
+    /// kind, goes to <paramref name="failures"/> rather than being thrown.
     /// </summary>
     /// <returns>Where the weights are, or null if they could not be saved anywhere.</returns>
     public static string? SaveWeights(INetwork network, string folder, string fileName, List<string> failures)
     {
         string path = Path.Combine(folder, fileName);
-        if (TrySave(network, path, failures)) return path;
+        var failure = Save(network, path, failures);
+        if (failure is null) return path;
+        // Only a failure of the file system is worth trying elsewhere: the library refusing the network's state (a batch
+        // norm count it cannot store as an integer) would refuse it there too.
+        if (failure is not (IOException or UnauthorizedAccessException)) return null;
         string fallback = Path.Combine(Path.GetTempPath(), $"{Path.GetFileNameWithoutExtension(fileName)}-{DateTime.Now:yyyyMMdd-HHmmss}{Path.GetExtension(fileName)}");
-        if (!TrySave(network, fallback, failures)) return null;
+        if (Save(network, fallback, failures) is not null) return null;
         failures.Add($"the weights were saved to {fallback} instead");
         return fallback;
     }
 
     /// <summary>Runs <paramref name="write"/>, which returns the file it wrote; a failure goes to <paramref name="failures"/>.</summary>
-    public static void Write(string what, Func<string> write, List<string> written, List<string> failures)
+    /// <returns>Whether the file was written.</returns>
+    public static bool Write(string what, Func<string> write, List<string> written, List<string> failures)
     {
         try
         {
             written.Add(write());
+            return true;
         }
         // The plotting library reports a failed write with more than I/O exceptions; whatever it is, the other
         // outputs are still worth writing.
         catch (Exception e)
         {
             failures.Add($"cannot write {what}: {e.Message}");
+            return false;
         }
     }
 
-    private static bool TrySave(INetwork network, string path, List<string> failures)
+    // The failure it reported, or null when the weights were saved.
+    private static Exception? Save(INetwork network, string path, List<string> failures)
     {
         try
         {
             SafeTensors.Save(network, path);
-            return true;
+            return null;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e)
         {
             failures.Add($"cannot save the weights to {path}: {e.Message}");
-            return false;
+            return e;
         }
     }
 }

@@ -13,9 +13,15 @@ public static partial class Report
     public static void Resumed(string checkpoint, int epochs, int total) =>
         AnsiConsole.WriteLine($"resumed from {Path.GetFileName(checkpoint)} after epoch {epochs} of {total}");
 
-    /// <summary>The note for a run stopped by <c>--stop-after</c>: where the checkpoint is and how to go on.</summary>
-    public static void Stopped(string checkpoint, int epoch, int total)
+    /// <summary>The note for a run stopped by <c>--stop-after</c>: where the checkpoint is and how to go on, or, when
+    /// <paramref name="checkpoint"/> is null, that the last epoch's checkpoint could not be written (the error says why).</summary>
+    public static void Stopped(string? checkpoint, int epoch, int total)
     {
+        if (checkpoint is null)
+        {
+            AnsiConsole.WriteLine($"stopped after epoch {epoch} of {total}; its checkpoint could not be written");
+            return;
+        }
         AnsiConsole.WriteLine($"stopped after epoch {epoch} of {total}; checkpoint written to {checkpoint}");
         AnsiConsole.WriteLine($"go on with the same options and --resume {checkpoint}");
     }

@@ -49,11 +49,16 @@ public sealed class RunState
     }
 
     /// <summary>Restores a run from <paramref name="path"/> into the checkpoint's network, optimizer and generator, and
-    /// returns the epochs it had done.</summary>
-    /// <exception cref="UserException">The file is no checkpoint of this sample, or it was made with other options.</exception>
-    public IReadOnlyList<EpochResult> Load(TrainingOptions options, string path)
+    /// returns the epochs it had done. What the file says about the run is checked before any of its state is loaded.</summary>
+    /// <param name="options">This run's options, which must be the ones the checkpoint was made with.</param>
+    /// <param name="trainingCount">Digits in this run's training set, which fix the optimizer steps of an epoch.</param>
+    /// <param name="path">The checkpoint.</param>
+    /// <exception cref="UserException">The file is no checkpoint of this sample, it was made with other options, or its
+    /// history is damaged or disagrees with its optimizer's step count.</exception>
+    public IReadOnlyList<EpochResult> Load(TrainingOptions options, int trainingCount, string path)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(trainingCount);
         IReadOnlyDictionary<string, string> saved;
         try
         {
@@ -63,8 +68,8 @@ public sealed class RunState
         {
             throw new UserException($"--resume: cannot read '{path}': {e.Message}");
         }
-        if (!saved.ContainsKey(HistoryKey))
-            throw new UserException($"--resume: '{path}' is not a checkpoint of this sample ({_name}.safetensors holds the weights only; resume from {FileName}).");
+        if (!saved.TryGetValue(HistoryKey, out string? historyText))
+            throw new UserException(NotThisSample(saved, path));
         // Checked before the library compares the optimizer, so a mismatch is reported as the option that differs.
         foreach (var (key, value) in Recipe(options))
         {
@@ -72,6 +77,17 @@ public sealed class RunState
             if (was != value)
                 throw new UserException($"--resume: the checkpoint was made with --{key[(_name.Length + 1)..]} {was}, not {value}; run with the options it was made with.");
         }
+        var history = ReadHistory(historyText, path);
+        // --epochs is the checkpoint's own (checked above), so a history this long is either finished or edited.
+        if (history.Count >= options.Epochs)
+            throw new UserException($"--resume: '{path}' records {history.Count} finished epochs of a run of {options.Epochs}: nothing is left to train.");
+        long steps = (long)history.Count * NetworkModel.StepsPerEpoch(options, trainingCount);
+        string savedSteps = saved.GetValueOrDefault(StepsKey) ?? "(none)";
+        if (savedSteps != Invariant(steps))
+            throw new UserException($"--resume: '{path}' records {history.Count} finished epochs, which take {steps} optimizer steps in batches of " +
+                                    $"{options.BatchSize} over {trainingCount} digits, but its optimizer took {savedSteps}.");
+        if (options.StopAfter is { } stop && stop <= history.Count)
+            throw new UserException($"--stop-after {stop}: the checkpoint is already past epoch {stop} (it has {history.Count}).");
         if (saved.GetValueOrDefault(ThreadsKey) != Invariant(options.Threads))
             Report.Note($"the checkpoint was made with --threads {saved.GetValueOrDefault(ThreadsKey)}: with another thread count the " +
                         "batch gradients are summed in another order, so the result will differ in the last bits from a run that never stopped.");
@@ -83,17 +99,53 @@ public sealed class RunState
         {
             throw new UserException($"--resume: cannot resume from '{path}': {e.Message}");
         }
-        var history = new List<EpochResult>();
-        foreach (string line in saved[HistoryKey].Split('\n', StringSplitOptions.RemoveEmptyEntries))
-        {
-            string[] f = line.Split(',');
-            history.Add(new EpochResult(int.Parse(f[0], CultureInfo.InvariantCulture), float.Parse(f[1], CultureInfo.InvariantCulture),
-                float.Parse(f[2], CultureInfo.InvariantCulture), float.Parse(f[3], CultureInfo.InvariantCulture),
-                int.Parse(f[4], CultureInfo.InvariantCulture), TimeSpan.FromTicks(long.Parse(f[5], CultureInfo.InvariantCulture))));
-        }
-        if (options.StopAfter is { } stop && stop <= history.Count)
-            throw new UserException($"--stop-after {stop}: the checkpoint is already past epoch {stop} (it has {history.Count}).");
         return history;
+    }
+
+    // The library's step count in a checkpoint's metadata (see Checkpoint).
+    private const string StepsKey = "convnet.steps";
+
+    // Another sample's checkpoint has that sample's history key; a library checkpoint has the library's keys only.
+    private string NotThisSample(IReadOnlyDictionary<string, string> saved, string path)
+    {
+        const string historySuffix = ".history";
+        string? other = saved.Keys.FirstOrDefault(k => k.EndsWith(historySuffix, StringComparison.Ordinal));
+        if (other is not null)
+            return $"--resume: '{path}' is a checkpoint of the {other[..^historySuffix.Length]} sample, not of the {_name} sample.";
+        string what = saved.ContainsKey(StepsKey)
+            ? $"is a checkpoint, but not one the {_name} sample wrote (it has no {HistoryKey})"
+            : "holds no checkpoint, only weights";
+        // Naming the checkpoint's file is a hint only to someone who passed another file.
+        string hint = Path.GetFileName(path) == FileName ? "" : $"; a run writes its checkpoint as {FileName} in its output folder";
+        return $"--resume: '{path}' {what}{hint}.";
+    }
+
+    // The history is the sample's own text, which an edit can break: every line is checked before anything is loaded,
+    // so a bad one is an error naming it rather than an exception after the state was restored.
+    private List<EpochResult> ReadHistory(string text, string path)
+    {
+        var history = new List<EpochResult>();
+        foreach (string line in text.Split('\n'))
+        {
+            int epoch = history.Count + 1;
+            string[] f = line.Split(',');
+            if (f.Length == 6
+                && int.TryParse(f[0], NumberStyles.None, CultureInfo.InvariantCulture, out int number) && number == epoch
+                && TryReadLoss(f[1], out float trainLoss) && TryReadLoss(f[2], out float evalLoss)
+                && float.TryParse(f[3], NumberStyles.Float, CultureInfo.InvariantCulture, out float accuracy) && accuracy is >= 0 and <= 1
+                && int.TryParse(f[4], NumberStyles.None, CultureInfo.InvariantCulture, out int images) && images > 0
+                && long.TryParse(f[5], NumberStyles.None, CultureInfo.InvariantCulture, out long ticks))
+            {
+                history.Add(new EpochResult(epoch, trainLoss, evalLoss, accuracy, images, TimeSpan.FromTicks(ticks)));
+                continue;
+            }
+            throw new UserException($"--resume: '{path}' has a damaged {HistoryKey}: line {epoch} is '{line}', not " +
+                                    $"'{epoch},train loss,evaluation loss,accuracy from 0 to 1,digits,ticks'.");
+        }
+        return history;
+
+        static bool TryReadLoss(string text, out float loss) =>
+            float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out loss) && float.IsFinite(loss) && loss >= 0;
     }
 
     // Every option that changes what training computes, under the name of its command-line option.

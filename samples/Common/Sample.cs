@@ -51,9 +51,13 @@ public sealed record SampleSpec(
     /// <summary>Where a run stopped by Ctrl-C leaves what it trained, apart from a complete run's weights.</summary>
     public string PartialWeightsFile => Name + ".partial.safetensors";
 
+    /// <summary>The default output folder, relative to the current one: <c>output/NAME</c>, so that one sample's run
+    /// does not replace another's weights, checkpoint and pictures.</summary>
+    public string DefaultOutputDirectory => Path.Combine("output", Name);
+
     /// <summary>The sample's command line, with the recipe as defaults.</summary>
     public CommandLine CommandLine() =>
-        new(Description + " " + ExitCodes.Describe(PartialWeightsFile), Recipe, gradientPictures: Gradients is not null);
+        new(Description + " " + ExitCodes.Describe(PartialWeightsFile), Recipe, DefaultOutputDirectory, gradientPictures: Gradients is not null);
 }
 
 /// <summary>A sample's whole run: train with progress and a table (checkpointed after every epoch, resumable, stopped
@@ -66,7 +70,7 @@ public static class Sample
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(args);
-        return spec.CommandLine().Create(options => Train(spec, options)).Parse(args).Invoke();
+        return spec.CommandLine().Create(options => Train(spec, options)).Parse(args, CommandLine.Parser).Invoke();
     }
 
     private static int Train(SampleSpec spec, TrainingOptions options)
@@ -92,15 +96,16 @@ public static class Sample
                 stop.Cancel();
                 Report.Stopping();
             });
-            var earlier = options.Resume is null ? [] : state.Load(options, options.Resume);
+            var earlier = options.Resume is null ? [] : state.Load(options, data.Train.Count, options.Resume);
             if (options.Resume is not null) Report.Resumed(options.Resume, earlier.Count, options.Epochs);
             // Rewritten after every epoch, so a run stopped for any reason can go on from its last finished epoch.
             string checkpoint = Path.Combine(options.OutputDirectory, RunState.FileName);
             int lastEpoch = Math.Min(options.Epochs, options.StopAfter ?? options.Epochs);
             var failures = new List<string>();
             var checkpoints = new List<string>();
+            bool lastCheckpointWritten = false;
             var run = Report.Train(trainer, options, data, earlier, lastEpoch,
-                history => Outputs.Write("the checkpoint", () =>
+                history => lastCheckpointWritten = Outputs.Write("the checkpoint", () =>
                 {
                     state.Save(options, history, checkpoint);
                     return checkpoint;
@@ -121,7 +126,7 @@ public static class Sample
 
             if (lastEpoch < options.Epochs)
             {
-                Report.Stopped(checkpoint, lastEpoch, options.Epochs);
+                Report.Stopped(lastCheckpointWritten ? checkpoint : null, lastEpoch, options.Epochs);
                 failures.ForEach(Report.Error);
                 return failures.Count > 0 ? ExitCodes.OutputFailed : ExitCodes.Success;
             }

@@ -89,7 +89,15 @@ public sealed class NetworkModel : ITrainableModel
     public static long TotalSteps(TrainingOptions options, int trainingCount)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return (long)options.Epochs * ((trainingCount + options.BatchSize - 1) / options.BatchSize);
+        return (long)options.Epochs * StepsPerEpoch(options, trainingCount);
+    }
+
+    /// <summary>Optimizer steps in one epoch over <paramref name="trainingCount"/> digits: one per batch, the last one
+    /// possibly partial.</summary>
+    public static int StepsPerEpoch(TrainingOptions options, int trainingCount)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return (int)(((long)trainingCount + options.BatchSize - 1) / options.BatchSize);
     }
 
     /// <inheritdoc/>

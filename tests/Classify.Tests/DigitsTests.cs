@@ -1,4 +1,5 @@
 using System;
+using System.Buffers.Binary;
 using System.IO;
 using System.Linq;
 using Classify;
@@ -14,6 +15,33 @@ public sealed class DigitsTests
         using var stream = new MemoryStream();
         new ImageWriter().WritePng(pixels, width, height, components, stream);
         return stream.ToArray();
+    }
+
+    /// <summary>The 54 bytes of a 24-bit BMP's headers claiming <paramref name="side"/> x <paramref name="side"/> pixels,
+    /// and no pixels.</summary>
+    internal static byte[] BmpHeader(int side)
+    {
+        var file = new byte[54];
+        "BM"u8.CopyTo(file);
+        BinaryPrimitives.WriteInt32LittleEndian(file.AsSpan(2), 54 + 3 * side * side);
+        BinaryPrimitives.WriteInt32LittleEndian(file.AsSpan(10), 54);   // where the pixels would start
+        BinaryPrimitives.WriteInt32LittleEndian(file.AsSpan(14), 40);   // BITMAPINFOHEADER
+        BinaryPrimitives.WriteInt32LittleEndian(file.AsSpan(18), side);
+        BinaryPrimitives.WriteInt32LittleEndian(file.AsSpan(22), side);
+        BinaryPrimitives.WriteInt16LittleEndian(file.AsSpan(26), 1);    // planes
+        BinaryPrimitives.WriteInt16LittleEndian(file.AsSpan(28), 24);   // bits per pixel
+        return file;
+    }
+
+    /// <summary>A PNG of one black pixel whose header then claims <paramref name="side"/> x <paramref name="side"/>
+    /// (the header's CRC goes stale, which the decoder does not check).</summary>
+    internal static byte[] PngClaiming(int side)
+    {
+        var file = Png([0], 1, 1);
+        // The signature (8 bytes), the IHDR chunk's length and type (8), then its width and height.
+        BinaryPrimitives.WriteInt32BigEndian(file.AsSpan(16), side);
+        BinaryPrimitives.WriteInt32BigEndian(file.AsSpan(20), side);
+        return file;
     }
 
     [Fact]
@@ -69,4 +97,24 @@ public sealed class DigitsTests
     [Fact]
     public void NotAnImage_IsAFormatException() =>
         Assert.Contains("not an image", Assert.Throws<FormatException>(() => Digits.FromImage("hello"u8.ToArray())).Message);
+
+    // Decoding the BMP takes 2 GB and 40 s and gives a "digit" of zeros; the PNG fails late or runs out of memory.
+    [Fact]
+    public void AHeaderClaimingMoreThanTheCap_IsRefusedBeforeAnythingIsDecoded()
+    {
+        foreach (var file in new[] { BmpHeader(20_000), PngClaiming(20_000) })
+        {
+            var e = Assert.Throws<FormatException>(() => Digits.FromImage(file));
+            Assert.Contains("20000x20000 pixels", e.Message);
+            Assert.Contains($"{Digits.MaxPixels:N0}", e.Message);
+        }
+    }
+
+    [Fact]
+    public void APictureAtTheCap_IsDecoded()
+    {
+        // 4096x4096 is exactly the cap; a blank one is framed to a blank digit.
+        var pixels = new byte[Digits.MaxPixels];
+        Assert.All(Digits.FromImage(Png(pixels, 4096, 4096)), b => Assert.Equal(0, b));
+    }
 }

@@ -29,8 +29,8 @@ public sealed class CommandLineTests
         Assert.Equal(0, options.Holdout);
         Assert.Equal(Environment.ProcessorCount, options.Threads);
         Assert.Null(options.DataDirectory);
-        // The folder .gitignore expects when the sample is run from its own folder.
-        Assert.Equal(Path.Combine(Environment.CurrentDirectory, "output"), options.OutputDirectory);
+        // The sample's own folder under output/ (which .gitignore expects), apart from the ResNet sample's output/resnet.
+        Assert.Equal(Path.Combine(Environment.CurrentDirectory, "output", "lenet"), options.OutputDirectory);
     }
 
     [Fact]
@@ -112,6 +112,20 @@ public sealed class CommandLineTests
     {
         string missing = Path.Combine(Path.GetTempPath(), "lenet-no-such-folder-" + Guid.NewGuid().ToString("N"));
         Assert.Contains($"--data: the folder '{missing}' does not exist.", Errors("--data", missing));
+    }
+
+    // System.CommandLine's own conversion of "" to a FileInfo or DirectoryInfo threw from the validator: exit code 134.
+    [Theory]
+    [InlineData("--resume", "--resume must name a file; got an empty path.")]
+    [InlineData("--data", "--data must name a folder; got an empty path.")]
+    public void AnEmptyPathIsRejectedByName(string option, string message) =>
+        Assert.Equal(message, Errors(option, ""));
+
+    [Fact]
+    public void APathStartingWithAtIsAPath_NotAResponseFile()
+    {
+        string name = "@lenet-no-such-folder-" + Guid.NewGuid().ToString("N");
+        Assert.Equal($"--data: the folder '{Path.GetFullPath(name)}' does not exist.", Errors("--data", name));
     }
 
     [Fact]

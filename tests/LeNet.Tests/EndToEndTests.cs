@@ -15,7 +15,9 @@ namespace LeNet.Tests;
 /// ways a run can go wrong (an output folder that cannot be written, empty data, bad numbers, divergence).</summary>
 public sealed partial class EndToEndTests : IDisposable
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
+    // Only to catch a hang: the two-epoch run of the full subset took the whole of a 3-minute limit at a load average
+    // near 38 on two cores (45 s at a load average of 9).
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(10);
     private static readonly string[] Pictures = ["conv1-filters.png", "activations-conv1.png", "activations-conv2.png", "training-curves.png", "confusion.png", "misclassified.png"];
 
     // The pictures drawn through the gradients, and their sizes in pixels: 16 rows (conv2's channels) of an ascent tile

@@ -36,28 +36,35 @@ internal sealed partial class SampleProcess : IDisposable
     /// <param name="args">The command line.</param>
     /// <param name="interruptible">Start the child with SIGINT's default disposition, as a terminal gives it, whatever
     /// this process inherited (see <see cref="Interruptible"/>).</param>
-    public SampleProcess(string program, string? workingDirectory, IReadOnlyDictionary<string, string?> environment, string[] args, bool interruptible = false)
+    /// <param name="standardOutput">A shell redirection of the child's standard output in place of the pipe
+    /// (<c>&gt;/dev/full</c>, <c>&gt;&amp;-</c>), or null; <see cref="Output"/> then stays empty.</param>
+    public SampleProcess(string program, string? workingDirectory, IReadOnlyDictionary<string, string?> environment, string[] args,
+        bool interruptible = false, string? standardOutput = null)
     {
         // The test host runs under the same dotnet host the sample needs; DOTNET_HOST_PATH names it when `dotnet test`
         // started us.
         string host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
-        var start = new ProcessStartInfo(interruptible && OperatingSystem.IsLinux() ? "/usr/bin/env" : host)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        List<string> command = [host, Path.Combine(AppContext.BaseDirectory, program), .. args];
         if (interruptible && OperatingSystem.IsLinux())
         {
             // A shell without job control starts background commands with SIGINT ignored, exec keeps that, and .NET
             // then leaves the sample's SIGINT handler uninstalled: so `dotnet test` run from such a script (CI's) gave a
             // sample that trained on through Ctrl-C. GNU env restores the default before it execs the host.
-            start.ArgumentList.Add("--default-signal=INT");
-            start.ArgumentList.Add(host);
+            command.InsertRange(0, ["/usr/bin/env", "--default-signal=INT"]);
         }
+        if (standardOutput is not null)
+        {
+            // The shell replaces its own standard output (the pipe) and then becomes the sample, which inherits it.
+            command.InsertRange(0, ["/bin/sh", "-c", $"exec \"$@\" {standardOutput}", "sh"]);
+        }
+        var start = new ProcessStartInfo(command[0])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
         if (workingDirectory is not null) start.WorkingDirectory = workingDirectory;
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, program));
-        foreach (string a in args) start.ArgumentList.Add(a);
+        foreach (string a in command.Skip(1)) start.ArgumentList.Add(a);
         foreach (var (key, value) in environment)
         {
             if (value is null) start.Environment.Remove(key);
@@ -80,9 +87,14 @@ internal sealed partial class SampleProcess : IDisposable
     }
 
     /// <summary>Runs <paramref name="program"/> in <paramref name="workingDirectory"/> to its end (at most <paramref name="timeout"/>).</summary>
-    public static SampleProcess RunIn(string program, string workingDirectory, TimeSpan timeout, params string[] args)
+    public static SampleProcess RunIn(string program, string workingDirectory, TimeSpan timeout, params string[] args) =>
+        RunIn(program, workingDirectory, null, timeout, args);
+
+    /// <summary>Runs <paramref name="program"/> in <paramref name="workingDirectory"/> to its end (at most <paramref name="timeout"/>),
+    /// its standard output redirected by the shell as <paramref name="standardOutput"/> says (null: the pipe).</summary>
+    public static SampleProcess RunIn(string program, string workingDirectory, string? standardOutput, TimeSpan timeout, params string[] args)
     {
-        var run = new SampleProcess(program, workingDirectory, new Dictionary<string, string?>(), args);
+        var run = new SampleProcess(program, workingDirectory, new Dictionary<string, string?>(), args, standardOutput: standardOutput);
         run.WaitForExit(timeout);
         return run;
     }

@@ -68,6 +68,51 @@ public sealed class CommandLineRunTests : IDisposable
             File.ReadAllBytes(Path.Combine(_folder, "parts", "resnet.safetensors")));
     }
 
+    // A count the library loads but cannot save (the issue's "bad count") once made the run say "checkpoint written"
+    // for a checkpoint it never wrote, then throw from saving the weights. The library may refuse the count on load
+    // instead (exit code 2); either way the run ends in error lines, without a stack trace or a false claim.
+    [Fact]
+    public void ACheckpointWhoseCountCannotBeSavedAgain_EndsInErrorLines_NotAnUnhandledException()
+    {
+        using var first = Run("--epochs", "2", "--output", "o", "--stop-after", "1");
+        Assert.True(first.ExitCode == 0, first.ToString());
+        string checkpoint = Path.Combine(_folder, "o", RunState.FileName);
+        CheckpointFiles.WriteCount(checkpoint, "bn1.num_batches_tracked", long.MaxValue);
+
+        using var rest = Run("--epochs", "2", "--output", "o", "--resume", checkpoint);
+        Assert.True(rest.ExitCode is ExitCodes.UserError or ExitCodes.OutputFailed, rest.ToString());
+        Assert.Empty(rest.StandardError);
+        Assert.DoesNotContain(rest.Output, l => l.Contains("checkpoint written", StringComparison.Ordinal));
+        if (rest.ExitCode == ExitCodes.OutputFailed)
+        {
+            Assert.Contains(rest.Output, l => l.StartsWith("error: cannot write the checkpoint: ", StringComparison.Ordinal));
+            Assert.Contains(rest.Output, l => l.StartsWith($"error: cannot save the weights to {Path.Combine(_folder, "o", "resnet.safetensors")}: ", StringComparison.Ordinal));
+            Assert.False(File.Exists(Path.Combine(_folder, "o", "resnet.safetensors")));
+        }
+    }
+
+    [Fact]
+    public void SavingWeightsTheLibraryRefuses_IsAFailureInTheList_NotAnException_AndIsNotTriedElsewhere()
+    {
+        var network = new MnistResNet(1);
+        var count = network.Layers[MnistResNet.Bn1.Index].BufferTensors.Single(t => t.IsCount);
+        network.Buffers[count.Offset] = -1;
+        string folder = Directory.CreateDirectory(Path.Combine(_folder, "refused")).FullName;
+        var failures = new System.Collections.Generic.List<string>();
+
+        Assert.Null(Outputs.SaveWeights(network, folder, "resnet.safetensors", failures));
+        Assert.StartsWith($"cannot save the weights to {Path.Combine(folder, "resnet.safetensors")}: ", Assert.Single(failures));
+        Assert.Contains("bn1.num_batches_tracked", failures[0]);
+        Assert.Empty(Directory.GetFiles(folder));
+    }
+
+    [Fact]
+    public void TheDefaultOutputFolderIsTheSamplesOwn()
+    {
+        var commandLine = ResNetSample.Spec.CommandLine();
+        Assert.Equal(Path.Combine(Environment.CurrentDirectory, "output", "resnet"), commandLine.ToOptions(commandLine.Parse()).OutputDirectory);
+    }
+
     [Fact]
     public void TheSampleDrawsNothingThroughTheGradientsSoItOffersNoSwitchForThat()
     {
