@@ -28,7 +28,7 @@ public sealed class CommandLineTests : IDisposable
     // standardOutput: a shell redirection of the tool's standard output (">/dev/full"), or null for the pipe.
     private (int ExitCode, string[] Lines, string Error) RunWithOutput(string? standardOutput, params string[] args)
     {
-        using var run = LeNet.Tests.SampleProcess.RunIn("Classify.dll", _directory, standardOutput, TimeSpan.FromMinutes(2), args);
+        using var run = LeNet.Tests.SampleProcess.RunIn("Classify.dll", _directory, standardOutput, TimeSpan.FromMinutes(10), args);
         return (run.ExitCode, run.Output.Where(l => l.Length > 0).ToArray(), run.StandardError);
     }
 

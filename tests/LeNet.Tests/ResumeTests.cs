@@ -17,7 +17,7 @@ public sealed class ResumeTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(10);
 
     private (int ExitCode, string Output) Run(params string[] args)
     {

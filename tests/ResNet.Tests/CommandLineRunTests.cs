@@ -14,7 +14,7 @@ namespace ResNet.Tests;
 public sealed class CommandLineRunTests : IDisposable
 {
     private const int TrainDigits = 128, TestDigits = 64;
-    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(10);
     private readonly string _folder = Directory.CreateTempSubdirectory("resnet-sample-").FullName;
     private readonly string _data;
 
