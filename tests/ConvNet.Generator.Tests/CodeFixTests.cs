@@ -3,12 +3,10 @@ using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using ConvNet.CodeFixes;
-using ConvNet.Generator.Diagnostics;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Text;
 using Xunit;
 

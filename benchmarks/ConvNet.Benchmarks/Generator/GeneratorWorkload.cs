@@ -1,12 +1,8 @@
 using System;
-using System.Collections.Immutable;
 using System.Linq;
-using System.Threading;
 using ConvNet.Generator;
-using ConvNet.Generator.Diagnostics;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace ConvNet.Benchmarks;
 
