@@ -53,9 +53,9 @@ internal static class NetworkParser
             .ToList();
 
     /// <summary>The problems of a type that the [Input] pipeline never sees (layer attributes without [Input], or
-    /// [Input] on an enum or a delegate), from the one pipeline of <paramref name="attributeName"/> whose
-    /// <paramref name="declaration"/> carries the type's first ConvNet attribute of that kind; null for every other
-    /// (type, pipeline) pair, so each type is reported once.</summary>
+    /// [Input] on an enum or a delegate). Only the pipeline of the type's first ConvNet attribute, on the declaration
+    /// that carries it, parses the type; every other (type, pipeline, declaration) gets null, so each type is reported
+    /// once.</summary>
     public static NetworkParse? ParseUnseen(ISymbol symbol, SyntaxNode declaration, string attributeName, CancellationToken ct)
     {
         if (symbol is not INamedTypeSymbol type) return null;
@@ -243,7 +243,7 @@ internal static class NetworkParser
     /// their property is reported), or null.</summary>
     private static ISymbol? ExplicitNetworkMember(ISymbol member)
     {
-        System.Collections.Generic.IEnumerable<ISymbol> implemented = member switch
+        IEnumerable<ISymbol> implemented = member switch
         {
             IMethodSymbol { MethodKind: MethodKind.ExplicitInterfaceImplementation } m => m.ExplicitInterfaceImplementations,
             IPropertySymbol p => p.ExplicitInterfaceImplementations,
