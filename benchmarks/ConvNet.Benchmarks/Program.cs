@@ -6,7 +6,7 @@ namespace ConvNet.Benchmarks;
 /// <summary>
 /// <c>compare [network...]</c>: the quick comparison table (under three minutes), of every network or of those named
 /// (e.g. <c>compare ResNet-20</c>); <c>layers [AlexNet]</c>: only the per-layer tables of LeNet-5 and the CIFAR net, or of AlexNet (with the FMA
-/// peak and the memory bandwidth), for kernel work; <c>peak</c>: only the FMA peak; <c>generator</c>: the generator's and analyzer's own
+/// peak and the memory bandwidth), for kernel work; <c>peak</c>: only the FMA peak; <c>generator</c>: the generator's own
 /// cost; <c>bignets</c>: AlexNet and VGG-16 once, with the JIT checks;
 /// <c>export-torch-fixture DIR</c>: the weight interop fixtures, both directions (<see cref="TorchFixtureCommand"/>);
 /// <c>resnet-mnist [options]</c>: the ResNet sample trained in ConvNet and in TorchSharp, accuracy and throughput side

@@ -20,6 +20,8 @@ internal static class KnownNames
     public const string BatchNorm = "ConvNet.BatchNormAttribute";
     public const string Dropout = "ConvNet.DropoutAttribute";
     public const string GlobalAvgPool = "ConvNet.GlobalAvgPoolAttribute";
+    public const string Network = "INetwork";
+    public const string DropoutNetwork = "IDropoutNetwork";
 
     /// <summary>Members the generator adds to a network class; layer constants classes and user members must not reuse them.</summary>
     public static readonly HashSet<string> GeneratedMembers =
@@ -33,5 +35,12 @@ internal static class KnownNames
         "BackwardWorker", "ReduceWorker", "RunForward", "RunBackward", "StatsLength", "PreparedLength", "CheckTraining", "UseSingle", "UseBatch",
         "RunForwardPasses", "RunBackwardPasses", "Dispatch", "FinishStatistics", "FinishGradientSums", "NextSeed", "AddDelta",
         "BackwardSingle", "BackwardBatch", "CheckBatchForward", "CheckLayer", "Inject",
+        // Private fields: a user member of the same name is CS0102 or CS0229 in the generated file just the same.
+        "s_layerTable", "s_outputOffsets", "s_live", "_activations", "_deltas", "_singleStats", "_batchStats", "_gradientSums",
+        "_prepared", "_batchActivations", "_batchDeltas", "_workerGradients", "_workerScratch", "_workerPartials",
+        "_forwardDone", "_singleTraining", "_batchTraining", "_batchForwardSize", "_batchSize", "_workers",
+        "_maxDegreeOfParallelism", "_runActivations", "_runDeltas", "_runStats", "_runSize", "_runWorkers", "_runSegment",
+        "_runChunk", "_runTraining", "_runInputGradients", "_runInject", "_injection", "_rngState", "_singleSeed",
+        "_batchSeed", "_runSeed",
     ];
 }

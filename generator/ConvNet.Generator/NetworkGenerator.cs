@@ -2,17 +2,21 @@ using System.Collections.Immutable;
 using System.Linq;
 using ConvNet.Generator.Diagnostics;
 using ConvNet.Generator.Emit;
+using ConvNet.Generator.Model;
 using ConvNet.Generator.Parsing;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace ConvNet.Generator;
 
 /// <summary>
 /// The pipeline: every class carrying [Input] -> parse its attributes in source order and check the shapes
 /// (<see cref="NetworkParser"/>, <see cref="Shapes.ShapeInference"/>) -> an equatable model -> one .g.cs file
-/// (<see cref="NetworkEmitter"/>), and the class's errors as diagnostics; and, in the runtime library's own build only, the
-/// kernels all networks share (<see cref="KernelHelpers.EmitLibrary"/>). Warnings, and errors of classes this pipeline
-/// never sees, come from <see cref="NetworkAnalyzer"/>, which runs the same parser (<see cref="ParseResult.ReportedBy"/>).
+/// (<see cref="NetworkEmitter"/>), and the class's errors and warnings as diagnostics; types with ConvNet attributes that
+/// this pipeline never sees (no [Input], or [Input] on an enum) get theirs from one pipeline per attribute; and, in the
+/// runtime library's own build only, the kernels all networks share (<see cref="KernelHelpers.EmitLibrary"/>).
+/// Every CNN diagnostic comes from here, none from an analyzer: the compiler skips analyzers once any error is reported,
+/// so an analyzer's diagnostics would vanish from a build with one bad network anywhere in the project.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class NetworkGenerator : IIncrementalGenerator
@@ -20,13 +24,14 @@ public sealed class NetworkGenerator : IIncrementalGenerator
     public const string ParseStep = "Parse";
     public const string ModelStep = "Model";
     public const string ErrorsStep = "Errors";
+    public const string WarningsStep = "Warnings";
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
         var networks = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 KnownNames.Input,
-                static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax,
+                static (node, _) => node is TypeDeclarationSyntax,
                 // [Input] on several partial declarations (itself an error) must still give one file per class:
                 // only the declaration that comes first produces a model.
                 static (ctx, ct) => NetworkParser.IsFirstDeclaration(ctx.TargetSymbol, ctx.TargetNode, ct)
@@ -35,19 +40,18 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .WithTrackingName(ParseStep)
             .Where(static parse => parse is not null);
 
-        // Two outputs of one parse: an edit that only moves an error (a line added above the class) re-reports it at
-        // its new place without regenerating the class, whose model is equal.
         var models = networks.Select(static (parse, _) => parse!.Model).WithTrackingName(ModelStep).Where(static model => model is not null);
         context.RegisterSourceOutput(models, static (spc, model) =>
             spc.AddSource(model!.Type.HintName, NetworkEmitter.Emit(model, spc.CancellationToken)));
+        Report(context, networks!);
 
-        var errors = networks.Select(static (parse, _) => parse!.Errors).WithTrackingName(ErrorsStep).Where(static errors => errors.Count > 0);
-        context.RegisterSourceOutput(errors, static (spc, errors) =>
-        {
-            foreach (var error in errors)
-                spc.ReportDiagnostic(Diagnostic.Create(Descriptors.For(error.Id), error.Location?.ToLocation(),
-                    error.Properties.ToImmutableDictionary(p => p.Key, p => p.Value), error.Message));
-        });
+        foreach (string attribute in NetworkParser.AttributeNames)
+            Report(context, context.SyntaxProvider
+                .ForAttributeWithMetadataName(
+                    KnownNames.Namespace + "." + attribute,
+                    static (node, _) => node is BaseTypeDeclarationSyntax or DelegateDeclarationSyntax,
+                    (ctx, ct) => NetworkParser.ParseUnseen(ctx.TargetSymbol, ctx.TargetNode, attribute, ct))
+                .Where(static parse => parse is not null)!);
 
         // The kernels every network shares go into the runtime library itself, compiled once and optimised there.
         // The check is a bool, so an edit anywhere regenerates nothing unless it changes the answer.
@@ -57,6 +61,35 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             if (yes) spc.AddSource("ConvNet.Internal.Kernels.g.cs", KernelHelpers.EmitLibrary());
         });
     }
+
+    /// <summary>Errors and warnings are separate outputs of the parse, apart from the model: an edit that only moves a
+    /// problem (a line added above the class) re-reports it at its new place without regenerating the class.</summary>
+    private static void Report(IncrementalGeneratorInitializationContext context, IncrementalValuesProvider<NetworkParse> parses)
+    {
+        // Errors are NotConfigurable, so their plain file locations lose nothing and stay cached across edits elsewhere.
+        var errors = parses.Select(static (parse, _) => parse.Errors).WithTrackingName(ErrorsStep).Where(static errors => errors.Count > 0);
+        context.RegisterSourceOutput(errors, static (spc, errors) =>
+        {
+            foreach (var error in errors) spc.ReportDiagnostic(Create(error, error.Location?.ToLocation()));
+        });
+
+        // A warning is placed in the compilation's own syntax tree: the compiler then applies #pragma and the tree's
+        // .editorconfig severity to it as to any warning (NoWarn applies to either kind of location). That output runs
+        // again on every compilation, but only for the classes that have warnings.
+        var warnings = parses.Select(static (parse, _) => parse.Warnings).WithTrackingName(WarningsStep).Where(static warnings => warnings.Count > 0);
+        context.RegisterSourceOutput(warnings.Combine(context.CompilationProvider), static (spc, pair) =>
+        {
+            var (warnings, compilation) = pair;
+            foreach (var warning in warnings)
+            {
+                var tree = warning.Location is { } l ? compilation.SyntaxTrees.FirstOrDefault(t => t.FilePath == l.FilePath) : null;
+                spc.ReportDiagnostic(Create(warning, tree is null ? warning.Location?.ToLocation() : Location.Create(tree, warning.Location!.Span)));
+            }
+        });
+    }
+
+    private static Diagnostic Create(DiagnosticInfo info, Location? location) =>
+        Diagnostic.Create(Descriptors.For(info.Id), location, info.Properties.ToImmutableDictionary(p => p.Key, p => p.Value), info.Message);
 
     /// <summary>True when compiling ConvNet.dll: the assembly that defines <c>ConvNet.INetwork</c> (a user's project
     /// that happens to be called ConvNet references that type, it does not define it).</summary>

@@ -1,6 +1,5 @@
 using System.Linq;
 using System.Threading;
-using System.Threading.Tasks;
 using ConvNet.Generator.Diagnostics;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -502,19 +501,60 @@ public class DiagnosticTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task Diagnostics_can_be_silenced_with_pragma(bool pragma)
+    public void Diagnostics_can_be_silenced_with_pragma(bool pragma)
     {
         string source = "using ConvNet;\n" + (pragma ? "#pragma warning disable CNN009\n" : "\n") + "[Input(1, 8, 8)]\n[Conv(2, 3, Pad = 3)]\npublic partial class Net { }\n";
-        // Suppressed diagnostics are dropped unless asked for: without them an empty result would pass, and a
-        // diagnostic never reported would look the same as one silenced.
-        var options = new CompilationWithAnalyzersOptions(new AnalyzerOptions([]), onAnalyzerException: null,
-            concurrentAnalysis: false, logAnalyzerExecutionTime: false, reportSuppressedDiagnostics: true);
-        var diagnostics = await Harness.Run(source).Output.WithAnalyzers([new NetworkAnalyzer()], options)
-            .GetAnalyzerDiagnosticsAsync(CancellationToken.None);
-        var d = Assert.Single(diagnostics);
+        // The compiler keeps a suppressed diagnostic, marked, and leaves it out of the build's output: an empty result
+        // would pass here, and a diagnostic never reported would look the same as one silenced.
+        var d = Assert.Single(Harness.Run(source).GeneratorDiagnostics);
         Assert.Equal("CNN009", d.Id);
         Assert.Equal(pragma, d.IsSuppressed);
         At(d, 4, 13);
+    }
+
+    /// <summary>A warning's severity set in .editorconfig applies to the generator's warning, as to any warning: the
+    /// generator places it in the user's syntax tree, whose options the compiler reads.</summary>
+    [Theory]
+    [InlineData("none", null)]
+    [InlineData("error", DiagnosticSeverity.Error)]
+    [InlineData("suggestion", DiagnosticSeverity.Info)]
+    public void Warnings_take_their_severity_from_editorconfig(string severity, DiagnosticSeverity? expected)
+    {
+        var tree = Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(
+            "using ConvNet;\n[Input(1, 8, 8)]\n[Conv(2, 3, Pad = 3)]\npublic partial class Net { }\n", Harness.ParseOptions, path: "/src/Net0.cs");
+        var config = AnalyzerConfig.Parse($"root = true\n[*.cs]\ndotnet_diagnostic.CNN009.severity = {severity}\n", "/src/.editorconfig");
+        var options = AnalyzerConfigSet.Create(System.Collections.Immutable.ImmutableArray.Create(config)).GetOptionsForSourcePath(tree.FilePath);
+        var compilation = Harness.Compilation().AddSyntaxTrees(tree);
+        compilation = compilation.WithOptions(compilation.Options.WithSyntaxTreeOptionsProvider(new TreeOptions(tree, options.TreeOptions)));
+        var reported = Harness.Run(compilation).Cnn;
+        Assert.Equal(expected is null ? [] : [("CNN009", expected.Value)], reported.Select(d => (d.Id, d.Severity)));
+    }
+
+    /// <summary>The options of one tree, as the compiler builds them from .editorconfig files.</summary>
+    private sealed class TreeOptions(SyntaxTree tree, System.Collections.Immutable.ImmutableDictionary<string, ReportDiagnostic> options) : SyntaxTreeOptionsProvider
+    {
+        public override GeneratedKind IsGenerated(SyntaxTree t, CancellationToken cancellationToken) => GeneratedKind.Unknown;
+
+        public override bool TryGetDiagnosticValue(SyntaxTree t, string diagnosticId, CancellationToken cancellationToken, out ReportDiagnostic severity)
+        {
+            severity = default;
+            return t == tree && options.TryGetValue(diagnosticId, out severity);
+        }
+
+        public override bool TryGetGlobalDiagnosticValue(string diagnosticId, CancellationToken cancellationToken, out ReportDiagnostic severity)
+        {
+            severity = default;
+            return false;
+        }
+    }
+
+    /// <summary>NoWarn (the compilation's specific options) silences a warning wherever it is reported.</summary>
+    [Fact]
+    public void Warnings_can_be_silenced_with_nowarn()
+    {
+        var compilation = Harness.Compilation("using ConvNet;\n[Input(1, 8, 8)]\n[Conv(2, 3, Pad = 3)]\n[Relu(From = \"input\")]\n[Tanh]\npublic partial class Net { }\n");
+        compilation = compilation.WithOptions(compilation.Options.WithSpecificDiagnosticOptions([new("CNN009", ReportDiagnostic.Suppress)]));
+        Assert.Equal(["CNN016"], Harness.Run(compilation).Cnn.Select(d => d.Id));
     }
 
     [Fact]
@@ -531,21 +571,40 @@ public class DiagnosticTests
         Assert.Empty(result.Compiler.Where(d => d.Severity >= DiagnosticSeverity.Warning));
     }
 
-    /// <summary>Each problem has one reporter: the errors of a class carrying [Input] come from the generator (it runs
-    /// whatever the analyzer settings), the rest from the analyzer, so the IDE, which runs both, shows each once.</summary>
+    /// <summary>Every problem is reported once, by the generator: the compiler skips analyzers once any error is
+    /// reported, so a diagnostic left to an analyzer would vanish whenever another class has a CNN error.</summary>
     [Theory]
-    [InlineData("[Input(1, 7, 7)]\n[Conv(4, 3, Stride = 3)]\npublic partial class Net { }", "CNN001", true)]
-    [InlineData("[Input(1, 8, 8)]\n[Conv(2, 3, Pad = 3)]\npublic partial class Net { }", "CNN009", false)]
-    [InlineData("[Input(1, 8, 8)]\npublic partial class Net { }", "CNN010", false)]
-    [InlineData("[Conv(2, 3)]\npublic partial class Net { }", "CNN005", false)]
-    [InlineData("[Input(1, 8, 8)]\n[Relu]\npublic class Net { }", "CNN004", true)]
-    [InlineData("[Input(1, 8, 8)]\n[Relu]\npublic enum Net { A }", "CNN006", false)]
-    public void Each_problem_is_reported_once_by_one_reporter(string declaration, string id, bool generator)
+    [InlineData("[Input(1, 7, 7)]\n[Conv(4, 3, Stride = 3)]\npublic partial class Net { }", "CNN001")]
+    [InlineData("[Input(1, 8, 8)]\n[Conv(2, 3, Pad = 3)]\npublic partial class Net { }", "CNN009")]
+    [InlineData("[Input(1, 8, 8)]\npublic partial class Net { }", "CNN010")]
+    [InlineData("[Conv(2, 3)]\npublic partial class Net { }", "CNN005")]
+    [InlineData("[Conv(2, 3)]\n[Relu]\npublic partial class Net { }\npartial class Net { }", "CNN005")]
+    [InlineData("[Conv(2, 3)]\npartial class Net { }\n[Relu]\npublic partial class Net { }", "CNN005 CNN007")]
+    [InlineData("[Input(1, 8, 8)]\n[Relu]\npartial class Net { }\n[Conv(2, 3)]\npublic partial class Net { }", "CNN007")]
+    [InlineData("[Input(1, 8, 8)]\n[Relu]\npublic class Net { }", "CNN004")]
+    [InlineData("[Input(1, 8, 8)]\n[Relu]\npublic enum Net { A }", "CNN006")]
+    public void Every_problem_is_reported_once_by_the_generator(string declaration, string ids)
     {
         var result = Harness.Run("using ConvNet;\n" + declaration + "\n");
-        Assert.Equal(id, Assert.Single(result.Cnn).Id);
-        Assert.Equal(generator ? 1 : 0, result.GeneratorDiagnostics.Count(d => d.Id == id));
-        Assert.Equal(generator ? 0 : 1, result.Analyzer.Count(d => d.Id == id));
+        Assert.Equal(ids.Split(' '), result.GeneratorDiagnostics.Select(d => d.Id).Where(id => id.StartsWith("CNN", System.StringComparison.Ordinal)).Order());
+    }
+
+    /// <summary>The issue's case: a class with a CNN001 beside one without [Input] and one with warnings. Each problem
+    /// shows once in the generator's report, which a build prints whatever else fails.</summary>
+    [Fact]
+    public void Problems_of_every_class_are_reported_beside_another_class_s_error()
+    {
+        var result = Harness.Run(
+            "using ConvNet;\n[Input(1, 7, 7)]\n[Conv(4, 3, Stride = 3)]\npublic partial class BadNet { }\n",
+            "using ConvNet;\n[Conv(2, 3)] [Relu] public partial class MissingInput { }\n",
+            "using ConvNet;\n[Input(1, 8, 8)]\n[Conv(2, 3, Pad = 3)]\n[Relu(From = \"input\")]\n[Tanh]\npublic partial class Warned { }\n");
+        var reported = result.GeneratorDiagnostics.Select(d => (d.Id, d.Severity, d.Location.GetLineSpan().Path, d.Location.GetLineSpan().StartLinePosition.Line + 1)).Order();
+        Assert.Equal([
+            ("CNN001", DiagnosticSeverity.Error, "Net0.cs", 3),
+            ("CNN005", DiagnosticSeverity.Error, "Net1.cs", 2),
+            ("CNN009", DiagnosticSeverity.Warning, "Net2.cs", 3),
+            ("CNN016", DiagnosticSeverity.Warning, "Net2.cs", 3),
+        ], reported);
     }
 
     [Fact]
@@ -557,11 +616,12 @@ public class DiagnosticTests
             Assert.Equal(error, d.CustomTags.Contains(WellKnownDiagnosticTags.NotConfigurable));
             Assert.False(string.IsNullOrWhiteSpace(d.Title.ToString(System.Globalization.CultureInfo.InvariantCulture)), d.Id);
             Assert.False(string.IsNullOrWhiteSpace(d.Description.ToString(System.Globalization.CultureInfo.InvariantCulture)), d.Id);
-            Assert.Equal(Descriptors.HelpLinkBase + "#" + d.Id.ToLowerInvariant(), d.HelpLinkUri);
+            // The project has no public address yet: no link rather than one to an address it does not own.
+            Assert.Equal("", d.HelpLinkUri);
         }
     }
 
-    /// <summary>The help links land on the README's anchors, one per ID.</summary>
+    /// <summary>Each ID has its anchor in the README's diagnostics section.</summary>
     [Fact]
     public void Readme_has_an_anchor_for_every_diagnostic()
     {
@@ -600,5 +660,105 @@ public class DiagnosticTests
         Assert.Empty(result.Cnn);
         Assert.Empty(result.Compiler.Where(d => d.Severity >= DiagnosticSeverity.Warning));
         Assert.Single(result.Generated);
+    }
+
+    /// <summary>Private generated fields are in the way of a user member just as much: CS0102 or CS0229 inside the
+    /// generated file before, CNN013 on the user's member now.</summary>
+    [Theory]
+    [InlineData("private float[] _activations = [];", 21, "_activations")]
+    [InlineData("internal int _workers = 1;", 18, "_workers")]
+    [InlineData("public static bool[] s_live => [];", 26, "s_live")]
+    [InlineData("private void _runSeed() { }", 18, "_runSeed")]
+    public void CNN013_user_member_named_like_a_generated_field(string member, int column, string name)
+    {
+        var d = Single($"using ConvNet;\n[Input(1, 4, 4)]\n[Relu]\n[Dropout(0.5)]\npublic partial class Net\n{{\n    {member}\n}}\n", "CNN013");
+        Assert.Equal(DiagnosticSeverity.Error, d.Severity);
+        At(d, 7, column);
+        Assert.Equal($"'Net.{name}' clashes with a member ConvNet generates; rename it", d.GetMessage());
+    }
+
+    /// <summary>The generated constructors cannot call a primary constructor (CS8862 inside the generated file before).</summary>
+    [Theory]
+    [InlineData("(long x) { public long X => x; }", "Net(long)")]
+    [InlineData("(int seed) { public int Seed => seed; }", "Net(int)")]
+    [InlineData("() { }", "Net()")]
+    public void CNN013_primary_constructor(string rest, string signature)
+    {
+        var d = Single($"using ConvNet;\n[Input(1, 4, 4)]\n[Relu]\npublic partial class Net{rest}\n", "CNN013");
+        Assert.Equal(DiagnosticSeverity.Error, d.Severity);
+        At(d, 4, 22);
+        Assert.Equal($"'{signature}' is a primary constructor, which the constructors ConvNet generates (Net() and Net(int seed)) would have to call; declare an ordinary constructor that calls this(seed) instead", d.GetMessage());
+    }
+
+    /// <summary>An explicit INetwork member compiled and silently took every call made through INetwork.</summary>
+    [Theory]
+    [InlineData("bool ConvNet.INetwork.Training { get => false; set { } }", 27, "Training")]
+    [InlineData("void ConvNet.INetwork.Forward(System.ReadOnlySpan<float> input, System.Span<float> output) { }", 27, "Forward")]
+    [InlineData("int INetwork.InputLength => 0;", 18, "InputLength")]
+    public void CNN017_explicit_INetwork_member(string member, int column, string name)
+    {
+        var d = Single($"using ConvNet;\n[Input(1, 4, 4)]\n[Relu]\npublic partial class Net\n{{\n    {member}\n}}\n", "CNN017");
+        Assert.Equal(DiagnosticSeverity.Error, d.Severity);
+        At(d, 6, column);
+        Assert.Equal($"'Net' implements INetwork.{name} explicitly, so calls through INetwork would reach it instead of the member ConvNet generates; remove it", d.GetMessage());
+    }
+
+    /// <summary>A dropout network's generated class implements IDropoutNetwork.DropoutState (checkpoints read it); the
+    /// user's own explicit one would take those calls the same way.</summary>
+    [Fact]
+    public void CNN017_explicit_IDropoutNetwork_member()
+    {
+        var d = Single("using ConvNet;\n[Input(1, 4, 4)]\n[Dropout(0.5)]\npublic partial class Net : IDropoutNetwork\n{\n    ulong IDropoutNetwork.DropoutState { get => 0; set { } }\n}\n", "CNN017");
+        Assert.Equal(DiagnosticSeverity.Error, d.Severity);
+        At(d, 6, 27);
+        Assert.Equal("'Net' implements IDropoutNetwork.DropoutState explicitly, so calls through IDropoutNetwork would reach it instead of the member ConvNet generates; remove it", d.GetMessage());
+    }
+
+    /// <summary>Explicit members of other interfaces are the user's business.</summary>
+    [Fact]
+    public void Explicit_members_of_other_interfaces_are_allowed()
+    {
+        var result = Harness.Run("using ConvNet;\n[Input(1, 4, 4)]\n[Relu]\npublic partial class Net : System.IDisposable\n{\n    void System.IDisposable.Dispose() { }\n}\n");
+        Assert.Empty(result.Cnn);
+        Assert.Empty(result.Compiler.Where(d => d.Severity >= DiagnosticSeverity.Warning));
+    }
+
+    /// <summary>A non-constant argument is the compiler's CS0182 alone: it read as 0 before, adding "got 0" (CNN003).</summary>
+    [Theory]
+    [InlineData("[Conv(Net.x, 3)]")]
+    [InlineData("[Conv(2, 3, Pad = Net.x)]")]
+    [InlineData("[Concat(\"input\", Net.s)]")]
+    public void A_non_constant_argument_is_only_the_compiler_s_error(string layer)
+    {
+        var result = Harness.Run($"using ConvNet;\n[Input(1, 4, 4)]\n{layer}\npublic partial class Net {{ public static int x = 2; public static string s = \"input\"; }}\n");
+        Assert.Empty(result.Cnn);
+        Assert.Equal(["CS0182"], result.Compiler.Where(d => d.Severity >= DiagnosticSeverity.Warning).Select(d => d.Id));
+    }
+
+    /// <summary>A 20,000-way Concat took minutes to check, generate and compile; it is capped as layers are.</summary>
+    [Fact]
+    public void CNN018_too_many_layer_inputs()
+    {
+        string names = string.Join(", ", Enumerable.Repeat("\"relu1\"", 20000));
+        var d = Single($"using ConvNet;\n[Input(1, 2, 2)]\n[Relu]\n[Concat({names})]\npublic partial class Net {{ }}\n", "CNN018");
+        Assert.Equal(DiagnosticSeverity.Error, d.Severity);
+        At(d, 4, 2);
+        Assert.Equal("Concat 'concat1' in 'Net' takes 20001 inputs, which makes 20002 layer inputs so far; ConvNet compiles at most 2000 in all", d.GetMessage());
+    }
+
+    /// <summary>The cap counts every layer's input and each name a merge takes: 2,000 in all pass, one more does not.</summary>
+    [Theory]
+    [InlineData(1998, false)]
+    [InlineData(1999, true)]
+    public void CNN018_at_the_cap(int names, bool capped)
+    {
+        var layers = new[]
+        {
+            ShapeInferenceTests.L(ConvNet.Generator.Model.LayerKind.Relu, 0, 0, 0, 0),
+            ShapeInferenceTests.L(ConvNet.Generator.Model.LayerKind.Concat, 0, 0, 0, 0, null, [.. Enumerable.Repeat("relu1", names)]),
+        };
+        var (plan, problems) = ConvNet.Generator.Shapes.ShapeInference.Infer(new ConvNet.Generator.Model.Shape3(1, 2, 2), layers);
+        Assert.Equal(capped ? ["CNN018"] : [], problems.Select(p => p.Id));
+        Assert.Equal(capped, plan is null);
     }
 }

@@ -75,7 +75,7 @@ public sealed class ReadmeTests
                 // The SDK's own NoWarn: ONNX Runtime's managed assembly is built against an older System.Runtime.
                 specificDiagnosticOptions: new Dictionary<string, ReportDiagnostic> { ["CS1701"] = ReportDiagnostic.Suppress, ["CS1702"] = ReportDiagnostic.Suppress }));
         var result = Harness.Run(compilation);
-        var problems = result.GeneratorDiagnostics.Concat(result.Analyzer).Concat(result.Compiler)
+        var problems = result.Cnn.Concat(result.Compiler)
             .Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
         Assert.True(problems.Count == 0, $"README block {index} does not compile cleanly:\n{string.Join("\n", problems)}\n\n{block}");
     }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text.RegularExpressions;
@@ -97,5 +98,50 @@ public sealed partial class PackageTests
         var build = DotNet.Run(dir, BuildTimeout, "build", "-c", "Release", "-p:TreatWarningsAsErrors=true");
         Assert.True((build.ExitCode == 0) == pragma, build.Output);
         Assert.Equal(pragma, !build.Output.Contains("CNN009", StringComparison.Ordinal));
+    }
+
+    /// <summary>Two more classes beside BadNet's CNN001: one without [Input], one with two warnings (a pad of the filter's
+    /// size on a layer whose output nothing reads).</summary>
+    private const string Others = """
+        using ConvNet;
+
+        [Conv(2, 3)] [Relu] public partial class MissingInput { }
+
+        [Input(1, 8, 8)]
+        [Conv(2, 3, Pad = 3)]
+        [Relu(From = "input")]
+        [Tanh]
+        public partial class Warned { }
+        """;
+
+    private const string Cnn005 = "Others.cs(3,42): error CNN005", Cnn009 = "Others.cs(6,13): warning CNN009", Cnn016 = "Others.cs(6,2): warning CNN016";
+
+    /// <summary>The compiler skips analyzers once any error is reported, so CNN005 and the warnings, when an analyzer
+    /// reported them, never showed beside another class's CNN001. Each shows now, once: as often in the build's
+    /// output as the CNN001, whatever number of times the logger repeats a diagnostic.</summary>
+    [Fact]
+    public void Every_diagnostic_shows_beside_another_class_s_error_once()
+    {
+        var (exitCode, diagnostics, output) = Build("EveryDiagnostic", "", "", [("Others.cs", Others)]);
+        Assert.NotEqual(0, exitCode);
+        Assert.True(diagnostics.SequenceEqual([Cnn001, Cnn005, Cnn009, Cnn016]), output);
+        int times = Regex.Matches(output, Regex.Escape(Cnn001)).Count;
+        foreach (var d in new[] { Cnn005, Cnn009, Cnn016 })
+            Assert.True(Regex.Matches(output, Regex.Escape(d)).Count == times, $"{d} does not show as often as {Cnn001} ({times}):\n{output}");
+    }
+
+    /// <summary>Reported by the generator, the warnings stay the user's to silence, beside an error too.</summary>
+    [Theory]
+    [InlineData("pragma", "")]
+    [InlineData("editorconfig", "")]
+    [InlineData("nowarn", "-p:NoWarn=CNN009")]
+    public void A_warning_beside_an_error_can_be_silenced(string name, string argument)
+    {
+        var extra = new List<(string, string)> { ("Others.cs", name == "pragma" ? Others.Replace("[Conv(2, 3, Pad = 3)]", "#pragma warning disable CNN009\n[Conv(2, 3, Pad = 3)]") : Others) };
+        if (name == "editorconfig") extra.Add((".editorconfig", "root = true\n[*.cs]\ndotnet_diagnostic.CNN009.severity = none\n"));
+        var (exitCode, diagnostics, output) = Build("SilencedWarning-" + name, "", "", [.. extra], argument.Length > 0 ? [argument] : []);
+        Assert.NotEqual(0, exitCode);
+        string cnn016 = name == "pragma" ? Cnn016.Replace("(6,", "(7,") : Cnn016;
+        Assert.True(diagnostics.SequenceEqual([Cnn001, Cnn005, cnn016]), output);
     }
 }

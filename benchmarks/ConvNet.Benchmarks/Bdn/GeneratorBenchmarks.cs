@@ -3,14 +3,12 @@ using Microsoft.CodeAnalysis;
 
 namespace ConvNet.Benchmarks.Bdn;
 
-/// <summary>ConvNet's cost inside the compiler: a cold generator run, a cold analyzer run, both together (one build),
-/// and an incremental generator run after an edit to an unrelated file (every keystroke in an IDE).
+/// <summary>ConvNet's cost inside the compiler: a cold generator run (one build) and an incremental generator run after an edit to an unrelated file (every keystroke in an IDE).
 /// See <see cref="GeneratorWorkload"/> for what is and is not included.</summary>
 [MemoryDiagnoser]
 public class GeneratorBenchmarks
 {
     private GeneratorWorkload _workload = null!;
-    private Compilation _generated = null!;
 
     [Params("Deep20", "AlexNet")]
     public string Network { get; set; } = "Deep20";
@@ -26,18 +24,8 @@ public class GeneratorBenchmarks
         _workload.WarmUp(); // step tracking off while timed, as in a real build
     }
 
-    /// <summary>A fresh generated compilation per iteration, so the analyzer finds no bound symbols cached.</summary>
-    [IterationSetup(Target = nameof(AnalyzerOnly))]
-    public void FreshGenerated() => _generated = _workload.Generated();
-
     [Benchmark(Baseline = true)]
     public int GeneratorFull() => _workload.Generate();
-
-    [Benchmark]
-    public int AnalyzerOnly() => GeneratorWorkload.AnalyzeOnly(_generated);
-
-    [Benchmark]
-    public int GeneratorAndAnalyzer() => _workload.GenerateAndAnalyze();
 
     [Benchmark]
     public GeneratorDriver GeneratorIncremental() => _workload.Incremental();

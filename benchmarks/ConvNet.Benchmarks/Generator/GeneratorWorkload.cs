@@ -1,16 +1,12 @@
 using System;
-using System.Collections.Immutable;
 using System.Linq;
-using System.Threading;
 using ConvNet.Generator;
-using ConvNet.Generator.Diagnostics;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace ConvNet.Benchmarks;
 
-/// <summary>The generator and the analyzer as the compiler runs them, on one network file next to unrelated user code.
+/// <summary>The generator as the compiler runs it (it reports every CNN diagnostic), on one network file next to unrelated user code.
 /// Syntax trees are parsed once: parsing is the compiler's cost, not ConvNet's. Every full run starts from a fresh
 /// <see cref="Compilation.Clone"/> (no bound symbols cached) and a fresh driver; reference metadata stays loaded, as
 /// in a build server or an IDE.</summary>
@@ -70,43 +66,6 @@ public sealed class GeneratorWorkload
         return driver.GetRunResult().GeneratedTrees.Sum(t => t.Length);
     }
 
-    /// <summary>A cold analyzer run over the user's code with the generated file added (as in a build).</summary>
-    public int Analyze()
-    {
-        NewDriver().RunGeneratorsAndUpdateCompilation(_compilation.Clone(), out var output, out _);
-        return AnalyzeOnly(output);
-    }
-
-    /// <summary>The analyzer alone on an already generated compilation; its semantic caches are the caller's business.</summary>
-    public static int AnalyzeOnly(Compilation output) =>
-        output.WithAnalyzers([new NetworkAnalyzer()]).GetAnalyzerDiagnosticsAsync(CancellationToken.None).GetAwaiter().GetResult().Length;
-
-    /// <summary>The analyzer's own execution time on a fresh generated compilation (Roslyn's telemetry): the wall time
-    /// of <see cref="AnalyzeOnly"/> also includes binding every method body, the generated ones too, which a build
-    /// pays anyway to emit.</summary>
-    public TimeSpan AnalyzerExecutionTime()
-    {
-        var analyzer = new NetworkAnalyzer();
-        var run = Generated().WithAnalyzers([analyzer],
-            new CompilationWithAnalyzersOptions(new AnalyzerOptions([]), onAnalyzerException: null, concurrentAnalysis: false, logAnalyzerExecutionTime: true));
-        run.GetAnalyzerDiagnosticsAsync(CancellationToken.None).GetAwaiter().GetResult();
-        return run.GetAnalyzerTelemetryInfoAsync(analyzer, CancellationToken.None).GetAwaiter().GetResult().ExecutionTime;
-    }
-
-    /// <summary>Generator then analyzer, both cold: what one build of the project spends in ConvNet.</summary>
-    public int GenerateAndAnalyze()
-    {
-        var driver = NewDriver().RunGeneratorsAndUpdateCompilation(_compilation.Clone(), out var output, out _);
-        return AnalyzeOnly(output) + driver.GetRunResult().GeneratedTrees.Length;
-    }
-
-    /// <summary>A generated compilation for <see cref="AnalyzeOnly"/>, fresh each call.</summary>
-    public Compilation Generated()
-    {
-        NewDriver().RunGeneratorsAndUpdateCompilation(_compilation.Clone(), out var output, out _);
-        return output;
-    }
-
     /// <summary>Runs the driver once so that <see cref="Incremental"/> has a warm state to update.</summary>
     public void WarmUp(bool track = false)
     {
@@ -149,9 +108,8 @@ public sealed class GeneratorWorkload
     /// <summary>Checks that the network generates cleanly, and returns the generated source's size in UTF-8 bytes.</summary>
     public long GeneratedBytes()
     {
-        NewDriver().RunGeneratorsAndUpdateCompilation(_compilation.Clone(), out var output, out _);
-        var errors = output.GetDiagnostics().Concat(output.WithAnalyzers([new NetworkAnalyzer()]).GetAnalyzerDiagnosticsAsync(CancellationToken.None).GetAwaiter().GetResult())
-            .Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
+        NewDriver().RunGeneratorsAndUpdateCompilation(_compilation.Clone(), out var output, out var reported);
+        var errors = reported.Concat(output.GetDiagnostics()).Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
         if (errors.Count > 0) throw new InvalidOperationException($"{Network} does not compile cleanly:\n{string.Join("\n", errors)}");
         return output.SyntaxTrees.Where(t => t.FilePath.EndsWith(".g.cs", StringComparison.Ordinal))
             .Sum(t => (long)System.Text.Encoding.UTF8.GetByteCount(t.ToString()));

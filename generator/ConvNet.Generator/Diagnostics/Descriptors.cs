@@ -12,21 +12,19 @@ internal static class Descriptors
     private const string Category = "ConvNet";
     private const string Format = "{0}";
 
-    /// <summary>The README's "What the compiler checks" section; each ID has an anchor there (#cnn001 ...).
-    /// The repository has no public address yet: change this one line when it has.</summary>
-    public const string HelpLinkBase = "https://github.com/convnet-dev/ConvNet/blob/main/README.md";
+    /// <summary>Every descriptor's help link: empty, because the project has no public address yet. When it has one,
+    /// this becomes the diagnostics reference's address, with a per-ID anchor.</summary>
+    public const string HelpLink = "";
 
     // Errors are NotConfigurable: #pragma, .editorconfig severities, NoWarn and WarningsNotAsErrors leave them as
     // they are, so a declaration that cannot run can never build (the generated class would throw at run time).
     private static readonly string[] ErrorTags = [WellKnownDiagnosticTags.NotConfigurable];
 
     private static DiagnosticDescriptor Error(string id, string title, string description) =>
-        new(id, title, Format, Category, DiagnosticSeverity.Error, true, description, HelpLink(id), ErrorTags);
+        new(id, title, Format, Category, DiagnosticSeverity.Error, true, description, HelpLink, ErrorTags);
 
     private static DiagnosticDescriptor Warning(string id, string title, string description) =>
-        new(id, title, Format, Category, DiagnosticSeverity.Warning, true, description, HelpLink(id));
-
-    public static string HelpLink(string id) => HelpLinkBase + "#" + id.ToLowerInvariant();
+        new(id, title, Format, Category, DiagnosticSeverity.Warning, true, description, HelpLink);
 
     public static readonly DiagnosticDescriptor NotWhole = Error("CNN001", "Layer output size is not a whole number",
         "A conv or pooling layer's output side is (W - F + 2P) / S + 1. When the windows do not tile the input (beyond padding and the stride's own gaps), real pixels would be cropped. Change the input size, the padding, the window size or the stride.");
@@ -61,10 +59,15 @@ internal static class Descriptors
     public static readonly DiagnosticDescriptor UnusedOutput = Warning("CNN016", "Layer output never used",
         "A layer whose output no layer takes (a dead branch) costs time and never reaches the output; the last layer is the network's output.");
 
+    public static readonly DiagnosticDescriptor ExplicitInterfaceMember = Error("CNN017", "INetwork member implemented explicitly",
+        "ConvNet generates the network's INetwork members; an explicit implementation in the class would take every call made through INetwork.");
+    public static readonly DiagnosticDescriptor TooManyInputs = Error("CNN018", "Too many layer inputs",
+        "ConvNet compiles at most 2,000 layer inputs in all (each layer's input, plus every name an Add or Concat takes), so checking, generating and compiling stay fast.");
+
     public static readonly ImmutableArray<DiagnosticDescriptor> All = ImmutableArray.Create(
         NotWhole, WindowTooLarge, InvalidArgument, NotPartial, InputPlacement, UnsupportedType,
         SplitDeclarations, TooLarge, PadTooLarge, NoLayers, BadName, TooManyLayers, ReservedMember,
-        MergeMismatch, BadReference, UnusedOutput);
+        MergeMismatch, BadReference, UnusedOutput, ExplicitInterfaceMember, TooManyInputs);
 
     private static readonly Dictionary<string, DiagnosticDescriptor> ById = All.ToDictionary(d => d.Id);
 

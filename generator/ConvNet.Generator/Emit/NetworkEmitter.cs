@@ -96,8 +96,7 @@ internal static class NetworkEmitter
         w.Member($"<summary>The layers in order, with shapes, inputs and parameter offsets.</summary>", $"public static {LayerInfoList} LayerTable => s_layerTable;");
         w.Member($"<inheritdoc/>", $"public {LayerInfoList} Layers => s_layerTable;");
         w.Member($"<inheritdoc/>", $"public global::ConvNet.Shape InputShape => new global::ConvNet.Shape(InputChannels, InputHeight, InputWidth);");
-        w.Line("int global::ConvNet.INetwork.InputLength => InputLength;");
-        w.Line("int global::ConvNet.INetwork.OutputLength => OutputLength;");
+        ExplicitLengths(w, type, "InputLength", "OutputLength");
         if (x.HasDropout) w.Line("ulong global::ConvNet.IDropoutNetwork.DropoutState { get => _rngState; set => _rngState = value; }");
         w.Member("<inheritdoc/>", "public float[] Parameters { get; } = new float[ParameterCount];");
         w.Member("<inheritdoc/>", "public float[] Gradients { get; } = new float[ParameterCount];");
@@ -757,6 +756,13 @@ internal static class NetworkEmitter
     }
 
     /// <summary>Same public surface, every member throwing, so that user code compiles and the CNN diagnostic is the only error.</summary>
+    /// <summary>INetwork's lengths, which the constants of the same names keep from being implemented implicitly.</summary>
+    private static void ExplicitLengths(SourceWriter w, TypeHeader type, string input, string output)
+    {
+        if (!type.UserImplemented.Contains("InputLength")) w.Line($"int global::ConvNet.INetwork.InputLength => {input};");
+        if (!type.UserImplemented.Contains("OutputLength")) w.Line($"int global::ConvNet.INetwork.OutputLength => {output};");
+    }
+
     private static void Stub(SourceWriter w, TypeHeader type)
     {
         string error = $"throw new global::System.InvalidOperationException(\"{type.DisplayName} has ConvNet declaration errors (see the CNN diagnostics) and cannot run.\")";
@@ -771,8 +777,7 @@ internal static class NetworkEmitter
         w.Member($"<summary>Throws: the declaration has errors.</summary>", $"public static {LayerInfoList} LayerTable => {error};");
         w.Member($"<inheritdoc/>", $"public {LayerInfoList} Layers => {error};");
         w.Member($"<inheritdoc/>", $"public global::ConvNet.Shape InputShape => {error};");
-        w.Line($"int global::ConvNet.INetwork.InputLength => {error};");
-        w.Line($"int global::ConvNet.INetwork.OutputLength => {error};");
+        ExplicitLengths(w, type, error, error);
         w.Member($"<inheritdoc/>", $"public float[] Parameters => {error};");
         w.Member($"<inheritdoc/>", $"public float[] Gradients => {error};");
         w.Member($"<inheritdoc/>", $"public float[] Buffers => {error};");

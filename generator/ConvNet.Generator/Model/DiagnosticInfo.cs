@@ -20,6 +20,6 @@ internal readonly record struct DiagnosticProperty(string Key, string? Value);
 /// <summary>A diagnostic the generator reports, as plain values: the ID, the finished message, where, and the code fix data.</summary>
 internal sealed record DiagnosticInfo(string Id, string Message, LocationInfo? Location, EquatableArray<DiagnosticProperty> Properties);
 
-/// <summary>What the parse step yields for one class: the model to generate from (null: nothing to generate) and the
-/// errors the generator reports.</summary>
-internal sealed record NetworkParse(NetworkModel? Model, EquatableArray<DiagnosticInfo> Errors);
+/// <summary>What the parse step yields for one class: the model to generate from (null: nothing to generate), and the
+/// errors and the warnings the generator reports.</summary>
+internal sealed record NetworkParse(NetworkModel? Model, EquatableArray<DiagnosticInfo> Errors, EquatableArray<DiagnosticInfo> Warnings);

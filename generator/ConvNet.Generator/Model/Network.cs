@@ -59,9 +59,12 @@ internal sealed record NetworkPlan(
     public int ValueLength(int value) => value == 0 ? InputLength : Layers[value - 1].OutLength;
 }
 
-/// <summary>Where the generated partial goes: namespace, containing type headers (outermost first), and the type itself.</summary>
+/// <summary>Where the generated partial goes: namespace, containing type headers (outermost first), and the type itself.
+/// <see cref="UserImplemented"/>: the INetwork members the user's code implements explicitly (a CNN017 error), which the
+/// generated code then leaves out rather than declare them twice.</summary>
 internal sealed record TypeHeader(
-    string? Namespace, EquatableArray<string> ContainingTypes, string Name, string DisplayName, string HintName);
+    string? Namespace, EquatableArray<string> ContainingTypes, string Name, string DisplayName, string HintName,
+    EquatableArray<string> UserImplemented);
 
 /// <summary>The generator's whole input for one class. <see cref="Plan"/> is null when the declaration has errors
 /// (reported by the generator itself, see <see cref="NetworkParse"/>); the emitter then writes members that throw, so the user sees one CNN diagnostic

@@ -13,23 +13,20 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace ConvNet.Generator.Parsing;
 
 /// <summary>What one class declares: the model to generate from (null when nothing should be generated), and every
-/// problem with its source location. <see cref="GeneratorReports"/>: the generator sees this class (it carries [Input]
-/// on a type declaration) and reports its errors; the analyzer reports everything else (see <see cref="ReportedBy"/>).</summary>
-internal sealed record ParseResult(NetworkModel? Model, IReadOnlyList<(Problem Problem, Location Location)> Problems, bool GeneratorReports)
+/// problem with its source location. <see cref="SeenByInputPipeline"/>: the generator's [Input] pipeline sees this class
+/// (it carries [Input] on a type declaration); every other class with ConvNet attributes is reported by the pipeline of
+/// its first attribute (<see cref="NetworkParser.ParseUnseen"/>), so each problem is reported once.</summary>
+internal sealed record ParseResult(NetworkModel? Model, IReadOnlyList<(Problem Problem, Location Location)> Problems, bool SeenByInputPipeline)
 {
-    /// <summary>Which of the two reporters reports <paramref name="problem"/>, so each problem is reported exactly once.
-    /// Errors of a class the generator sees come from the generator: it runs whatever the analyzer settings and even when
-    /// declarations elsewhere have errors (the compiler then skips analyzers). Warnings always come from the analyzer,
-    /// where #pragma and .editorconfig can silence them (a generator's file locations carry no #pragma state).</summary>
-    public bool ReportedBy(Problem problem, bool generator) =>
-        generator == (GeneratorReports && ShapeInference.IsError(problem.Id));
+    /// <summary>The generator's part: the model, and the problems as plain values, errors and warnings apart (warnings
+    /// are reported in the compilation's own syntax trees, so that #pragma and .editorconfig apply to them).</summary>
+    public NetworkParse ForGenerator() => new(Model, Info(error: true), Info(error: false));
 
-    /// <summary>The generator's part: the model and its errors as plain values.</summary>
-    public NetworkParse ForGenerator() => new(Model, Problems
-        .Where(p => ReportedBy(p.Problem, generator: true))
+    private EquatableArray<DiagnosticInfo> Info(bool error) => Problems
+        .Where(p => ShapeInference.IsError(p.Problem.Id) == error)
         .Select(p => new DiagnosticInfo(p.Problem.Id, p.Problem.Message, LocationInfo.From(p.Location),
             p.Problem.Fixes.OrderBy(f => f.Key, System.StringComparer.Ordinal).Select(f => new DiagnosticProperty(f.Key, f.Value)).ToEquatableArray()))
-        .ToEquatableArray());
+        .ToEquatableArray();
 }
 
 /// <summary>Reads a class's ConvNet attributes, in source order, into a <see cref="NetworkModel"/>. Never throws:
@@ -38,8 +35,8 @@ internal static class NetworkParser
 {
     private const string InputAttribute = "InputAttribute";
 
-    /// <summary>True when the class carries any ConvNet attribute.</summary>
-    public static bool IsNetwork(INamedTypeSymbol type) => type.GetAttributes().Any(IsConvNetAttribute);
+    /// <summary>The metadata names (in namespace ConvNet) of every ConvNet attribute: [Input] and each layer's.</summary>
+    public static IEnumerable<string> AttributeNames => LayerDescriptors.Kinds.Select(k => k.Attribute).Prepend(InputAttribute);
 
     /// <summary>Whether <paramref name="declaration"/> is the first declaration of the type that carries [Input].</summary>
     public static bool IsFirstDeclaration(ISymbol type, SyntaxNode declaration, CancellationToken ct) =>
@@ -55,13 +52,30 @@ internal static class NetworkParser
             .ThenBy(a => a.Syntax.SpanStart)
             .ToList();
 
-    public static ParseResult Parse(INamedTypeSymbol type, CancellationToken ct)
+    /// <summary>The problems of a type that the [Input] pipeline never sees (layer attributes without [Input], or
+    /// [Input] on an enum or a delegate). Only the pipeline of the type's first ConvNet attribute, on the declaration
+    /// that carries it, parses the type; every other (type, pipeline, declaration) gets null, so each type is reported
+    /// once.</summary>
+    public static NetworkParse? ParseUnseen(ISymbol symbol, SyntaxNode declaration, string attributeName, CancellationToken ct)
+    {
+        if (symbol is not INamedTypeSymbol type) return null;
+        var attributes = Attributes(type, ct);
+        if (attributes.Count == 0 || SeenByInputPipeline(attributes)) return null;
+        var first = attributes[0];
+        if (first.Syntax.Parent?.Parent != declaration || first.Data.AttributeClass!.MetadataName != attributeName) return null;
+        return Parse(type, attributes, ct).ForGenerator() with { Model = null };
+    }
+
+    /// <summary>The generator's ForAttributeWithMetadataName finds [Input] on type declarations only (not on an enum or a delegate).</summary>
+    private static bool SeenByInputPipeline(List<(AttributeData Data, AttributeSyntax Syntax)> attributes) =>
+        attributes.Any(a => Kind(a.Data) is null && a.Syntax.Parent?.Parent is TypeDeclarationSyntax);
+
+    public static ParseResult Parse(INamedTypeSymbol type, CancellationToken ct) => Parse(type, Attributes(type, ct), ct);
+
+    private static ParseResult Parse(INamedTypeSymbol type, List<(AttributeData Data, AttributeSyntax Syntax)> attributes, CancellationToken ct)
     {
         var problems = new List<(Problem, Location)>();
-        var attributes = Attributes(type, ct);
         if (attributes.Count == 0) return new ParseResult(null, problems, false);
-        // The generator's ForAttributeWithMetadataName finds [Input] on type declarations only (not on an enum or a delegate).
-        bool generatorReports = attributes.Any(a => Kind(a.Data) is null && a.Syntax.Parent?.Parent is TypeDeclarationSyntax);
 
         var typeLocation = type.Locations.FirstOrDefault() ?? Location.None;
         void Report(Problem p, Location l) => problems.Add((p, l));
@@ -93,7 +107,10 @@ internal static class NetworkParser
             Report(new Problem(ProblemIds.InputPlacement, -1, null, $"[Input] must be the first ConvNet attribute of '{type.Name}': layers run in source order, starting from the input") { Fixes = InputFix(FixKeys.InputNotFirst) },
                 attributes[inputIndex].Syntax.GetLocation());
 
-        bool bound = attributes.All(a => a.Data.AttributeConstructor is not null);
+        // An argument that does not bind or is not a constant (CS0182) is the compiler's error; it reads as 0 here, which
+        // would add a misleading "got 0".
+        bool bound = attributes.All(a => a.Data.AttributeConstructor is not null
+            && !a.Data.ConstructorArguments.Any(IsError) && !a.Data.NamedArguments.Any(n => IsError(n.Value)));
         var layerAttributes = attributes.Where(a => Kind(a.Data) is not null).ToList();
         NetworkPlan? plan = null;
         if (inputIndex >= 0 && bound)
@@ -119,8 +136,11 @@ internal static class NetworkParser
         if (generatable && plan is not null && !CheckLayerClassNames(type, plan, Report, ct)) generatable = false;
 
         var model = generatable ? new NetworkModel(Header(type), plan) : null;
-        return new ParseResult(model, problems, generatorReports);
+        return new ParseResult(model, problems, SeenByInputPipeline(attributes));
     }
+
+    private static bool IsError(TypedConstant constant) =>
+        constant.Kind == TypedConstantKind.Error || (constant.Kind == TypedConstantKind.Array && !constant.IsNull && constant.Values.Any(IsError));
 
     private static ImmutableDictionary<string, string?> InputFix(string kind) =>
         ImmutableDictionary<string, string?>.Empty.Add(FixKeys.Input, kind);
@@ -195,15 +215,44 @@ internal static class NetworkParser
         return signatures.Any(signature => signature.SequenceEqual(types));
     }
 
-    private static bool CheckReservedMembers(INamedTypeSymbol type, System.Action<Problem, Location> report, CancellationToken ct) =>
-        CheckUserMembers(type, ct, member =>
-            member is IMethodSymbol { MethodKind: MethodKind.Constructor or MethodKind.Ordinary } method && (method.MethodKind == MethodKind.Constructor || GeneratedMethods.ContainsKey(member.Name))
+    private static bool CheckReservedMembers(INamedTypeSymbol type, System.Action<Problem, Location> report, CancellationToken ct)
+    {
+        bool ok = CheckUserMembers(type, ct, member =>
+            member is IMethodSymbol { MethodKind: MethodKind.Constructor } constructor && IsPrimaryConstructor(constructor, ct)
+                ? (System.FormattableString)$"'{Signature(constructor)}' is a primary constructor, which the constructors ConvNet generates ({type.Name}() and {type.Name}(int seed)) would have to call; declare an ordinary constructor that calls this(seed) instead"
+            : member is IMethodSymbol { MethodKind: MethodKind.Constructor or MethodKind.Ordinary } method && (method.MethodKind == MethodKind.Constructor || GeneratedMethods.ContainsKey(member.Name))
                 ? SameSignatureAsGenerated(method)
                     ? (System.FormattableString)$"'{type.Name}.{Signature(method)}' has the signature of a {(method.MethodKind == MethodKind.Constructor ? "constructor" : "method")} ConvNet generates; rename it or change its parameters"
                     : null
                 : KnownNames.GeneratedMembers.Contains(member.Name)
                     ? (System.FormattableString)$"'{type.Name}.{member.Name}' clashes with a member ConvNet generates; rename it"
                     : null, report);
+        // An explicit INetwork (or IDropoutNetwork) member compiles, and then every call through the interface reaches it instead of the generated
+        // member. The generated class stays valid, so it is still generated: removing the member is the whole fix.
+        CheckUserMembers(type, ct, member => ExplicitNetworkMember(member) is { } implemented
+            ? (System.FormattableString)$"'{type.Name}' implements {implemented.ContainingType.Name}.{implemented.Name} explicitly, so calls through {implemented.ContainingType.Name} would reach it instead of the member ConvNet generates; remove it"
+            : null, report, ProblemIds.ExplicitInterfaceMember);
+        return ok;
+    }
+
+    /// <summary>A primary constructor is declared by the type declaration itself (class N(long x)).</summary>
+    private static bool IsPrimaryConstructor(IMethodSymbol constructor, CancellationToken ct) =>
+        constructor.DeclaringSyntaxReferences.Any(r => r.GetSyntax(ct) is TypeDeclarationSyntax);
+
+    /// <summary>The INetwork or IDropoutNetwork member that <paramref name="member"/> implements explicitly (property accessors are left out:
+    /// their property is reported), or null.</summary>
+    private static ISymbol? ExplicitNetworkMember(ISymbol member)
+    {
+        IEnumerable<ISymbol> implemented = member switch
+        {
+            IMethodSymbol { MethodKind: MethodKind.ExplicitInterfaceImplementation } m => m.ExplicitInterfaceImplementations,
+            IPropertySymbol p => p.ExplicitInterfaceImplementations,
+            IEventSymbol e => e.ExplicitInterfaceImplementations,
+            _ => [],
+        };
+        return implemented.FirstOrDefault(i => i.ContainingType is { Name: KnownNames.Network or KnownNames.DropoutNetwork, ContainingType: null } t
+            && t.ContainingNamespace is { Name: KnownNames.Namespace } ns && ns.ContainingNamespace.IsGlobalNamespace);
+    }
 
     /// <summary>"Forward(ReadOnlySpan&lt;float&gt;, Span&lt;float&gt;)", or "Net(int)" for a constructor.</summary>
     private static string Signature(IMethodSymbol method) =>
@@ -222,7 +271,8 @@ internal static class NetworkParser
     }
 
     /// <summary>Reports every member declared in the user's own source for which <paramref name="clash"/> gives a message.</summary>
-    private static bool CheckUserMembers(INamedTypeSymbol type, CancellationToken ct, System.Func<ISymbol, System.FormattableString?> clash, System.Action<Problem, Location> report)
+    private static bool CheckUserMembers(INamedTypeSymbol type, CancellationToken ct, System.Func<ISymbol, System.FormattableString?> clash,
+        System.Action<Problem, Location> report, string id = ProblemIds.ReservedMember)
     {
         // The analyzer sees the generated members too; they live in this type's own generated file.
         string hintName = HintName(type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", ""));
@@ -233,7 +283,7 @@ internal static class NetworkParser
             if (member.IsImplicitlyDeclared || clash(member) is not { } message) continue;
             var location = member.Locations.FirstOrDefault(l => l.IsInSource && !l.SourceTree!.FilePath.EndsWith(hintName, System.StringComparison.Ordinal));
             if (location is null) continue;
-            report(new Problem(ProblemIds.ReservedMember, -2, null, message), location);
+            report(new Problem(id, -2, null, message), location);
             ok = false;
         }
         return ok;
@@ -316,7 +366,8 @@ internal static class NetworkParser
             containing.Insert(0, $"partial {keyword} {Escape(t.Name)}");
         }
         string display = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", "");
-        return new TypeHeader(ns, containing.ToEquatableArray(), Escape(type.Name), display, HintName(display));
+        var userImplemented = type.GetMembers().Select(ExplicitNetworkMember).OfType<ISymbol>().Select(m => m.Name).Distinct().OrderBy(n => n, System.StringComparer.Ordinal);
+        return new TypeHeader(ns, containing.ToEquatableArray(), Escape(type.Name), display, HintName(display), userImplemented.ToEquatableArray());
     }
 
     private static string Escape(string identifier) =>

@@ -72,4 +72,6 @@ internal static class ProblemIds
     public const string MergeMismatch = "CNN014";
     public const string BadReference = "CNN015";
     public const string UnusedOutput = "CNN016";
+    public const string ExplicitInterfaceMember = "CNN017";
+    public const string TooManyInputs = "CNN018";
 }

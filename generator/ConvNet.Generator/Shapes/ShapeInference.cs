@@ -21,6 +21,10 @@ internal static class ShapeInference
     /// <summary>Hard cap on layers per network, so validation and emission stay fast in the editor.</summary>
     public const int MaxLayers = 1000;
 
+    /// <summary>Hard cap on layer inputs per network (each layer's input plus every name a merge takes): the generated
+    /// code grows with each, and a 4,000-way Concat took half a minute to compile.</summary>
+    public const int MaxInputs = 2 * MaxLayers;
+
     /// <summary>Longest layer name: its nested class's name must fit metadata (1,024 bytes) with room to spare.</summary>
     public const int MaxNameLength = 512;
 
@@ -50,6 +54,15 @@ internal static class ShapeInference
 
         var names = AssignNames(layers, problems, typeName);
         ok &= names is not null;
+        long inputCount = 0;
+        for (int i = 0; i < layers.Count; i++)
+        {
+            inputCount += 1 + layers[i].Refs.Count;
+            if (inputCount <= MaxInputs) continue;
+            problems.Add(new Problem(ProblemIds.TooManyInputs, i, null,
+                $"{Describe(layers[i].Kind, names?[i].Name ?? LayerDescriptors.Of(layers[i].Kind).Prefix, typeName)} takes {1 + layers[i].Refs.Count} inputs, which makes {inputCount} layer inputs so far; ConvNet compiles at most {MaxInputs} in all"));
+            return (null, problems);
+        }
         var inputs = names is null ? null : ResolveInputs(layers, names, problems, typeName);
         ok &= inputs is not null;
 

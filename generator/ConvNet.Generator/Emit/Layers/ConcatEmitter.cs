@@ -51,12 +51,18 @@ internal sealed class ConcatEmitter : LayerDescriptor
         return $"Concat({string.Join(", ", names)})";
     }
 
-    /// <summary>Where input <paramref name="k"/>'s channels start in the output.</summary>
-    private static int Offset(LayerPlan l, int k)
+    /// <summary>Where each input's channels start in the output, in one pass (a merge may take up to
+    /// <see cref="ShapeInference.MaxInputs"/> inputs).</summary>
+    private static string[] Offsets(LayerPlan l)
     {
+        var offsets = new string[l.Inputs.Count];
         long offset = 0;
-        for (int j = 0; j < k; j++) offset += l.InShapes[j].Length;
-        return (int)offset;
+        for (int k = 0; k < offsets.Length; k++)
+        {
+            offsets[k] = offset.ToString(CultureInfo.InvariantCulture);
+            offset += l.InShapes[k].Length;
+        }
+        return offsets;
     }
 
     public override void Kernels(SourceWriter w, LayerPlan l)
@@ -78,13 +84,15 @@ internal sealed class ConcatEmitter : LayerDescriptor
 
     public override void ForwardCall(SourceWriter w, LayerPlan l, LayerCall c)
     {
+        var offsets = Offsets(l);
         for (int k = 0; k < l.Inputs.Count; k++)
-            w.Line($"{l.Identifier}.Forward({c.Inputs[k]}, {c.Output}.Slice({Offset(l, k).ToString(CultureInfo.InvariantCulture)}, {l.InShapes[k].Length}));");
+            w.Line($"{l.Identifier}.Forward({c.Inputs[k]}, {c.Output}.Slice({offsets[k]}, {l.InShapes[k].Length}));");
     }
 
     public override void BackwardCall(SourceWriter w, LayerPlan l, LayerCall c)
     {
+        var offsets = Offsets(l);
         for (int k = 0; k < l.Inputs.Count; k++)
-            w.Line($"{l.Identifier}.Backward({c.DOutput}.Slice({Offset(l, k).ToString(CultureInfo.InvariantCulture)}, {l.InShapes[k].Length}), {c.DInputs[k]}, {Bool(c.Accumulate[k])});");
+            w.Line($"{l.Identifier}.Backward({c.DOutput}.Slice({offsets[k]}, {l.InShapes[k].Length}), {c.DInputs[k]}, {Bool(c.Accumulate[k])});");
     }
 }
