@@ -97,7 +97,8 @@ internal static class NetworkEmitter
         w.Member($"<inheritdoc/>", $"public {LayerInfoList} Layers => s_layerTable;");
         w.Member($"<inheritdoc/>", $"public global::ConvNet.Shape InputShape => new global::ConvNet.Shape(InputChannels, InputHeight, InputWidth);");
         ExplicitLengths(w, type, "InputLength", "OutputLength");
-        if (x.HasDropout) w.Line("ulong global::ConvNet.IDropoutNetwork.DropoutState { get => _rngState; set => _rngState = value; }");
+        if (x.HasDropout && !type.UserImplemented.Contains("DropoutState"))
+            w.Line("ulong global::ConvNet.IDropoutNetwork.DropoutState { get => _rngState; set => _rngState = value; }");
         w.Member("<inheritdoc/>", "public float[] Parameters { get; } = new float[ParameterCount];");
         w.Member("<inheritdoc/>", "public float[] Gradients { get; } = new float[ParameterCount];");
         w.Member("<inheritdoc/>", "public float[] Buffers { get; } = new float[BufferCount];");
@@ -755,7 +756,6 @@ internal static class NetworkEmitter
         w.Close();
     }
 
-    /// <summary>Same public surface, every member throwing, so that user code compiles and the CNN diagnostic is the only error.</summary>
     /// <summary>INetwork's lengths, which the constants of the same names keep from being implemented implicitly.</summary>
     private static void ExplicitLengths(SourceWriter w, TypeHeader type, string input, string output)
     {
@@ -763,6 +763,7 @@ internal static class NetworkEmitter
         if (!type.UserImplemented.Contains("OutputLength")) w.Line($"int global::ConvNet.INetwork.OutputLength => {output};");
     }
 
+    /// <summary>Same public surface, every member throwing, so that user code compiles and the CNN diagnostic is the only error.</summary>
     private static void Stub(SourceWriter w, TypeHeader type)
     {
         string error = $"throw new global::System.InvalidOperationException(\"{type.DisplayName} has ConvNet declaration errors (see the CNN diagnostics) and cannot run.\")";

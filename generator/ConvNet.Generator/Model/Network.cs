@@ -60,7 +60,7 @@ internal sealed record NetworkPlan(
 }
 
 /// <summary>Where the generated partial goes: namespace, containing type headers (outermost first), and the type itself.
-/// <see cref="UserImplemented"/>: the INetwork members the user's code implements explicitly (a CNN017 error), which the
+/// <see cref="UserImplemented"/>: the INetwork and IDropoutNetwork members the user's code implements explicitly (a CNN017 error), which the
 /// generated code then leaves out rather than declare them twice.</summary>
 internal sealed record TypeHeader(
     string? Namespace, EquatableArray<string> ContainingTypes, string Name, string DisplayName, string HintName,
