@@ -59,8 +59,8 @@ public class IncrementalTests
         var steps = driver.GetRunResult().Results.Single().TrackedSteps;
         foreach (string step in new[] { NetworkGenerator.ModelStep, NetworkGenerator.ErrorsStep })
             if (steps.ContainsKey(step)) AssertReused(Reasons(driver, step));
-        foreach (var steps in driver.GetRunResult().Results.Single().TrackedOutputSteps.Values)
-            AssertReused([.. steps.SelectMany(s => s.Outputs).Select(o => o.Reason)]);
+        foreach (var outputs in driver.GetRunResult().Results.Single().TrackedOutputSteps.Values)
+            AssertReused([.. outputs.SelectMany(s => s.Outputs).Select(o => o.Reason)]);
     }
 
     /// <summary>What a change to the declaration must do: a new parse result and model for the one network, its source
