@@ -126,6 +126,28 @@ public class DropoutTests
         Assert.Equal(dOut, dInput);
     }
 
+    /// <summary>Makes the last layer, a fully connected one as wide as its input, the identity (exact: one product by 1,
+    /// the rest by 0), so a batch's outputs are its dropout layer's outputs.</summary>
+    internal static void MakeIdentityHead(INetwork net)
+    {
+        var fc = net.Layers[^1];
+        int n = fc.Output.Channels;
+        Assert.Equal(LayerKind.FullyConnected, fc.Kind);
+        Assert.Equal(n, fc.Input.Length);
+        Array.Clear(net.Parameters, fc.ParameterOffset, fc.ParameterCount);
+        for (int k = 0; k < n; k++) net.Parameters[fc.ParameterOffset + k * n + k] = 1;
+    }
+
+    /// <summary>The masks of the one dropout layer of a network with an identity head (<see cref="MakeIdentityHead"/>),
+    /// read from a batch's outputs of <paramref name="n"/> values per sample: kept where the output is not zero.</summary>
+    internal static Func<int, int, int, bool> MasksShownByIdentityHead(ReferenceNetwork r, float[] outputs, int n)
+    {
+        int dropout = Array.FindIndex(r.Layers, l => l.Kind == LayerKind.Dropout);
+        Assert.Equal(r.Layers.Length - 2, dropout);
+        var copy = (float[])outputs.Clone();
+        return (layer, sample, element) => layer == dropout ? copy[sample * n + element] != 0 : throw new ArgumentOutOfRangeException(nameof(layer));
+    }
+
     /// <summary>Dropout in the middle of a batch, after a training batch norm and in the fully connected head: an identity
     /// FC layer after it copies its output (exact: one product by 1, the rest by 0), so the masks can be read from the
     /// network's outputs, then the network is compared with the reference using those masks, on 2 threads and on 1.</summary>
@@ -140,11 +162,8 @@ public class DropoutTests
         var net = Create(c.Name, seed: 9, threads);
         var rng = new Random(9);
         NumericTests.Perturb(net, rng);
-        var fc = net.Layers[^1];
-        int n = fc.Output.Channels;
-        Assert.Equal(n, fc.Input.Length);
-        Array.Clear(net.Parameters, fc.ParameterOffset, fc.ParameterCount);
-        for (int k = 0; k < n; k++) net.Parameters[fc.ParameterOffset + k * n + k] = 1;
+        MakeIdentityHead(net);
+        int n = net.OutputLength;
 
         var inputs = Numerics.Uniform(rng, batch * net.InputLength);
         var dOuts = Numerics.Uniform(rng, batch * n);
@@ -154,11 +173,10 @@ public class DropoutTests
         net.ZeroGradients();
         net.Backward(dOuts, dInputs, batch);
 
-        int dropout = Array.FindIndex(r.Layers, l => l.Kind == LayerKind.Dropout);
-        bool Keep(int layer, int sample, int element) => layer == dropout ? outputs[sample * n + element] != 0 : throw new ArgumentOutOfRangeException(nameof(layer));
+        var keep = MasksShownByIdentityHead(r, outputs, n);
         var p = ReferenceNetwork.D(net.Parameters);
         var samples = Enumerable.Range(0, batch).Select(s => ReferenceNetwork.D(inputs.AsSpan(s * net.InputLength, net.InputLength))).ToArray();
-        var pass = r.Run(p, buffers, samples, training: true, Keep);
+        var pass = r.Run(p, buffers, samples, training: true, keep);
         var (refDInputs, refDParams) = r.Backward(p, pass, [.. Enumerable.Range(0, batch).Select(s => ReferenceNetwork.D(dOuts.AsSpan(s * n, n)))]);
         Numerics.AssertClose([.. pass.Acts.SelectMany(a => a[^1])], outputs, "outputs");
         Numerics.AssertClose([.. refDInputs.SelectMany(d => d)], dInputs, "dInputs");

@@ -15,13 +15,18 @@ namespace ConvNet.Tests;
 /// <summary>Hostile input for the generator and analyzer: random attribute lists with extreme or ill-typed arguments,
 /// and valid networks with random tokens deleted. Each case is one syntax tree with its own class names, and many cases
 /// share a compilation (binding the reference assemblies is the slow part), so every diagnostic maps to its case by tree.
-/// The streams are fixed, so every run checks the same cases.</summary>
+/// The streams are fixed, so every run checks the same cases: the first hundred of each by default, the rest (and the
+/// 1,000-way concat) in the exhaustive run.</summary>
 public class FuzzTests
 {
     private const int AttributeCases = 2000;
     private const int DeletionCases = 600;
     private const int GraphCases = 600;
     private const int Batch = 100;
+
+    // The default run checks the first cases of each stream (one batch: a shared compilation); the exhaustive run
+    // (README, Getting started) the rest.
+    private const int Sample = Batch;
 
     private static readonly string[] Values =
     [
@@ -153,12 +158,17 @@ public class FuzzTests
     /// <summary>Random graphs over one input: layers that keep or change the shape, merges naming any of the names above,
     /// and From anywhere. Valid ones (about a quarter) must compile; the others must get CNN diagnostics, never an exception.</summary>
     [Fact]
-    public void Random_graphs()
+    public void Random_graphs_first_cases() => RandomGraphs(0, Sample);
+
+    [Fact, Trait(Exhaustive.Category, Exhaustive.Name)]
+    public void Random_graphs() => RandomGraphs(Sample, GraphCases);
+
+    private static void RandomGraphs(int first, int end)
     {
         var layers = GraphLayer.Array[1, 7].Array[GraphCases, GraphCases].Generate(new PCG(0, 20261201), null, out _);
-        var stats = Check([.. layers.Select((l, i) => $"using ConvNet;\n[Input(2, 4, 4)]\n{string.Join("\n", l)}\npublic partial class Fuzz{i}_ {{ }}\n")]);
-        Assert.True(stats.Clean >= GraphCases / 10, $"only {stats.Clean} clean cases");
-        Assert.True(stats.Broken >= GraphCases / 4, $"only {stats.Broken} broken cases");
+        var stats = Check([.. layers.Select((l, i) => $"using ConvNet;\n[Input(2, 4, 4)]\n{string.Join("\n", l)}\npublic partial class Fuzz{i}_ {{ }}\n")], first, end);
+        Assert.True(stats.Clean >= (end - first) / 10, $"only {stats.Clean} clean cases");
+        Assert.True(stats.Broken >= (end - first) / 4, $"only {stats.Broken} broken cases");
     }
 
     /// <summary>Generator and analyzer on one hostile source, with a time limit: neither may throw (the harness fails on a
@@ -200,7 +210,7 @@ public class FuzzTests
     /// <summary>A 1,000-way concat is a valid layer: it compiles (its 1,000 copies are statements, no huge expression) and
     /// computes what the reference does, gradients of the volumes it names many times summed; a bad 1,000th name is
     /// reported at that argument.</summary>
-    [Fact]
+    [Fact, Trait(Exhaustive.Category, Exhaustive.Name)]
     public void A_thousand_way_concat_compiles_and_matches_the_reference()
     {
         string[] names = [.. Enumerable.Range(0, 1000).Select(i => (i % 3) switch { 0 => "r", 1 => "t", _ => "input" })];
@@ -331,31 +341,42 @@ public class FuzzTests
     }
 
     [Fact]
-    public void Random_attribute_lists()
+    public void Random_attribute_lists_first_cases() => RandomAttributeLists(0, Sample);
+
+    [Fact, Trait(Exhaustive.Category, Exhaustive.Name)]
+    public void Random_attribute_lists() => RandomAttributeLists(Sample, AttributeCases);
+
+    private static void RandomAttributeLists(int first, int end)
     {
         var makers = AttributeSource.Array[AttributeCases, AttributeCases].Generate(new PCG(0, 20261129), null, out _);
-        var stats = Check(makers.Select((m, i) => m(i)).ToList());
+        var stats = Check(makers.Select((m, i) => m(i)).ToList(), first, end);
         // Guards the generators' mix: the interesting assertion needs clean cases, the robustness needs broken ones.
-        Assert.True(stats.Clean >= AttributeCases / 20, $"only {stats.Clean} clean cases");
-        Assert.True(stats.Broken >= AttributeCases / 2, $"only {stats.Broken} broken cases");
+        Assert.True(stats.Clean >= (end - first) / 20, $"only {stats.Clean} clean cases");
+        Assert.True(stats.Broken >= (end - first) / 2, $"only {stats.Broken} broken cases");
     }
 
     [Fact]
-    public void Valid_networks_with_tokens_deleted()
+    public void Valid_networks_with_tokens_deleted_first_cases() => ValidNetworksWithTokensDeleted(0, Sample);
+
+    [Fact, Trait(Exhaustive.Category, Exhaustive.Name)]
+    public void Valid_networks_with_tokens_deleted() => ValidNetworksWithTokensDeleted(Sample, DeletionCases);
+
+    private static void ValidNetworksWithTokensDeleted(int first, int end)
     {
         var makers = DeletionSource.Array[DeletionCases, DeletionCases].Generate(new PCG(0, 1129), null, out _);
-        var stats = Check(makers.Select((m, i) => m(i)).ToList());
+        var stats = Check(makers.Select((m, i) => m(i)).ToList(), first, end);
         // Most deletions break the syntax; the few harmless ones (a modifier, an expression-bodied member) still check generated code.
-        Assert.True(stats.Clean >= 3, $"only {stats.Clean} clean cases");
+        Assert.True(stats.Clean >= 1 + 2 * (end - first) / DeletionCases, $"only {stats.Clean} clean cases");
     }
 
-    /// <summary>Runs every case, in batches; returns how many were clean (so their generated code was checked) and how many were not.</summary>
-    private static (int Clean, int Broken) Check(IReadOnlyList<string> sources)
+    /// <summary>Runs cases [first, end) of a stream, in batches; returns how many were clean (so their generated code was
+    /// checked) and how many were not.</summary>
+    private static (int Clean, int Broken) Check(IReadOnlyList<string> sources, int first, int end)
     {
         int clean = 0, broken = 0;
-        for (int start = 0; start < sources.Count; start += Batch)
+        for (int start = first; start < end; start += Batch)
         {
-            var batch = sources.Skip(start).Take(Batch).ToList();
+            var batch = sources.Skip(start).Take(Math.Min(Batch, end - start)).ToList();
             var (c, b) = CheckBatch(batch, start);
             clean += c;
             broken += b;

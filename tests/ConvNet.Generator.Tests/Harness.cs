@@ -67,9 +67,13 @@ internal static class Harness
     }
 
     /// <summary>Compiles with the generator and loads the assembly, for numeric tests of generated code.</summary>
-    public static Assembly Load(string source, params string[] allowedWarnings)
+    public static Assembly Load(string source, params string[] allowedWarnings) => Load(Run(source), allowedWarnings);
+
+    /// <summary>Loads the assembly of a <see cref="Run(string[])"/> whose output must compile cleanly, for tests that
+    /// also read its generated sources or diagnostics.</summary>
+    public static Assembly Load(Result result, params string[] allowedWarnings)
     {
-        var result = Run(source);
+        string source = string.Join("\n", result.Output.SyntaxTrees.Take(result.Output.SyntaxTrees.Count() - result.Generated.Count).Select(t => t.ToString()));
         var errors = result.Compiler.Concat(result.Cnn)
             .Where(d => d.Severity >= DiagnosticSeverity.Warning && !d.IsSuppressed && !(d.Severity == DiagnosticSeverity.Warning && allowedWarnings.Contains(d.Id)))
             .ToList();

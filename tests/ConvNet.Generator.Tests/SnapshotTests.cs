@@ -6,7 +6,7 @@ using Xunit;
 
 namespace ConvNet.Tests;
 
-/// <summary>The generated source of one small network, compared with a checked-in file. On a difference the new output
+/// <summary>The generated source of small networks, compared with checked-in files. On a difference the new output
 /// is written next to it as *.received.txt (git-ignored); review it and rename it to *.verified.txt to accept.</summary>
 public class SnapshotTests
 {
@@ -24,6 +24,21 @@ public class SnapshotTests
             public partial class SnapshotNet { }
             """);
         Verify(result.Generated.Single().Source, "SnapshotNet");
+    }
+
+    /// <summary>The generated sources of the other shapes a class takes: a Winograd layer (transformed filters kept
+    /// between calls), a batch norm layer (training segments and the statistics between them), a merge (an add and a
+    /// concat with their delta placement) and a class with an error (the stub whose members throw).</summary>
+    [Theory]
+    [InlineData("WinogradNet", "[Input(8, 8, 8)]\n[Conv(4, 3, Pad = 1)]\n[Relu]\n[FullyConnected(3)]")]
+    [InlineData("BatchNormNet", "[Input(2, 4, 4)]\n[Conv(3, 3, Pad = 1)]\n[BatchNorm]\n[Relu]\n[FullyConnected(2)]")]
+    [InlineData("MergeNet", "[Input(2, 4, 4)]\n[Conv(2, 3, Pad = 1)]\n[Relu]\n[Add(\"input\")]\n[Conv(1, 1, From = \"input\")]\n[Concat(\"add1\")]")]
+    [InlineData("StubNet", "[Input(1, 7, 7)]\n[Conv(2, 3, Stride = 3)]")]
+    public void Network_source_matches_the_verified_snapshot(string name, string attributes)
+    {
+        var result = Harness.Run($"using ConvNet;\nnamespace App;\n{attributes}\npublic partial class {name} {{ }}\n");
+        Assert.Equal(name == "StubNet" ? ["CNN001"] : [], result.Cnn.Select(d => d.Id));
+        Verify(result.Generated.Single().Source, name);
     }
 
     private static void Verify(string actual, string name, [CallerFilePath] string thisFile = "")

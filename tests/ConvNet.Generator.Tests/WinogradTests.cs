@@ -12,9 +12,11 @@ public class WinogradTests
 {
     private static readonly Case Winograd = NumericTests.Get("ConvWinograd");
 
-    private static INetwork Fresh(float[] parameters)
+    private static INetwork Fresh(float[] parameters) => Fresh(Winograd, parameters);
+
+    private static INetwork Fresh(Case c, float[] parameters)
     {
-        var net = NumericTests.Create(Winograd);
+        var net = NumericTests.Create(c);
         parameters.CopyTo(net.Parameters, 0);
         return net;
     }
@@ -38,6 +40,83 @@ public class WinogradTests
 
         Assert.NotEqual(before, after);
         Assert.Equal(expected, after);
+    }
+
+    /// <summary>Weights at the start, at filter and channel boundaries, in the middle, and of the second of two Winograd
+    /// layers (each keeps its own transformed filters): each single change must reach the next Forward.</summary>
+    [Theory]
+    [InlineData("ConvWinograd", 0, 0)]
+    [InlineData("ConvWinograd", 0, 71)]
+    [InlineData("ConvWinograd", 0, 72)]
+    [InlineData("ConvWinograd", 0, 9)]
+    [InlineData("ConvWinograd", 0, 150)]
+    [InlineData("ConvWinogradTwice", 0, 300)]
+    [InlineData("ConvWinogradTwice", 2, 0)]
+    [InlineData("ConvWinogradTwice", 2, 215)]
+    public void Any_single_weight_changed_between_forwards_is_used(string name, int layer, int weight)
+    {
+        var c = NumericTests.Get(name);
+        var rng = new Random(weight + 7 * layer);
+        var net = NumericTests.Create(c);
+        NumericTests.Perturb(net, rng);
+        var input = Numerics.Uniform(rng, net.InputLength);
+        var before = new float[net.OutputLength];
+        net.Forward(input, before);
+
+        var info = net.Layers[layer];
+        Assert.InRange(weight, 0, info.ParameterCount - info.Output.Channels - 1);
+        net.Parameters[info.ParameterOffset + weight] += 0.5f;
+        var after = new float[net.OutputLength];
+        net.Forward(input, after);
+        var expected = new float[net.OutputLength];
+        Fresh(c, net.Parameters).Forward(input, expected);
+        Assert.NotEqual(before, after);
+        Assert.Equal(expected, after);
+    }
+
+    /// <summary>A weight changed and changed back: the filters transformed for the changed value must not stay.</summary>
+    [Fact]
+    public void A_weight_changed_and_restored_gives_the_first_result_again()
+    {
+        var rng = new Random(14);
+        var net = NumericTests.Create(Winograd);
+        NumericTests.Perturb(net, rng);
+        var input = Numerics.Uniform(rng, 2 * net.InputLength);
+        var first = new float[2 * net.OutputLength];
+        net.Forward(input, first, 2);
+        float kept = net.Parameters[5];
+        net.Parameters[5] = kept + 1;
+        var changed = new float[first.Length];
+        net.Forward(input, changed, 2);
+        net.Parameters[5] = kept;
+        var restored = new float[first.Length];
+        net.Forward(input, restored, 2);
+        Assert.NotEqual(first, changed);
+        Assert.Equal(first, restored);
+    }
+
+    /// <summary>A batch Backward after the weights changed since its batch Forward: the input gradient (a Winograd pass
+    /// over dOutput) uses the new weights, as a network that ran its Forward with them gives.</summary>
+    [Fact]
+    public void A_weight_changed_between_batch_forward_and_backward_is_used_by_the_backward()
+    {
+        const int batch = 3;
+        var rng = new Random(15);
+        var net = NumericTests.Create(Winograd);
+        net.MaxDegreeOfParallelism = 2;
+        var inputs = Numerics.Uniform(rng, batch * net.InputLength);
+        var dOuts = Numerics.Uniform(rng, batch * net.OutputLength);
+        net.Forward(inputs, new float[dOuts.Length], batch);
+        net.Parameters[net.Layers[0].ParameterCount / 2] -= 0.75f;
+        var dInputs = new float[inputs.Length];
+        net.Backward(dOuts, dInputs, batch);
+
+        var reference = Fresh(Winograd, net.Parameters);
+        reference.MaxDegreeOfParallelism = 2;
+        reference.Forward(inputs, new float[dOuts.Length], batch);
+        var expected = new float[inputs.Length];
+        reference.Backward(dOuts, expected, batch);
+        Assert.Equal(expected, dInputs);
     }
 
     [Fact]
