@@ -34,7 +34,7 @@ public sealed partial class PackageTests
         (string File, string Text)[] extra, params string[] arguments)
     {
         string dir = package.CreateConsumer(name, [("BadNet.cs", BadNet.Replace("{0}", prefix).Replace("{1}", suffix)), .. extra]);
-        var build = DotNet.Run(dir, BuildTimeout, ["build", "-c", "Release", .. arguments]);
+        var build = DotNet.Run(dir, ["build", "-c", "Release", .. arguments]);
         // MSBuild prints each diagnostic twice (as it happens and in the summary): one entry per distinct diagnostic.
         var diagnostics = Reported.Matches(build.Output).Select(m => m.Value).Distinct().Order(StringComparer.Ordinal).ToArray();
         return (build.ExitCode, diagnostics, build.Output);
@@ -95,7 +95,7 @@ public sealed partial class PackageTests
             public partial class PaddedNet { }
             public static class Program { public static void Main() { } }
             """));
-        var build = DotNet.Run(dir, BuildTimeout, "build", "-c", "Release", "-p:TreatWarningsAsErrors=true");
+        var build = DotNet.Run(dir, "build", "-c", "Release", "-p:TreatWarningsAsErrors=true");
         Assert.True((build.ExitCode == 0) == pragma, build.Output);
         Assert.Equal(pragma, !build.Output.Contains("CNN009", StringComparison.Ordinal));
     }

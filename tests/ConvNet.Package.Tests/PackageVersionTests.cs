@@ -19,7 +19,7 @@ public sealed class PackageVersionTests : IDisposable
 
     private string PackageVersion()
     {
-        var result = DotNet.Run(_clone, TimeSpan.FromSeconds(60), "msbuild", Path.Combine("src", "ConvNet", "ConvNet.csproj"),
+        var result = DotNet.Run(_clone, "msbuild", Path.Combine("src", "ConvNet", "ConvNet.csproj"),
             "-nologo", "-t:ConvNetDevPackageVersion", "-getProperty:PackageVersion");
         Assert.True(result.ExitCode == 0, result.Output);
         return result.Output.Trim();

@@ -68,7 +68,7 @@ public sealed class WebApp : IAsyncLifetime
         _server.EnableRaisingEvents = true;
         _server.BeginOutputReadLine();
         _server.BeginErrorReadLine();
-        await listening.Task.WaitAsync(TimeSpan.FromMinutes(2));
+        await listening.Task.WaitAsync(TimeSpan.FromMinutes(10)); // only to catch a hang
         Address = new Uri($"http://127.0.0.1:{port}/");
 
         _playwright = await Playwright.CreateAsync();
