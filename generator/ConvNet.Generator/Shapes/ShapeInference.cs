@@ -549,14 +549,14 @@ internal sealed class ShapeChecks(List<Problem> problems, int layer, string what
     public bool ReadsNetworkInput(int k) => inputs[k] == 0;
 
     /// <summary>The fully connected layer that input <paramref name="k"/> comes from, through layers that keep the shape
-    /// (activations, batch norm, dropout); null if none.</summary>
+    /// (<see cref="LayerDescriptor.KeepsShape"/>); null if none.</summary>
     public string? FullyConnectedSource(int k)
     {
         for (int v = inputs[k]; v > 0; v = allInputs[v - 1][0])
         {
             var kind = layers[v - 1].Kind;
             if (kind == LayerKind.FullyConnected) return names[v - 1].Name;
-            if (kind is not (LayerKind.Relu or LayerKind.Sigmoid or LayerKind.Tanh or LayerKind.BatchNorm or LayerKind.Dropout)) return null;
+            if (!LayerDescriptors.Of(kind).KeepsShape) return null;
         }
         return null;
     }
