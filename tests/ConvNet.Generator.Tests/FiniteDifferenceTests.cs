@@ -25,6 +25,8 @@ public class FiniteDifferenceTests
         "MaxPool2", "MaxPoolOverlap", "AvgPool2", "AvgPool3Stride1",
         "Fc", "Relu", "Sigmoid", "Tanh",
         "Tiny", "LeNetLike", "Smooth",
+        // Merges, batch norm (evaluation mode) and global pooling in one graph; dropout (evaluation: the identity).
+        "SmoothGraph", "BasicBlock", "Dropout",
     ];
 
     [Theory, MemberData(nameof(Kinds))]
