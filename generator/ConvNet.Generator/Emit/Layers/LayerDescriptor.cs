@@ -71,6 +71,13 @@ internal abstract class LayerDescriptor
     /// look through such layers to the layer that made the shape.</summary>
     public virtual bool KeepsShape => false;
 
+    /// <summary>A windowed layer (its <see cref="Output"/> is <c>ShapeInference.WindowOutput</c>) that takes padding,
+    /// so the window may be 1x1 and shape fixes may change its pad; false for unpadded windows (pooling).</summary>
+    public virtual bool PaddedWindow => false;
+
+    /// <summary>A windowed layer's output channels (a conv's filter count); the input's by default, as pooling keeps them.</summary>
+    public virtual long WindowChannels(LayerDecl layer, Shape3 input) => input.C;
+
     /// <summary>The kind's own properties of its runtime <c>LayerInfo</c> (its attribute's real arguments), each as
     /// <c>", Name = value"</c> for the object initialiser; empty for a kind without any.</summary>
     public virtual string LayerInfoProperties(LayerPlan l) => "";
