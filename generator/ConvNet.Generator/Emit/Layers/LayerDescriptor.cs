@@ -18,7 +18,7 @@ internal interface IAttributeArguments
 
 /// <summary>Everything the generator knows about one layer kind, in one place: its attribute and arguments, their
 /// checks, its shape rule, its parameter and buffer counts, its line in the layer table, and its kernels and the calls
-/// to them. The pipeline asks <see cref="LayerDescriptors.Of"/>; no other code switches on the kind.
+/// to them. The pipeline asks <see cref="LayerDescriptors.Of"/>; no other code switches on the kind with a default.
 /// <para>Kernel conventions (the network emitter relies on them): activations are per-sample CHW spans, <c>p</c> the whole
 /// parameter buffer (kernels know their offsets), <c>dp</c> the gradient buffer they add into, an empty dInput means
 /// "skip the input gradient", and a dInput is overwritten unless <see cref="AccumulatesInputGradients"/>.</para></summary>
