@@ -61,6 +61,7 @@ public class LayerKindTests
         if (export is not null) yield return export;
     }
 
+    /// <summary>The registry as shipped: indexing it (what its type initialiser does) finds every kind once.</summary>
     [Fact]
     public void The_registry_has_one_descriptor_per_kind_and_per_attribute()
     {
@@ -69,6 +70,7 @@ public class LayerKindTests
         Assert.Equal(all.Count, all.Select(d => d.Attribute).Distinct().Count());
     }
 
+    /// <summary>A second descriptor of a kind used to replace the first silently.</summary>
     [Fact]
     public void The_registry_rejects_a_second_descriptor_of_a_kind()
     {
@@ -76,6 +78,7 @@ public class LayerKindTests
         Assert.Contains("Dropout has two descriptors", e.Message);
     }
 
+    /// <summary>A kind without a descriptor used to be found only when a network declared it.</summary>
     [Fact]
     public void The_registry_rejects_a_kind_without_a_descriptor()
     {
@@ -83,6 +86,7 @@ public class LayerKindTests
         Assert.Contains("Tanh has no descriptor", e.Message);
     }
 
+    /// <summary>An attribute claimed by two descriptors used to map to whichever came last.</summary>
     [Fact]
     public void The_registry_rejects_an_attribute_read_by_two_kinds()
     {
