@@ -2,24 +2,13 @@ using System.Collections.Generic;
 
 namespace ConvNet.Generator;
 
-/// <summary>Metadata names of the runtime library's attributes. The generator cannot reference src/ (netstandard2.0
-/// vs net10.0), so they are mirrored here; a test checks them against the real types.</summary>
+/// <summary>Metadata names of the runtime library's types. The generator cannot reference src/ (netstandard2.0
+/// vs net10.0), so they are mirrored here; a test checks them against the real types. Layer attributes are named by
+/// their kinds' descriptors (<c>LayerDescriptor.Attribute</c>), which <c>LayerKindTests</c> checks.</summary>
 internal static class KnownNames
 {
     public const string Namespace = "ConvNet";
     public const string Input = "ConvNet.InputAttribute";
-    public const string Conv = "ConvNet.ConvAttribute";
-    public const string MaxPool = "ConvNet.MaxPoolAttribute";
-    public const string AvgPool = "ConvNet.AvgPoolAttribute";
-    public const string FullyConnected = "ConvNet.FullyConnectedAttribute";
-    public const string Relu = "ConvNet.ReluAttribute";
-    public const string Sigmoid = "ConvNet.SigmoidAttribute";
-    public const string Tanh = "ConvNet.TanhAttribute";
-    public const string Add = "ConvNet.AddAttribute";
-    public const string Concat = "ConvNet.ConcatAttribute";
-    public const string BatchNorm = "ConvNet.BatchNormAttribute";
-    public const string Dropout = "ConvNet.DropoutAttribute";
-    public const string GlobalAvgPool = "ConvNet.GlobalAvgPoolAttribute";
     public const string Network = "INetwork";
     public const string DropoutNetwork = "IDropoutNetwork";
 

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 
 namespace ConvNet;
 
@@ -42,9 +43,12 @@ public static class Initializers
                 continue;
             }
             if (layer.Tensors.Count == 0) continue;
-            var (fanIn, fanOut) = layer.Kind == LayerKind.Conv
-                ? (layer.Input.Channels * layer.Size * layer.Size, layer.Output.Channels * layer.Size * layer.Size)
-                : (layer.Input.Length, layer.Output.Length);
+            // PyTorch's rule, read off the weight's own shape [out, in, kernel...] rather than the kind: fan_in is
+            // in x kernel, fan_out out x kernel (a conv's C·K·K and F·K·K, a fully connected layer's inputs and outputs).
+            IReadOnlyList<int> dims = layer.Tensors[0].Dimensions;
+            int receptive = 1;
+            for (int d = 2; d < dims.Count; d++) receptive *= dims[d];
+            var (fanIn, fanOut) = (dims[1] * receptive, dims[0] * receptive);
             var effective = scheme;
             if (scheme == InitScheme.Auto)
             {

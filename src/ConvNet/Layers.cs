@@ -85,6 +85,7 @@ public sealed record LayerInfo(
     public double Probability { get; init; }
 
     /// <summary>The layer's parameter tensors: <c>weight</c> then <c>bias</c>, or none.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">At construction: <c>Kind</c> is not a <see cref="LayerKind"/> value.</exception>
     public IReadOnlyList<ParameterTensor> Tensors { get; } = MakeTensors(Name, Kind, Input, Output, Size, ParameterOffset);
 
     /// <summary>The layer's buffers in <see cref="INetwork.Buffers"/>: for batch norm <c>running_mean</c> [C],
@@ -99,6 +100,8 @@ public sealed record LayerInfo(
     /// <summary>Floats of <see cref="INetwork.Buffers"/> the layer owns.</summary>
     public int BufferCount => Kind == LayerKind.BatchNorm ? 2 * Output.Channels + 1 : 0;
 
+    // Every kind is listed, with or without parameters, so a kind added to the enum without its tensor rule fails
+    // here at construction instead of getting no tensors (zero weights, left out of weight files and ONNX).
     private static ParameterTensor[] MakeTensors(string name, LayerKind kind, Shape input, Shape output, int size, int offset)
     {
         int[]? weight = kind switch
@@ -106,7 +109,9 @@ public sealed record LayerInfo(
             LayerKind.Conv => [output.Channels, input.Channels, size, size],
             LayerKind.FullyConnected => [output.Channels, input.Length],
             LayerKind.BatchNorm => [output.Channels],
-            _ => null,
+            LayerKind.MaxPool or LayerKind.AvgPool or LayerKind.Relu or LayerKind.Sigmoid or LayerKind.Tanh or LayerKind.Add
+                or LayerKind.Concat or LayerKind.Dropout or LayerKind.GlobalAvgPool => null,
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, $"Layer '{name}': {kind} is not a layer kind."),
         };
         if (weight is null) return [];
         int weightLength = 1;

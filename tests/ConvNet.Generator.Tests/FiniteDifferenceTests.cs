@@ -39,6 +39,8 @@ public class FiniteDifferenceTests
         "AddInput", "AddThenReader", "FanOut3", "ConcatUnequal", "InceptionUnequal",
         "Gap", "BatchNormConv", "DropoutFirst",
         "Tiny", "LeNetLike", "Smooth",
+        // Merges, batch norm (evaluation mode) and global pooling in one graph; dropout (evaluation: the identity).
+        "SmoothGraph", "BasicBlock", "Dropout",
     ];
 
     [Theory, MemberData(nameof(Kinds))]

@@ -150,9 +150,11 @@ public sealed class ReferenceNetwork
                 case LayerKind.GlobalAvgPool:
                     Shapes[i + 1] = (c, 1, 1);
                     break;
-                default:
+                case LayerKind.Relu or LayerKind.Sigmoid or LayerKind.Tanh or LayerKind.Dropout:
                     Shapes[i + 1] = (c, h, w);
                     break;
+                default:
+                    throw new ArgumentException($"reference: no shape rule for {l.Kind}");
             }
         }
         ParameterCount = offset;

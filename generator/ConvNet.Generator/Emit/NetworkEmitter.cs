@@ -147,12 +147,11 @@ internal static class NetworkEmitter
     {
         var init = $"Inputs = new string[] {{ {string.Join(", ", l.InputNames.Select(n => $"\"{n}\""))} }}";
         if (l.BufferCount > 0) init += $", BufferOffset = {l.BufferOffset}";
-        if (l.Kind == LayerKind.BatchNorm) init += $", Epsilon = {Real(l.Real)}, Momentum = {Real(l.Real2)}";
-        if (l.Kind == LayerKind.Dropout) init += $", Probability = {Real(l.Real)}";
+        init += LayerDescriptors.Of(l.Kind).LayerInfoProperties(l);
         return $"new global::ConvNet.LayerInfo(\"{l.Name}\", global::ConvNet.LayerKind.{l.Kind}, {Shape(l.In)}, {Shape(l.Out)}, {l.Size}, {l.Stride}, {l.Pad}, {l.ParamOffset}, {l.ParamCount}) {{ {init} }}";
     }
 
-    private static string Real(double value) => value.ToString("R", CultureInfo.InvariantCulture) + "d";
+    private static string Real(double value) => LayerDescriptor.DoubleLiteral(value);
 
     private static void Fields(SourceWriter w, bool dropout, bool prepared)
     {

@@ -227,6 +227,10 @@ internal static class ShapeInference
         return false;
     }
 
+    // Whether a windowed layer takes padding (conv) or not (pooling): its descriptor says, so a new windowed kind is
+    // not taken for either by default.
+    private static bool Padded(LayerDecl layer) => LayerDescriptors.Of(layer.Kind).PaddedWindow;
+
     /// <summary>The windowed layers' rule (conv and pooling): output side (W - F + 2P) / S + 1, whole and at least 1.</summary>
     public static Shape3? WindowOutput(ShapeChecks check, LayerDecl layer, Shape3 inShape)
     {
@@ -234,7 +238,7 @@ internal static class ShapeInference
         int i = check.Layer;
         string what = check.What;
         long f = layer.Size, s = layer.Stride, p = layer.Pad;
-        bool conv = layer.Kind == LayerKind.Conv;
+        bool conv = Padded(layer);
         long nh = inShape.H - f + 2 * p, nw = inShape.W - f + 2 * p;
         if (nh < 0 || nw < 0)
         {
@@ -314,7 +318,7 @@ internal static class ShapeInference
     {
         var fixes = new List<(string, long, Shape3, double)>();
         long f = layer.Size, s = layer.Stride, p = layer.Pad;
-        long channels = layer.Kind == LayerKind.Conv ? layer.A : inShape.C;
+        long channels = LayerDescriptors.Of(layer.Kind).WindowChannels(layer, inShape);
         Shape3 Out(long ff, long pp, long ss) =>
             new(channels, (inShape.H - ff + 2 * pp) / ss + 1, (inShape.W - ff + 2 * pp) / ss + 1);
         bool Both(long ff, long pp, long ss) =>
@@ -322,10 +326,10 @@ internal static class ShapeInference
 
         long maxStride = Math.Max(1, Math.Max(inShape.H, inShape.W) + 2 * p);
         if (Nearest(s, 1, maxStride, c => Both(f, p, c)) is { } stride) fixes.Add(("Stride", stride, Out(f, p, stride), Math.Abs(stride - s) / (double)s));
-        if (layer.Kind == LayerKind.Conv && Nearest(p, 0, f - 1, c => Both(f, c, s)) is { } pad)
+        if (Padded(layer) && Nearest(p, 0, f - 1, c => Both(f, c, s)) is { } pad)
             fixes.Add(("Pad", pad, Out(f, pad, s), Math.Abs(pad - p) / (double)f));
         // A 1x1 pooling window does nothing, so pool sizes start at 2; a conv's pad must stay below its size (CNN009).
-        long low = layer.Kind == LayerKind.Conv ? Math.Max(1, p + 1) : 2;
+        long low = Padded(layer) ? Math.Max(1, p + 1) : 2;
         if (Nearest(f, low, Math.Min(inShape.H, inShape.W) + 2 * p, c => Both(c, p, s)) is { } size)
             fixes.Add(("Size", size, Out(size, p, s), Math.Abs(size - f) / (double)f));
         // Stable: equal changes keep the order stride, pad, size.
@@ -338,16 +342,16 @@ internal static class ShapeInference
     {
         var fixes = new List<(string, long, Shape3)>();
         long f = layer.Size, s = layer.Stride, p = layer.Pad;
-        long channels = layer.Kind == LayerKind.Conv ? layer.A : inShape.C;
+        long channels = LayerDescriptors.Of(layer.Kind).WindowChannels(layer, inShape);
         bool Both(long ff, long pp) => Fits(inShape.H - ff + 2 * pp, ff, s, pp) && Fits(inShape.W - ff + 2 * pp, ff, s, pp);
         Shape3 Out(long ff, long pp) => new(channels, (inShape.H - ff + 2 * pp) / s + 1, (inShape.W - ff + 2 * pp) / s + 1);
 
-        long low = layer.Kind == LayerKind.Conv ? 1 : 2;
+        long low = Padded(layer) ? 1 : 2;
         long side = Math.Min(inShape.H, inShape.W) + 2 * p;
-        if (layer.Kind != LayerKind.Conv || p < f)
+        if (!Padded(layer) || p < f)
             for (long size = Math.Min(side, f - 1); size >= low && f - size <= 100_000; size--)
-                if (Both(size, p) && (layer.Kind != LayerKind.Conv || p < size)) { fixes.Add(("Size", size, Out(size, p))); break; }
-        if (layer.Kind == LayerKind.Conv)
+                if (Both(size, p) && (!Padded(layer) || p < size)) { fixes.Add(("Size", size, Out(size, p))); break; }
+        if (Padded(layer))
             for (long pad = Math.Max(p + 1, (f - Math.Min(inShape.H, inShape.W) + 1) / 2); pad < f && pad - p <= 100_000; pad++)
                 if (Both(f, pad)) { fixes.Add(("Pad", pad, Out(f, pad))); break; }
         return fixes;
@@ -391,7 +395,7 @@ internal static class ShapeInference
             return null;
         }
         if (Side(inShape.H) is not { } h || Side(inShape.W) is not { } w) return null;
-        long channels = layer.Kind == LayerKind.Conv ? layer.A : inShape.C;
+        long channels = LayerDescriptors.Of(layer.Kind).WindowChannels(layer, inShape);
         double change = Math.Max(Math.Abs(h - inShape.H) / (double)inShape.H, Math.Abs(w - inShape.W) / (double)inShape.W);
         return (h, w, new Shape3(channels, (h - f + 2 * p) / s + 1, (w - f + 2 * p) / s + 1), change);
     }
@@ -549,14 +553,14 @@ internal sealed class ShapeChecks(List<Problem> problems, int layer, string what
     public bool ReadsNetworkInput(int k) => inputs[k] == 0;
 
     /// <summary>The fully connected layer that input <paramref name="k"/> comes from, through layers that keep the shape
-    /// (activations, batch norm, dropout); null if none.</summary>
+    /// (<see cref="LayerDescriptor.KeepsShape"/>); null if none.</summary>
     public string? FullyConnectedSource(int k)
     {
         for (int v = inputs[k]; v > 0; v = allInputs[v - 1][0])
         {
             var kind = layers[v - 1].Kind;
             if (kind == LayerKind.FullyConnected) return names[v - 1].Name;
-            if (kind is not (LayerKind.Relu or LayerKind.Sigmoid or LayerKind.Tanh or LayerKind.BatchNorm or LayerKind.Dropout)) return null;
+            if (!LayerDescriptors.Of(kind).KeepsShape) return null;
         }
         return null;
     }

@@ -98,27 +98,23 @@ public static class OnnxExport
                 inputs.Add(value);
             }
 
+            KindMapping mapping = Mapping(layer);
             // Evaluation-mode dropout is the identity: its consumers read its input.
-            if (layer.Kind == LayerKind.Dropout)
+            if (mapping.OpType is null)
             {
                 values[layer.Name] = last = inputs[0];
                 continue;
             }
 
-            bool flat = layer.Kind switch
-            {
-                LayerKind.Conv or LayerKind.MaxPool or LayerKind.AvgPool or LayerKind.GlobalAvgPool => false,
-                LayerKind.FullyConnected => true,
-                // Merged values must agree; a [N, C] one joins [N, C, H, W] ones as [N, C, 1, 1].
-                _ => inputs.TrueForAll(v => v.Flat),
-            };
+            // Merged values must agree; a [N, C] one joins [N, C, H, W] ones as [N, C, 1, 1].
+            bool flat = mapping.Flat ?? inputs.TrueForAll(v => v.Flat);
             for (int k = 0; k < inputs.Count; k++)
                 inputs[k] = Convert(graph, converted, inputs[k], flat);
 
             // Layer names may contain '.', never '/': names with '/' (values, and nodes that are not layers) cannot clash
             // with a layer, a parameter tensor, "input" or "output".
             var output = new GraphValue(i == layers.Count - 1 ? "output" : layer.Name + "/output", layer.Name, layer.Output, flat);
-            var node = new NodeProto { Name = layer.Name, OpType = OpType(layer), Output = { output.Name } };
+            var node = new NodeProto { Name = layer.Name, OpType = mapping.OpType, Output = { output.Name } };
             foreach (GraphValue value in inputs) node.Input.Add(value.Name);
             foreach (ParameterTensor tensor in layer.Tensors)
             {
@@ -133,7 +129,7 @@ public static class OnnxExport
                 graph.Initializer.Add(FloatTensor(tensor, network.Buffers));
                 node.Input.Add(tensor.Name);
             }
-            AddAttributes(node, layer);
+            node.Attribute.AddRange(mapping.Attributes);
             graph.Node.Add(node);
             values[layer.Name] = last = output;
         }
@@ -157,46 +153,36 @@ public static class OnnxExport
         };
     }
 
-    private static string OpType(LayerInfo layer) => layer.Kind switch
+    // A layer kind's node: its operator (null: no node, the layer is the identity in evaluation mode), whether it reads
+    // its inputs as [N, features] (true), as volumes [N, C, H, W] (false) or in the form they come in (null), and its
+    // attributes.
+    private sealed record KindMapping(string? OpType, bool? Flat, AttributeProto[] Attributes);
+
+    // The one place that knows each kind's ONNX form. Every kind is listed, so a kind added to the enum without a
+    // mapping fails the export instead of becoming a node with no attributes.
+    private static KindMapping Mapping(LayerInfo layer) => layer.Kind switch
     {
-        LayerKind.Conv => "Conv",
-        LayerKind.MaxPool => "MaxPool",
-        LayerKind.AvgPool => "AveragePool",
-        LayerKind.FullyConnected => "Gemm",
-        LayerKind.Relu => "Relu",
-        LayerKind.Sigmoid => "Sigmoid",
-        LayerKind.Tanh => "Tanh",
-        LayerKind.Add => "Add",
-        LayerKind.Concat => "Concat",
-        LayerKind.BatchNorm => "BatchNormalization",
-        LayerKind.GlobalAvgPool => "GlobalAveragePool",
+        LayerKind.Conv => new("Conv", false,
+            [Ints("pads", layer.Pad, layer.Pad, layer.Pad, layer.Pad), Ints("kernel_shape", layer.Size, layer.Size), Ints("strides", layer.Stride, layer.Stride)]),
+        LayerKind.MaxPool => new("MaxPool", false, Window(layer)),
+        LayerKind.AvgPool => new("AveragePool", false, Window(layer)),
+        LayerKind.FullyConnected => new("Gemm", true, [Int("transB", 1)]),
+        LayerKind.Relu => new("Relu", null, []),
+        LayerKind.Sigmoid => new("Sigmoid", null, []),
+        LayerKind.Tanh => new("Tanh", null, []),
+        LayerKind.Add => new("Add", null, []),
+        LayerKind.Concat => new("Concat", null, [Int("axis", 1)]),
+        // ONNX weighs the old running value by momentum, PyTorch (and ConvNet) the new statistic: 1 - m, as PyTorch's
+        // exporter writes it. Inference ignores it; training tools read it.
+        LayerKind.BatchNorm => new("BatchNormalization", null,
+            [Float("epsilon", (float)layer.Epsilon), Float("momentum", (float)(1 - layer.Momentum))]),
+        LayerKind.Dropout => new(null, null, []),
+        LayerKind.GlobalAvgPool => new("GlobalAveragePool", false, []),
         _ => throw new NotSupportedException($"Layer '{layer.Name}' of kind {layer.Kind} has no ONNX export."),
     };
 
-    private static void AddAttributes(NodeProto node, LayerInfo layer)
-    {
-        switch (layer.Kind)
-        {
-            case LayerKind.Conv or LayerKind.MaxPool or LayerKind.AvgPool:
-                if (layer.Kind == LayerKind.Conv)
-                    node.Attribute.Add(Ints("pads", layer.Pad, layer.Pad, layer.Pad, layer.Pad));
-                node.Attribute.Add(Ints("kernel_shape", layer.Size, layer.Size));
-                node.Attribute.Add(Ints("strides", layer.Stride, layer.Stride));
-                break;
-            case LayerKind.FullyConnected:
-                node.Attribute.Add(Int("transB", 1));
-                break;
-            case LayerKind.Concat:
-                node.Attribute.Add(Int("axis", 1));
-                break;
-            case LayerKind.BatchNorm:
-                node.Attribute.Add(Float("epsilon", (float)layer.Epsilon));
-                // ONNX weighs the old running value by momentum, PyTorch (and ConvNet) the new statistic: 1 - m, as
-                // PyTorch's exporter writes it. Inference ignores it; training tools read it.
-                node.Attribute.Add(Float("momentum", (float)(1 - layer.Momentum)));
-                break;
-        }
-    }
+    private static AttributeProto[] Window(LayerInfo layer) =>
+        [Ints("kernel_shape", layer.Size, layer.Size), Ints("strides", layer.Stride, layer.Stride)];
 
     // The value as [N, features] (flat) or [N, C, H, W]; a Flatten (axis 1) or Reshape node when it is the other one.
     private static GraphValue Convert(GraphProto graph, Dictionary<(string, bool), GraphValue> converted, GraphValue value, bool flat)

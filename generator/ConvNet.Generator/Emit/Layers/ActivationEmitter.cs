@@ -5,15 +5,37 @@ using ConvNet.Generator.Shapes;
 namespace ConvNet.Generator.Emit.Layers;
 
 /// <summary>Elementwise activations. Backward uses the saved output y: ReLU y &gt; 0, sigmoid y(1 - y), tanh 1 - y^2.
-/// ReLU is written x &lt; 0 ? 0 : x so that NaN propagates instead of turning into 0.</summary>
-internal sealed class ActivationEmitter(LayerKind kind) : LayerDescriptor
+/// ReLU is written x &lt; 0 ? 0 : x so that NaN propagates instead of turning into 0.
+/// <para>Each kind's code is data given to the constructor (<see cref="Vectorised"/> or <see cref="Scalar"/>), so no
+/// kernel here asks which kind it is and a new activation cannot fall into another's formula.</para></summary>
+internal sealed class ActivationEmitter : LayerDescriptor
 {
-    public override LayerKind Kind => kind;
-    public override string Attribute => kind + "Attribute";
-    public override string Prefix => kind.ToString().ToLowerInvariant();
+    private readonly string _label;
+    private readonly string? _kernel, _forward, _backward;
+
+    private ActivationEmitter(LayerKind kind, string label, string? kernel, string? forward, string? backward)
+    {
+        Kind = kind;
+        _label = label;
+        _kernel = kernel;
+        _forward = forward;
+        _backward = backward;
+    }
+
+    /// <summary>An activation run by the library's vector kernels <c>Kernels.{kernel}</c> and <c>{kernel}Backward</c>.</summary>
+    public static ActivationEmitter Vectorised(LayerKind kind, string label, string kernel) => new(kind, label, kernel, null, null);
+
+    /// <summary>An activation run as a scalar loop: <paramref name="forward"/> computes the output from <c>x</c>,
+    /// <paramref name="backward"/> dInput[i] from the saved output <c>y</c> and <c>dOutput[i]</c>.</summary>
+    public static ActivationEmitter Scalar(LayerKind kind, string label, string forward, string backward) => new(kind, label, null, forward, backward);
+
+    public override LayerKind Kind { get; }
+    public override string Attribute => Kind + "Attribute";
+    public override string Prefix => Kind.ToString().ToLowerInvariant();
     public override Shape3? Output(ShapeChecks check, LayerDecl layer, IReadOnlyList<Shape3> inputs) => inputs[0];
-    public override string Describe(LayerPlan l) => l.Kind == LayerKind.Relu ? "ReLU" : l.Kind.ToString();
+    public override string Describe(LayerPlan l) => _label;
     public override bool HeadKind => true;
+    public override bool KeepsShape => true;
 
     public override void Kernels(SourceWriter w, LayerPlan l)
     {
@@ -22,52 +44,40 @@ internal sealed class ActivationEmitter(LayerKind kind) : LayerDescriptor
         Backward(w, l);
     }
 
-    private static void Forward(SourceWriter w, LayerPlan l)
+    private void Forward(SourceWriter w, LayerPlan l)
     {
-        string y = l.Kind switch
-        {
-            LayerKind.Relu => "x < 0f ? 0f : x",
-            LayerKind.Sigmoid => "1f / (1f + global::System.MathF.Exp(-x))",
-            _ => "global::System.MathF.Tanh(x)",
-        };
         w.Line($"// {l.Name} forward: {l.Kind} over ({l.In.C},{l.In.H},{l.In.W}) = {l.InLength} values.");
         w.Open(ForwardSignature);
-        if (l.Kind == LayerKind.Relu)
+        if (_kernel is not null)
         {
             // Lengths checked once here, then the vector kernel runs unchecked.
             w.Line($"if (input.Length != {l.InLength} || output.Length != {l.InLength}) throw new global::System.ArgumentException(\"{l.Name}: span lengths do not match the layer.\");");
-            KernelHelpers.Dispatch(w, l.InLength, KernelHelpers.KernelsType + ".Relu", $"ref {KernelHelpers.Marshal}.GetReference(input), ref {KernelHelpers.Marshal}.GetReference(output), {l.InLength}");
+            KernelHelpers.Dispatch(w, l.InLength, $"{KernelHelpers.KernelsType}.{_kernel}", $"ref {KernelHelpers.Marshal}.GetReference(input), ref {KernelHelpers.Marshal}.GetReference(output), {l.InLength}");
             w.Close();
             return;
         }
         // Sigmoid and tanh stay scalar: MathF.Exp/Tanh are exact to the last bit, and these layers are rare in practice.
         w.Open($"for (int i = 0; i < {l.InLength}; i++)");
         w.Line("float x = input[i];");
-        w.Line($"output[i] = {y};");
+        w.Line($"output[i] = {_forward};");
         w.Close().Close();
     }
 
-    private static void Backward(SourceWriter w, LayerPlan l)
+    private void Backward(SourceWriter w, LayerPlan l)
     {
-        string dx = l.Kind switch
-        {
-            LayerKind.Relu => "y > 0f ? dOutput[i] : 0f",
-            LayerKind.Sigmoid => "dOutput[i] * y * (1f - y)",
-            _ => "dOutput[i] * (1f - y * y)",
-        };
         w.Line($"// {l.Name} backward: dOutput {l.OutLength} -> dInput {l.InLength}, from the saved output.");
         w.Open(BackwardSignature);
         w.Line("if (dInput.IsEmpty) return;");
-        if (l.Kind == LayerKind.Relu)
+        if (_kernel is not null)
         {
             w.Line($"if (output.Length != {l.InLength} || dOutput.Length != {l.InLength} || dInput.Length != {l.InLength}) throw new global::System.ArgumentException(\"{l.Name}: span lengths do not match the layer.\");");
-            KernelHelpers.Dispatch(w, l.InLength, KernelHelpers.KernelsType + ".ReluBackward", $"ref {KernelHelpers.Marshal}.GetReference(output), ref {KernelHelpers.Marshal}.GetReference(dOutput), ref {KernelHelpers.Marshal}.GetReference(dInput), {l.InLength}");
+            KernelHelpers.Dispatch(w, l.InLength, $"{KernelHelpers.KernelsType}.{_kernel}Backward", $"ref {KernelHelpers.Marshal}.GetReference(output), ref {KernelHelpers.Marshal}.GetReference(dOutput), ref {KernelHelpers.Marshal}.GetReference(dInput), {l.InLength}");
             w.Close();
             return;
         }
         w.Open($"for (int i = 0; i < {l.InLength}; i++)");
         w.Line("float y = output[i];");
-        w.Line($"dInput[i] = {dx};");
+        w.Line($"dInput[i] = {_backward};");
         w.Close().Close();
     }
 }

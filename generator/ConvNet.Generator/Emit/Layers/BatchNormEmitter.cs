@@ -36,6 +36,8 @@ internal sealed class BatchNormEmitter : LayerDescriptor
     /// <summary>running_mean [C], running_var [C], num_batches_tracked.</summary>
     public override long Buffers(Shape3 output) => 2 * output.C + 1;
     public override string Describe(LayerPlan l) => "BatchNorm";
+    public override bool KeepsShape => true;
+    public override string LayerInfoProperties(LayerPlan l) => $", Epsilon = {DoubleLiteral(l.Real)}, Momentum = {DoubleLiteral(l.Real2)}";
 
     /// <summary>Floats of a layer's statistics: mean [C] then inverse standard deviation [C] (and doubles of its partial
     /// sums, mean and squared deviations, or sum of dy and of dy * xhat).</summary>

@@ -19,6 +19,8 @@ internal sealed class ConvEmitter : LayerDescriptor
     public override LayerKind Kind => LayerKind.Conv;
     public override string Attribute => "ConvAttribute";
     public override string Prefix => "conv";
+    public override bool PaddedWindow => true;
+    public override long WindowChannels(LayerDecl layer, Shape3 input) => layer.A;
     public override IReadOnlyList<string> Positional => ["filters", "size"];
 
     public override LayerDecl Read(IAttributeArguments args, string? name, string? from) =>

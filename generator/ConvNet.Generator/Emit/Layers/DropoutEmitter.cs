@@ -16,6 +16,8 @@ internal sealed class DropoutEmitter : LayerDescriptor
     public override string Prefix => "dropout";
     public override IReadOnlyList<string> Positional => ["p"];
     public override bool HeadKind => true;
+    public override bool KeepsShape => true;
+    public override string LayerInfoProperties(LayerPlan l) => $", Probability = {DoubleLiteral(l.Real)}";
 
     public override LayerDecl Read(IAttributeArguments args, string? name, string? from) =>
         new(Kind, name, from, default, 0, 0, 0, 0, args.Real(0), 0);

@@ -18,7 +18,7 @@ internal interface IAttributeArguments
 
 /// <summary>Everything the generator knows about one layer kind, in one place: its attribute and arguments, their
 /// checks, its shape rule, its parameter and buffer counts, its line in the layer table, and its kernels and the calls
-/// to them. The pipeline asks <see cref="LayerDescriptors.Of"/>; no other code switches on the kind.
+/// to them. The pipeline asks <see cref="LayerDescriptors.Of"/>; no other code switches on the kind with a default.
 /// <para>Kernel conventions (the network emitter relies on them): activations are per-sample CHW spans, <c>p</c> the whole
 /// parameter buffer (kernels know their offsets), <c>dp</c> the gradient buffer they add into, an empty dInput means
 /// "skip the input gradient", and a dInput is overwritten unless <see cref="AccumulatesInputGradients"/>.</para></summary>
@@ -66,6 +66,24 @@ internal abstract class LayerDescriptor
 
     /// <summary>The kind column of the layer table, e.g. <c>Conv 10@5x5 s1 p2</c>.</summary>
     public abstract string Describe(LayerPlan l);
+
+    /// <summary>The output is the input's shape, element for element (activations, batch norm, dropout): shape problems
+    /// look through such layers to the layer that made the shape.</summary>
+    public virtual bool KeepsShape => false;
+
+    /// <summary>A windowed layer (its <see cref="Output"/> is <c>ShapeInference.WindowOutput</c>) that takes padding,
+    /// so the window may be 1x1 and shape fixes may change its pad; false for unpadded windows (pooling).</summary>
+    public virtual bool PaddedWindow => false;
+
+    /// <summary>A windowed layer's output channels (a conv's filter count); the input's by default, as pooling keeps them.</summary>
+    public virtual long WindowChannels(LayerDecl layer, Shape3 input) => input.C;
+
+    /// <summary>The kind's own properties of its runtime <c>LayerInfo</c> (its attribute's real arguments), each as
+    /// <c>", Name = value"</c> for the object initialiser; empty for a kind without any.</summary>
+    public virtual string LayerInfoProperties(LayerPlan l) => "";
+
+    /// <summary>A double as a C# literal that reads back as the same bits.</summary>
+    public static string DoubleLiteral(double value) => value.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + "d";
 
     /// <summary>May run in the fully connected head, layer by layer over many samples.</summary>
     public virtual bool HeadKind => false;
@@ -128,32 +146,60 @@ internal sealed class LayerCall
     public string Training { get; set; } = "false";
 }
 
-/// <summary>The one registry of layer kinds.</summary>
+/// <summary>The one registry of layer kinds: exactly one descriptor per <see cref="LayerKind"/> and per attribute.</summary>
 internal static class LayerDescriptors
 {
     private static readonly LayerDescriptor[] All =
     [
-        new ConvEmitter(), new PoolEmitter(LayerKind.MaxPool), new PoolEmitter(LayerKind.AvgPool), new FullyConnectedEmitter(),
-        new ActivationEmitter(LayerKind.Relu), new ActivationEmitter(LayerKind.Sigmoid), new ActivationEmitter(LayerKind.Tanh),
+        new ConvEmitter(), new PoolEmitter(LayerKind.MaxPool, max: true), new PoolEmitter(LayerKind.AvgPool, max: false), new FullyConnectedEmitter(),
+        ActivationEmitter.Vectorised(LayerKind.Relu, "ReLU", "Relu"),
+        ActivationEmitter.Scalar(LayerKind.Sigmoid, "Sigmoid", "1f / (1f + global::System.MathF.Exp(-x))", "dOutput[i] * y * (1f - y)"),
+        ActivationEmitter.Scalar(LayerKind.Tanh, "Tanh", "global::System.MathF.Tanh(x)", "dOutput[i] * (1f - y * y)"),
         new AddEmitter(), new ConcatEmitter(), new BatchNormEmitter(), new DropoutEmitter(), new GlobalAvgPoolEmitter(),
     ];
 
-    private static readonly Dictionary<string, LayerDescriptor> ByAttribute = Index();
+    // Indexed by kind; built once, and the registry test builds it too, so a shipped generator cannot hold a gap or a
+    // duplicate (Index would throw on one inside the type initialiser).
+    private static readonly LayerDescriptor[] ByKind = Index(All);
 
-    private static Dictionary<string, LayerDescriptor> Index()
+    private static readonly Dictionary<string, LayerDescriptor> ByAttribute = ByAttributeName(All);
+
+    /// <summary>The descriptors in kind order; throws on a kind with none or with two, or an attribute named twice (an
+    /// inconsistency of this assembly, which <c>LayerKindTests</c> pins).</summary>
+    internal static LayerDescriptor[] Index(IReadOnlyList<LayerDescriptor> descriptors)
+    {
+        var kinds = (LayerKind[])System.Enum.GetValues(typeof(LayerKind));
+        var byKind = new LayerDescriptor[kinds.Length];
+        foreach (var d in descriptors)
+        {
+            int k = (int)d.Kind;
+            if (k < 0 || k >= byKind.Length || kinds[k] != d.Kind)
+                throw new System.ArgumentException($"Layer kind {d.Kind} is not a value of LayerKind.", nameof(descriptors));
+            if (byKind[k] is not null)
+                throw new System.ArgumentException($"Layer kind {d.Kind} has two descriptors.", nameof(descriptors));
+            byKind[k] = d;
+        }
+        foreach (var kind in kinds)
+            if (byKind[(int)kind] is null)
+                throw new System.ArgumentException($"Layer kind {kind} has no descriptor.", nameof(descriptors));
+        ByAttributeName(descriptors);
+        return byKind;
+    }
+
+    private static Dictionary<string, LayerDescriptor> ByAttributeName(IReadOnlyList<LayerDescriptor> descriptors)
     {
         var map = new Dictionary<string, LayerDescriptor>();
-        foreach (var d in All) map[d.Attribute] = d;
+        foreach (var d in descriptors)
+        {
+            if (map.ContainsKey(d.Attribute))
+                throw new System.ArgumentException($"Attribute {d.Attribute} has two descriptors ({map[d.Attribute].Kind}, {d.Kind}).", nameof(descriptors));
+            map.Add(d.Attribute, d);
+        }
         return map;
     }
 
-    /// <summary>The descriptor of <paramref name="kind"/>; a kind without one is a bug in this assembly, so it throws.</summary>
-    public static LayerDescriptor Of(LayerKind kind)
-    {
-        foreach (var d in All)
-            if (d.Kind == kind) return d;
-        throw new System.ArgumentOutOfRangeException(nameof(kind), kind, "No descriptor for this layer kind.");
-    }
+    /// <summary>The descriptor of <paramref name="kind"/> (every kind has one: see <see cref="Index"/>).</summary>
+    public static LayerDescriptor Of(LayerKind kind) => ByKind[(int)kind];
 
     /// <summary>The descriptor of a layer attribute's metadata name, or null for other attributes.</summary>
     public static LayerDescriptor? OfAttribute(string metadataName) =>

@@ -17,11 +17,13 @@ namespace ConvNet.Generator.Emit.Layers;
 /// semantics; sum from 0f in row-major order, then divided by size*size), so results are the same bits on every width.</para>
 /// <para>Backward of 2x2 windows with stride 2 is vectorised the same way; those windows tile the input exactly
 /// (shapes must fit), so every dInput element is stored once, interleaved back from the even and odd halves. Other
-/// shapes may overlap or leave gaps, and accumulate into a cleared dInput one window at a time.</para></summary>
-internal sealed class PoolEmitter(LayerKind kind) : LayerDescriptor
+/// shapes may overlap or leave gaps, and accumulate into a cleared dInput one window at a time.</para>
+/// <para>Which pooling a kind is comes from the registry (<paramref name="max"/>), not from testing the kind, so a new
+/// pooling kind cannot silently become one of these.</para></summary>
+internal sealed class PoolEmitter(LayerKind kind, bool max) : LayerDescriptor
 {
     public override LayerKind Kind => kind;
-    public override string Attribute => kind == LayerKind.MaxPool ? "MaxPoolAttribute" : "AvgPoolAttribute";
+    public override string Attribute => kind + "Attribute";
     public override string Prefix => "pool";
     public override IReadOnlyList<string> Positional => ["size"];
 
@@ -34,7 +36,7 @@ internal sealed class PoolEmitter(LayerKind kind) : LayerDescriptor
 
     public override Shape3? Output(ShapeChecks check, LayerDecl layer, IReadOnlyList<Shape3> inputs) => ShapeInference.WindowOutput(check, layer, inputs[0]);
 
-    public override string Describe(LayerPlan l) => $"{(l.Kind == LayerKind.MaxPool ? "MaxPool" : "AvgPool")} {l.Size}x{l.Size} s{l.Stride}";
+    public override string Describe(LayerPlan l) => $"{kind} {l.Size}x{l.Size} s{l.Stride}";
 
     public override void Kernels(SourceWriter w, LayerPlan l)
     {
@@ -43,9 +45,8 @@ internal sealed class PoolEmitter(LayerKind kind) : LayerDescriptor
         Backward(w, l);
     }
 
-    private static void Forward(SourceWriter w, LayerPlan l)
+    private void Forward(SourceWriter w, LayerPlan l)
     {
-        bool max = l.Kind == LayerKind.MaxPool;
         string shapes = $"input ({l.In.C},{l.In.H},{l.In.W}) -> output ({l.Out.C},{l.Out.H},{l.Out.W})";
         Header(w, l, "forward", shapes);
         w.Open(ForwardSignature);
@@ -86,7 +87,7 @@ internal sealed class PoolEmitter(LayerKind kind) : LayerDescriptor
         w.Close().Close().Close().Close();
     }
 
-    private static void Backward(SourceWriter w, LayerPlan l)
+    private void Backward(SourceWriter w, LayerPlan l)
     {
         string shapes = $"dOutput ({l.Out.C},{l.Out.H},{l.Out.W}) -> dInput ({l.In.C},{l.In.H},{l.In.W})";
         Header(w, l, "backward", shapes);
@@ -110,7 +111,7 @@ internal sealed class PoolEmitter(LayerKind kind) : LayerDescriptor
     /// <summary>2x2 windows, stride 2: each input element belongs to exactly one window, so its gradient is stored, not
     /// accumulated. Stored values are what the scalar loop's += into a cleared dInput gives: 0f + gradient (a -0
     /// gradient lands as +0), and +0 where the window's maximum is elsewhere.</summary>
-    private static void BackwardTiled(SourceWriter w, LayerPlan l, string shapes)
+    private void BackwardTiled(SourceWriter w, LayerPlan l, string shapes)
     {
         long width = l.In.W;
         w.Line($"// {shapes}: V.Count adjacent windows of one row pair per step.");
@@ -119,7 +120,7 @@ internal sealed class PoolEmitter(LayerKind kind) : LayerDescriptor
         w.Line($"ref float dRow = ref {Unsafe}.Add(ref dx, rowOffset);");
         VectorColumns(w, l);
         w.Line($"ref float dWin = ref {Unsafe}.Add(ref dRow, ox * 2);");
-        if (l.Kind == LayerKind.MaxPool)
+        if (max)
         {
             w.Line($"TV x00 = {Element(l, 0, 0)}, x01 = {Element(l, 0, 1)}, x10 = {Element(l, 1, 0)}, x11 = {Element(l, 1, 1)};");
             w.Line("TV m = V.Max(V.Max(V.Max(x00, x01), x10), x11);");
@@ -140,9 +141,8 @@ internal sealed class PoolEmitter(LayerKind kind) : LayerDescriptor
 
     /// <summary>Windows may overlap (stride &lt; size), and rows or columns between windows (stride &gt; size) get no
     /// gradient, so gradients accumulate into a cleared dInput, one window at a time.</summary>
-    private static void BackwardScalar(SourceWriter w, LayerPlan l)
+    private void BackwardScalar(SourceWriter w, LayerPlan l)
     {
-        bool max = l.Kind == LayerKind.MaxPool;
         w.Line("dInput.Clear();");
         w.Line($"ref float x = ref {Marshal}.GetReference(input);");
         w.Line($"ref float g = ref {Marshal}.GetReference(dOutput);");
@@ -182,8 +182,8 @@ internal sealed class PoolEmitter(LayerKind kind) : LayerDescriptor
         w.Close().Close().Close();
     }
 
-    private static void Header(SourceWriter w, LayerPlan l, string pass, string shapes) =>
-        w.Line($"// {l.Name} {pass}: {shapes}; {(l.Kind == LayerKind.MaxPool ? "max" : "average")} over {l.Size}x{l.Size} windows, stride {l.Stride}.");
+    private void Header(SourceWriter w, LayerPlan l, string pass, string shapes) =>
+        w.Line($"// {l.Name} {pass}: {shapes}; {(max ? "max" : "average")} over {l.Size}x{l.Size} windows, stride {l.Stride}.");
 
     /// <summary>Opens the channel and output-row loops; <c>rowOffset</c> is the window row's first input element.</summary>
     private static void Rows(SourceWriter w, LayerPlan l, string input, string inputRow, string output, string outputRow)
