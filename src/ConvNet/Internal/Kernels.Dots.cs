@@ -2,11 +2,11 @@ using System.Runtime.CompilerServices;
 
 namespace ConvNet.Internal;
 
-// C += X·Yᵀ: dot products of rows (a fully connected layer's forward), one vector of partial sums per output.
-
+// C += X·Yᵀ: dot products of rows (a fully connected layer's forward), one vector of partial sums per output, so
+// each output is one horizontal sum at the end; Dots1-4 serve one to four samples, DotsBatch a batch.
 public static partial class Kernels
 {
-    /// <summary>C += X·Yᵀ for 1 rows of X and jCount rows of Y of n &gt;= V.Count values each.</summary>
+    /// <summary>C += X·Yᵀ for 1 row of X and jCount rows of Y of n &gt;= V.Count values each.</summary>
     // C[m*crs + j] += sum over p < n of X[m*xrs + p] * Y[j*yrs + p], for m < 1, j < jCount, n >= V.Count.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Dots1<TV, V>(ref float x, nint xrs, ref float y, nint yrs, int jCount, int n, ref float c, nint crs) where TV : struct where V : struct, Vectors.IVectorOps<TV>

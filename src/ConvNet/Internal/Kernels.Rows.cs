@@ -4,8 +4,7 @@ using System.Runtime.Intrinsics;
 
 namespace ConvNet.Internal;
 
-// Helpers over one row of n values.
-
+// Helpers over one row of n values: copies, sums and the element-wise passes of activations and batch norm.
 public static partial class Kernels
 {
     /// <summary>dst[i] = src[i] for i &lt; n.</summary>

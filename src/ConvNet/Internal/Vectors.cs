@@ -8,6 +8,12 @@ namespace ConvNet.Internal;
 
 /// <summary>One SIMD width as static operations; kernels generic over it are compiled once per width. For generated
 /// networks only: not part of ConvNet's supported API, and it may change in any version.</summary>
+// TensorPrimitives' operator-struct pattern: kernels are generic over IVectorOps, so one kernel body is JIT-compiled once
+// per width with the width a constant, and the dispatch on IsHardwareAccelerated (also a JIT-time constant) costs
+// nothing. Every operation but Count is AggressiveInlining, so a kernel compiles to the bare vector instructions.
+// The deinterleaving loads and interleaving stores of stride-2 pooling take one two-source permute per vector on x86
+// (AVX-512 vpermt2ps, AVX2 vshufps + vpermpd, SSE shufps/unpck), else two single-source shuffles and a blend, which any
+// platform has.
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class Vectors
 {
@@ -228,6 +234,7 @@ public static class Vectors
         public static Vector256<float> LoadEvens(ref float source, nint offset)
         {
             Vector256<float> a = Vector256.LoadUnsafe(ref source, (nuint)offset), b = Vector256.LoadUnsafe(ref source, (nuint)(offset + 8));
+            // vshufps picks within 128-bit lanes; vpermpd then puts the 64-bit pairs in order.
             return Avx2.IsSupported ? Vector256.AsSingle(Avx2.Permute4x64(Vector256.AsDouble(Avx.Shuffle(a, b, 0b10_00_10_00)), 0b11_01_10_00)) : Unzip(a, b, 0);
         }
 
