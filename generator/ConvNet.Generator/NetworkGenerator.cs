@@ -13,8 +13,8 @@ namespace ConvNet.Generator;
 /// The pipeline: every class carrying [Input] -> parse its attributes in source order and check the shapes
 /// (<see cref="NetworkParser"/>, <see cref="Shapes.ShapeInference"/>) -> an equatable model -> one .g.cs file
 /// (<see cref="NetworkEmitter"/>), and the class's errors and warnings as diagnostics; types with ConvNet attributes that
-/// this pipeline never sees (no [Input], or [Input] on an enum) get theirs from one pipeline per attribute; and, in the
-/// runtime library's own build only, the kernels all networks share (<see cref="KernelHelpers.EmitLibrary"/>).
+/// this pipeline never sees (no [Input], or [Input] on an enum) get theirs from one pipeline per attribute. The kernels
+/// that generated code calls are checked-in code of the runtime library (ConvNet.Internal), not generated.
 /// Every CNN diagnostic comes from here, none from an analyzer: the compiler skips analyzers once any error is reported,
 /// so an analyzer's diagnostics would vanish from a build with one bad network anywhere in the project.
 /// </summary>
@@ -52,14 +52,6 @@ public sealed class NetworkGenerator : IIncrementalGenerator
                     static (node, _) => node is BaseTypeDeclarationSyntax or DelegateDeclarationSyntax,
                     (ctx, ct) => NetworkParser.ParseUnseen(ctx.TargetSymbol, ctx.TargetNode, attribute, ct))
                 .Where(static parse => parse is not null)!);
-
-        // The kernels every network shares go into the runtime library itself, compiled once and optimised there.
-        // The check is a bool, so an edit anywhere regenerates nothing unless it changes the answer.
-        var isRuntimeLibrary = context.CompilationProvider.Select(static (c, _) => IsRuntimeLibrary(c));
-        context.RegisterSourceOutput(isRuntimeLibrary, static (spc, yes) =>
-        {
-            if (yes) spc.AddSource("ConvNet.Internal.Kernels.g.cs", KernelHelpers.EmitLibrary());
-        });
     }
 
     /// <summary>Errors and warnings are separate outputs of the parse, apart from the model: an edit that only moves a
@@ -90,11 +82,4 @@ public sealed class NetworkGenerator : IIncrementalGenerator
 
     private static Diagnostic Create(DiagnosticInfo info, Location? location) =>
         Diagnostic.Create(Descriptors.For(info.Id), location, info.Properties.ToImmutableDictionary(p => p.Key, p => p.Value), info.Message);
-
-    /// <summary>True when compiling ConvNet.dll: the assembly that defines <c>ConvNet.INetwork</c> (a user's project
-    /// that happens to be called ConvNet references that type, it does not define it).</summary>
-    private static bool IsRuntimeLibrary(Compilation compilation) =>
-        compilation.AssemblyName == "ConvNet"
-        && compilation.GetTypeByMetadataName(KnownNames.Namespace + ".INetwork") is { } network
-        && SymbolEqualityComparer.Default.Equals(network.ContainingAssembly, compilation.Assembly);
 }

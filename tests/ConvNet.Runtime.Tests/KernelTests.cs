@@ -313,6 +313,66 @@ public sealed class KernelTests
     }
 
     [Theory, MemberData(nameof(Widths))]
+    public void Lane_operations_give_the_scalar_results_bit_for_bit(string width) => AtWidth<LaneOpsCheck>(width);
+
+    private sealed class LaneOpsCheck : IWidthCheck
+    {
+        private static int Bits(float x) => BitConverter.SingleToInt32Bits(x);
+
+        public static void Run<TV, V>() where TV : struct where V : struct, Vectors.IVectorOps<TV>
+        {
+            // The element-wise operations must agree with Vectors.Scalar lane by lane, special values included, since each
+            // kernel runs at whichever width the CPU has; a vector's lanes mix specials with ordinary values.
+            float[] specials = [float.NaN, -0f, 0f, float.PositiveInfinity, float.NegativeInfinity, float.Epsilon, -float.Epsilon, 1f, -1f];
+            var rng = new Rng(7);
+            int count = V.Count;
+            Assert.Equal(LanesOf(typeof(V)), count);
+            for (int round = 0; round < 20; round++)
+            {
+                float[] a = new float[count], b = new float[count];
+                for (int i = 0; i < count; i++)
+                {
+                    a[i] = rng.NextInt(3) == 0 ? specials[rng.NextInt(specials.Length)] : rng.NextUniform(-4f, 4f);
+                    b[i] = rng.NextInt(3) == 0 ? specials[rng.NextInt(specials.Length)] : rng.NextUniform(-4f, 4f);
+                }
+                TV va = V.Load(ref a[0], 0), vb = V.Load(ref b[0], 0);
+                var got = new float[count];
+                void Check(string op, TV result, Func<float, float, float> scalar)
+                {
+                    V.Store(result, ref got[0], 0);
+                    for (int i = 0; i < count; i++)
+                        Assert.True(Bits(scalar(a[i], b[i])) == Bits(got[i]) || float.IsNaN(got[i]) && float.IsNaN(scalar(a[i], b[i])),
+                            $"{typeof(V).Name}.{op}({a[i]}, {b[i]}) = {got[i]}, scalar {scalar(a[i], b[i])}");
+                }
+                Check("Add", V.Add(va, vb), Vectors.Scalar.Add);
+                Check("Subtract", V.Subtract(va, vb), Vectors.Scalar.Subtract);
+                Check("Divide", V.Divide(va, vb), Vectors.Scalar.Divide);
+                Check("Relu", V.Relu(va), (x, _) => Vectors.Scalar.Relu(x));
+                Check("ReluBackward", V.ReluBackward(va, vb), Vectors.Scalar.ReluBackward);
+                Check("Broadcast", V.Broadcast(b[0]), (_, _) => b[0]);
+                for (int lanes = 0; lanes <= count; lanes++)
+                {
+                    int keep = lanes;
+                    V.Store(V.KeepLast(va, keep), ref got[0], 0);
+                    for (int i = 0; i < count; i++)
+                        Assert.True(Bits(i >= count - keep ? a[i] : 0f) == Bits(got[i]), $"{typeof(V).Name}.KeepLast(lanes: {keep}) lane {i}");
+                }
+            }
+            // Sums and fused products are compared on small integers, where every order of additions and fused or unfused
+            // rounding gives the same exact value.
+            float[] x = Ints(rng, count), y = Ints(rng, count), z = Ints(rng, count), product = new float[count];
+            float total = 0;
+            foreach (float v in x) total += v;
+            Assert.Equal(total, V.Sum(V.Load(ref x[0], 0)));
+            V.Store(V.MultiplyAdd(V.Load(ref x[0], 0), V.Load(ref y[0], 0), V.Load(ref z[0], 0)), ref product[0], 0);
+            for (int i = 0; i < count; i++) Assert.Equal(Vectors.Scalar.MultiplyAdd(x[i], y[i], z[i]), product[i]);
+        }
+
+        private static int LanesOf(Type ops) =>
+            ops == typeof(Vectors.Vec512) ? 16 : ops == typeof(Vectors.Vec256) ? 8 : ops == typeof(Vectors.Vec128) ? 4 : 1;
+    }
+
+    [Theory, MemberData(nameof(Widths))]
     public void Pooling_operations_keep_MathF_Max_semantics_and_lane_order(string width) => AtWidth<PoolOpsCheck>(width);
 
     private sealed class PoolOpsCheck : IWidthCheck
