@@ -13,7 +13,7 @@ namespace ConvNet.Generator;
 /// The pipeline: every class carrying [Input] -> parse its attributes in source order and check the shapes
 /// (<see cref="NetworkParser"/>, <see cref="Shapes.ShapeInference"/>) -> an equatable model -> one .g.cs file
 /// (<see cref="NetworkEmitter"/>), and the class's errors and warnings as diagnostics; types with ConvNet attributes that
-/// this pipeline never sees (no [Input], or [Input] on an enum) get theirs from one pipeline per attribute. The kernels
+/// this pipeline never sees (no [Input], or [Input] on an enum) get theirs from a second pipeline (<see cref="AttributeFilter"/>). The kernels
 /// that generated code calls are checked-in code of the runtime library (ConvNet.Internal), not generated.
 /// Every CNN diagnostic comes from here, none from an analyzer: the compiler skips analyzers once any error is reported,
 /// so an analyzer's diagnostics would vanish from a build with one bad network anywhere in the project.
@@ -45,13 +45,11 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             spc.AddSource(model!.Type.HintName, NetworkEmitter.Emit(model, spc.CancellationToken)));
         Report(context, networks!);
 
-        foreach (string attribute in NetworkParser.AttributeNames)
-            Report(context, context.SyntaxProvider
-                .ForAttributeWithMetadataName(
-                    KnownNames.Namespace + "." + attribute,
-                    static (node, _) => node is BaseTypeDeclarationSyntax or DelegateDeclarationSyntax,
-                    (ctx, ct) => NetworkParser.ParseUnseen(ctx.TargetSymbol, ctx.TargetNode, attribute, ct))
-                .Where(static parse => parse is not null)!);
+        Report(context, context.SyntaxProvider
+            .CreateSyntaxProvider(
+                static (node, _) => AttributeFilter.MayCarryConvNetAttribute(node),
+                static (ctx, ct) => NetworkParser.ParseUnseen(ctx.SemanticModel.GetDeclaredSymbol(ctx.Node, ct), ctx.Node, ct))
+            .Where(static parse => parse is not null)!);
     }
 
     /// <summary>Errors and warnings are separate outputs of the parse, apart from the model: an edit that only moves a

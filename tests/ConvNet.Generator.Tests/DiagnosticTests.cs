@@ -583,10 +583,29 @@ public class DiagnosticTests
     [InlineData("[Input(1, 8, 8)]\n[Relu]\npartial class Net { }\n[Conv(2, 3)]\npublic partial class Net { }", "CNN007")]
     [InlineData("[Input(1, 8, 8)]\n[Relu]\npublic class Net { }", "CNN004")]
     [InlineData("[Input(1, 8, 8)]\n[Relu]\npublic enum Net { A }", "CNN006")]
+    [InlineData("[ConvNet.Conv(2, 3)]\npublic partial class Net { }", "CNN005")]
+    [InlineData("[global::ConvNet.ConvAttribute(2, 3)]\npublic partial class Net { }", "CNN005")]
+    [InlineData("[Relu, Conv(2, 3)]\n[MaxPool(2)]\npublic partial class Net { }", "CNN005")]
+    [InlineData("[Relu]\npublic delegate void Net();", "CNN005 CNN006")]
+    [InlineData("[Input(1, 8, 8)]\n[Relu]\npublic delegate void Net();", "CNN006")]
     public void Every_problem_is_reported_once_by_the_generator(string declaration, string ids)
     {
         var result = Harness.Run("using ConvNet;\n" + declaration + "\n");
         Assert.Equal(ids.Split(' '), result.GeneratorDiagnostics.Select(d => d.Id).Where(id => id.StartsWith("CNN", System.StringComparison.Ordinal)).Order());
+    }
+
+    /// <summary>A layer attribute written through a using alias, of the file or of a namespace, is still found on a
+    /// type without [Input]: the syntactic filter in front of the semantic check follows the aliases in scope.</summary>
+    [Theory]
+    [InlineData("using C = ConvNet.ConvAttribute;\n[C(2, 3)]\npublic partial class Net { }")]
+    [InlineData("using Layer = ConvNet.ReluAttribute;\n[Layer]\npublic partial class Net { }")]
+    [InlineData("namespace App\n{\n    using C = ConvNet.ConvAttribute;\n    [C(2, 3)]\n    public partial class Net { }\n}")]
+    public void A_layer_attribute_through_a_using_alias_gets_CNN005(string source)
+    {
+        var result = Harness.Run(source + "\n");
+        var d = Assert.Single(result.GeneratorDiagnostics, d => d.Id.StartsWith("CNN", System.StringComparison.Ordinal));
+        Assert.Equal("CNN005", d.Id);
+        Assert.Empty(result.Generated);
     }
 
     /// <summary>The case: a class with a CNN001 beside one without [Input] and one with warnings. Each problem

@@ -13,10 +13,8 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace ConvNet.Generator.Parsing;
 
 /// <summary>What one class declares: the model to generate from (null when nothing should be generated), and every
-/// problem with its source location. <see cref="SeenByInputPipeline"/>: the generator's [Input] pipeline sees this class
-/// (it carries [Input] on a type declaration); every other class with ConvNet attributes is reported by the pipeline of
-/// its first attribute (<see cref="NetworkParser.ParseUnseen"/>), so each problem is reported once.</summary>
-internal sealed record ParseResult(NetworkModel? Model, IReadOnlyList<(Problem Problem, Location Location)> Problems, bool SeenByInputPipeline)
+/// problem with its source location.</summary>
+internal sealed record ParseResult(NetworkModel? Model, IReadOnlyList<(Problem Problem, Location Location)> Problems)
 {
     /// <summary>The generator's part: the model, and the problems as plain values, errors and warnings apart (warnings
     /// are reported in the compilation's own syntax trees, so that #pragma and .editorconfig apply to them).</summary>
@@ -53,29 +51,34 @@ internal static class NetworkParser
             .ToList();
 
     /// <summary>The problems of a type that the [Input] pipeline never sees (layer attributes without [Input], or
-    /// [Input] on an enum or a delegate). Only the pipeline of the type's first ConvNet attribute, on the declaration
-    /// that carries it, parses the type; every other (type, pipeline, declaration) gets null, so each type is reported
-    /// once.</summary>
-    public static NetworkParse? ParseUnseen(ISymbol symbol, SyntaxNode declaration, string attributeName, CancellationToken ct)
+    /// [Input] on an enum or a delegate). Only the declaration that carries the type's first ConvNet attribute parses
+    /// the type; every other declaration gets null, so each type is reported once.</summary>
+    public static NetworkParse? ParseUnseen(ISymbol? symbol, SyntaxNode declaration, CancellationToken ct)
     {
-        if (symbol is not INamedTypeSymbol type) return null;
+        // Checked before the attributes are sorted: this runs on every compilation for every declaration the syntax
+        // filter lets through, and nearly all of those are networks that the [Input] pipeline reports.
+        if (symbol is not INamedTypeSymbol type || SeenByInputPipeline(type, ct)) return null;
         var attributes = Attributes(type, ct);
-        if (attributes.Count == 0 || SeenByInputPipeline(attributes)) return null;
-        var first = attributes[0];
-        if (first.Syntax.Parent?.Parent != declaration || first.Data.AttributeClass!.MetadataName != attributeName) return null;
+        if (attributes.Count == 0 || attributes[0].Syntax.Parent?.Parent != declaration) return null;
         return Parse(type, attributes, ct).ForGenerator() with { Model = null };
     }
 
     /// <summary>The generator's ForAttributeWithMetadataName finds [Input] on type declarations only (not on an enum or a delegate).</summary>
-    private static bool SeenByInputPipeline(List<(AttributeData Data, AttributeSyntax Syntax)> attributes) =>
-        attributes.Any(a => Kind(a.Data) is null && a.Syntax.Parent?.Parent is TypeDeclarationSyntax);
+    private static bool SeenByInputPipeline(INamedTypeSymbol type, CancellationToken ct)
+    {
+        foreach (var a in type.GetAttributes())
+            if (a.AttributeClass is { MetadataName: InputAttribute } && IsConvNetAttribute(a)
+                && a.ApplicationSyntaxReference?.GetSyntax(ct).Parent?.Parent is TypeDeclarationSyntax)
+                return true;
+        return false;
+    }
 
     public static ParseResult Parse(INamedTypeSymbol type, CancellationToken ct) => Parse(type, Attributes(type, ct), ct);
 
     private static ParseResult Parse(INamedTypeSymbol type, List<(AttributeData Data, AttributeSyntax Syntax)> attributes, CancellationToken ct)
     {
         var problems = new List<(Problem, Location)>();
-        if (attributes.Count == 0) return new ParseResult(null, problems, false);
+        if (attributes.Count == 0) return new ParseResult(null, problems);
 
         var typeLocation = type.Locations.FirstOrDefault() ?? Location.None;
         void Report(Problem p, Location l) => problems.Add((p, l));
@@ -136,7 +139,7 @@ internal static class NetworkParser
         if (generatable && plan is not null && !CheckLayerClassNames(type, plan, Report, ct)) generatable = false;
 
         var model = generatable ? new NetworkModel(Header(type), plan) : null;
-        return new ParseResult(model, problems, SeenByInputPipeline(attributes));
+        return new ParseResult(model, problems);
     }
 
     private static bool IsError(TypedConstant constant) =>
