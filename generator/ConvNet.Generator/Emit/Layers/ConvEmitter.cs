@@ -41,6 +41,11 @@ internal sealed class ConvEmitter : LayerDescriptor
 
     public override string Describe(LayerPlan l) => $"Conv {l.Out.C}@{l.Size}x{l.Size} s{l.Stride} p{l.Pad}";
 
+    public override IReadOnlyList<TensorSpec> ParameterTensors(LayerPlan l) => TensorSpec.WeightAndBias(l.Out.C, l.In.C, l.Size, l.Size);
+
+    public override OnnxSpec Onnx(LayerPlan l) => new("Conv", OnnxLayout.Volume,
+        OnnxAttributeSpec.Ints("pads", l.Pad, l.Pad, l.Pad, l.Pad), OnnxAttributeSpec.Ints("kernel_shape", l.Size, l.Size), OnnxAttributeSpec.Ints("strides", l.Stride, l.Stride));
+
     public override void Kernels(SourceWriter w, LayerPlan l)
     {
         Forward(w, l);

@@ -19,6 +19,14 @@ internal sealed class DropoutEmitter : LayerDescriptor
     public override bool KeepsShape => true;
     public override string LayerInfoProperties(LayerPlan l) => $", Probability = {DoubleLiteral(l.Real)}";
 
+    /// <summary>Evaluation-mode dropout is the identity: no ONNX node.</summary>
+    public override OnnxSpec Onnx(LayerPlan l) => OnnxSpec.Identity;
+
+    /// <summary>Dropout sits between a layer and its nonlinearity without changing which initialisation suits it.</summary>
+    public override AutoInit AutoInit => AutoInit.LookThrough;
+
+    public override bool IsStochastic => true;
+
     public override LayerDecl Read(IAttributeArguments args, string? name, string? from) =>
         new(Kind, name, from, default, 0, 0, 0, 0, args.Real(0), 0);
 

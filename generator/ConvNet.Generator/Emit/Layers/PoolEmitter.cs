@@ -38,6 +38,9 @@ internal sealed class PoolEmitter(LayerKind kind, bool max) : LayerDescriptor
 
     public override string Describe(LayerPlan l) => $"{kind} {l.Size}x{l.Size} s{l.Stride}";
 
+    public override OnnxSpec Onnx(LayerPlan l) => new(max ? "MaxPool" : "AveragePool", OnnxLayout.Volume,
+        OnnxAttributeSpec.Ints("kernel_shape", l.Size, l.Size), OnnxAttributeSpec.Ints("strides", l.Stride, l.Stride));
+
     public override void Kernels(SourceWriter w, LayerPlan l)
     {
         Forward(w, l);
