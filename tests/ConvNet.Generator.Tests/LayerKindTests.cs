@@ -135,7 +135,10 @@ public class LayerKindTests
                         Probability = layer.Probability,
                     };
                     Assert.Equal(AllProperties, Undescribed(byHand));
-                    if (Render(layer) != Render(byHand))
+                    // Kinds added after the built-in rule was closed have none: generated code is all they have.
+                    if (kind > LastBuiltIn)
+                        Assert.Throws<NotSupportedException>(() => byHand.Tensors);
+                    else if (Render(layer) != Render(byHand))
                         problems.Add($"{kind}: {c.Name}'s {layer.Name} describes\n  {Render(layer)}\nbut the built-in rule gives\n  {Render(byHand)}");
                 }
             }
@@ -143,6 +146,9 @@ public class LayerKindTests
         }
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
+
+    /// <summary>The last kind <see cref="LayerInfo"/>'s built-in rule knows.</summary>
+    private const LayerKind LastBuiltIn = LayerKind.GlobalAvgPool;
 
     private static readonly string[] AllProperties =
         ["_autoInit", "_bufferTensors", "_isStochastic", "_onnx", "_tensors", "_usesBatchStatistics"];
