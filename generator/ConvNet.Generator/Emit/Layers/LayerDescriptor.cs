@@ -43,19 +43,26 @@ internal abstract class LayerDescriptor
     /// <summary>The constructor's parameter names, in order, as problems name them (for locating a diagnostic).</summary>
     public virtual IReadOnlyList<string> Positional => [];
 
+    /// <summary>The attribute's last constructor parameter is a params array (Concat's names), which may also be passed
+    /// as one array expression: a problem about its k-th name then points at that expression.</summary>
+    public virtual bool ParamsArray => false;
+
     /// <summary>Reads the arguments; <paramref name="name"/> and <paramref name="from"/> are the base class's properties.</summary>
-    public virtual LayerDecl Read(IAttributeArguments args, string? name, string? from) =>
-        new(Kind, name, from, default, 0, 0, 0, 0, 0, 0);
+    public abstract LayerDecl Read(IAttributeArguments args, string? name, string? from);
 
     /// <summary>CNN003 for each invalid argument; false if any.</summary>
-    public virtual bool CheckArguments(ArgumentChecks check, LayerDecl layer) => true;
+    public abstract bool CheckArguments(ArgumentChecks check, LayerDecl layer);
 
     /// <summary>The output shape, or null after adding a problem. <paramref name="inputs"/> are the shapes of
     /// the layer's input and then the volumes it names (merges).</summary>
     public abstract Shape3? Output(ShapeChecks check, LayerDecl layer, IReadOnlyList<Shape3> inputs);
 
     /// <summary>Weights (null on overflow); biases follow them.</summary>
-    public virtual long? Weights(LayerDecl layer, Shape3 input, Shape3 output) => 0;
+    public abstract long? Weights(LayerDecl layer, Shape3 input, Shape3 output);
+
+    /// <summary>The plan's spec of a layer whose arguments, shape and counts all passed their checks.</summary>
+    public abstract LayerSpec Checked(LayerDecl layer);
+
     public virtual long Biases(Shape3 output) => 0;
 
     /// <summary>Floats of buffers (running statistics).</summary>
@@ -71,12 +78,13 @@ internal abstract class LayerDescriptor
     /// look through such layers to the layer that made the shape.</summary>
     public virtual bool KeepsShape => false;
 
-    /// <summary>A windowed layer (its <see cref="Output"/> is <c>ShapeInference.WindowOutput</c>) that takes padding,
-    /// so the window may be 1x1 and shape fixes may change its pad; false for unpadded windows (pooling).</summary>
-    public virtual bool PaddedWindow => false;
+    /// <summary>A dense layer (fully connected): its output is a vector of features with no height or width, so a
+    /// windowed layer after it, even through layers that keep its shape, is misplaced rather than mis-sized.</summary>
+    public virtual bool Dense => false;
 
-    /// <summary>A windowed layer's output channels (a conv's filter count); the input's by default, as pooling keeps them.</summary>
-    public virtual long WindowChannels(LayerDecl layer, Shape3 input) => input.C;
+    /// <summary>A windowed layer's window as its runtime <c>LayerInfo</c> takes it (size, stride, pad); zeros for
+    /// other kinds.</summary>
+    public virtual (int Size, int Stride, int Pad) LayerInfoWindow(LayerPlan l) => (0, 0, 0);
 
     /// <summary>The kind's own properties of its runtime <c>LayerInfo</c> (its attribute's real arguments), each as
     /// <c>", Name = value"</c> for the object initialiser; empty for a kind without any.</summary>
@@ -124,6 +132,59 @@ internal abstract class LayerDescriptor
 
     /// <summary>"relu1" (one input) or "relu3, conv5" (a merge): the names a layer table shows in parentheses.</summary>
     protected static string Inputs(LayerPlan l) => string.Join(", ", l.InputNames);
+}
+
+/// <summary>A descriptor whose kind reads its attribute into <typeparamref name="TArguments"/> and keeps it checked in the
+/// plan as <typeparamref name="TSpec"/>.
+/// <para>Why generic: the pipeline holds layers of every kind in one list, so a <see cref="LayerDecl"/> or
+/// <see cref="LayerPlan"/> can carry its spec only as the abstract <see cref="LayerSpec"/>. The one cast to the kind's
+/// own record is made here, once for every member the pipeline calls with a declaration (the reading, checking, shape
+/// and weight members are sealed and forward to typed overloads) and in <see cref="Spec"/> for the plan; a kind's
+/// descriptor reads named fields (<c>conv.Size</c>, <c>Spec(l).Stride</c>) and never casts, and a new argument
+/// touches only its kind's spec record and descriptor. The cast cannot fail: the registry maps each kind to one
+/// descriptor, which made the declaration's spec (<see cref="Read"/>) and the plan's (<see cref="Checked"/>).
+/// A descriptor per kind rather than one over a union of all arguments also keeps each record equatable by value
+/// with only the fields its kind has, so an edit to one conv's stride changes nothing else in the model.</para></summary>
+internal abstract class LayerDescriptor<TArguments, TSpec> : LayerDescriptor
+    where TArguments : LayerSpec
+    where TSpec : LayerSpec
+{
+    public sealed override LayerDecl Read(IAttributeArguments args, string? name, string? from) => new(Kind, name, from, Read(args));
+
+    public sealed override bool CheckArguments(ArgumentChecks check, LayerDecl layer) => CheckArguments(check, Arguments(layer));
+
+    public sealed override Shape3? Output(ShapeChecks check, LayerDecl layer, IReadOnlyList<Shape3> inputs) => Output(check, Arguments(layer), inputs);
+
+    public sealed override long? Weights(LayerDecl layer, Shape3 input, Shape3 output) => Weights(Arguments(layer), input, output);
+
+    public sealed override LayerSpec Checked(LayerDecl layer) => Checked(Arguments(layer));
+
+    /// <summary>The kind's arguments as written; missing or mistyped ones read as <see cref="IAttributeArguments"/> says.</summary>
+    protected abstract TArguments Read(IAttributeArguments args);
+
+    /// <summary>CNN003 for each invalid argument; false if any.</summary>
+    protected virtual bool CheckArguments(ArgumentChecks check, TArguments args) => true;
+
+    /// <summary>See <see cref="LayerDescriptor.Output"/>.</summary>
+    protected abstract Shape3? Output(ShapeChecks check, TArguments args, IReadOnlyList<Shape3> inputs);
+
+    /// <summary>See <see cref="LayerDescriptor.Weights"/>.</summary>
+    protected virtual long? Weights(TArguments args, Shape3 input, Shape3 output) => 0;
+
+    /// <summary>The plan's spec from arguments that passed every check (so each integer fits an int).</summary>
+    protected abstract TSpec Checked(TArguments args);
+
+    /// <summary>The checked spec of a layer of this kind.</summary>
+    internal static TSpec Spec(LayerPlan l) => (TSpec)l.Spec;
+
+    private static TArguments Arguments(LayerDecl layer) => (TArguments)layer.Spec;
+}
+
+/// <summary>A descriptor whose kind's spec needs no conversion once checked (real numbers, names, or nothing).</summary>
+internal abstract class LayerDescriptor<TSpec> : LayerDescriptor<TSpec, TSpec>
+    where TSpec : LayerSpec
+{
+    protected sealed override TSpec Checked(TSpec args) => args;
 }
 
 /// <summary>The span expressions of one call site, for one sample: input activations, output activation, the
