@@ -152,6 +152,22 @@ public class ShapeInferenceTests
         Assert.Equal(750, plan.Layers[0].WeightCount);
     }
 
+    /// <summary>The plan keeps each layer's own arguments as its kind's checked spec, with int fields, and nothing of
+    /// another kind's.</summary>
+    [Fact]
+    public void The_plan_carries_each_kind_s_checked_spec()
+    {
+        var (plan, problems) = ShapeInference.Infer(new Shape3(3, 32, 32),
+        [
+            Conv(8, 3, 1, 1), L(LayerKind.BatchNorm, new BatchNormSpec(1e-3, 0.25)), L(LayerKind.Relu), Pool(LayerKind.MaxPool, 2, 2),
+            L(LayerKind.Dropout, new DropoutSpec(0.125)), FullyConnected(10),
+        ]);
+        Assert.Empty(problems);
+        Assert.Equal<LayerSpec>(
+            [new ConvSpec<int>(8, 3, 1, 1), new BatchNormSpec(1e-3, 0.25), NoSpec.Value, new PoolSpec<int>(2, 2), new DropoutSpec(0.125), new FullyConnectedSpec<int>(10)],
+            plan!.Layers.Select(l => l.Spec));
+    }
+
     [Fact]
     public void AlexNet_at_224_is_the_classic_shape_bug()
     {

@@ -16,9 +16,10 @@ internal interface IAttributeArguments
     double? NamedReal(string name);
 }
 
-/// <summary>Everything the generator knows about one layer kind, in one place: its attribute and arguments, their
-/// checks, its shape rule, its parameter and buffer counts, its line in the layer table, and its kernels and the calls
-/// to them. The pipeline asks <see cref="LayerDescriptors.Of"/>; no other code switches on the kind with a default.
+/// <summary>Everything the generator knows about one layer kind, in one place: its attribute and arguments (its spec
+/// record, see <see cref="LayerDescriptor{TArguments, TSpec}"/>), their checks, its shape rule, its parameter and buffer
+/// counts, its line in the layer table, and its kernels and the calls to them. The pipeline asks
+/// <see cref="LayerDescriptors.Of"/>; no other code switches on the kind with a default.
 /// <para>Kernel conventions (the network emitter relies on them): activations are per-sample CHW spans, <c>p</c> the whole
 /// parameter buffer (kernels know their offsets), <c>dp</c> the gradient buffer they add into, an empty dInput means
 /// "skip the input gradient", and a dInput is overwritten unless <see cref="AccumulatesInputGradients"/>.</para></summary>
@@ -60,9 +61,7 @@ internal abstract class LayerDescriptor
     /// <summary>Weights (null on overflow); biases follow them.</summary>
     public abstract long? Weights(LayerDecl layer, Shape3 input, Shape3 output);
 
-    /// <summary>The plan's spec of a layer whose arguments, shape and counts all passed their checks.</summary>
-    public abstract LayerSpec Checked(LayerDecl layer);
-
+    /// <summary>Biases, stored after the weights.</summary>
     public virtual long Biases(Shape3 output) => 0;
 
     /// <summary>Floats of buffers (running statistics).</summary>
@@ -70,6 +69,9 @@ internal abstract class LayerDescriptor
 
     /// <summary>Forward FLOPs (null on overflow).</summary>
     public virtual long? Flops(Shape3 input, Shape3 output, long weights) => 0;
+
+    /// <summary>The plan's spec of a layer whose arguments, shape and counts all passed their checks.</summary>
+    public abstract LayerSpec Checked(LayerDecl layer);
 
     /// <summary>The kind column of the layer table, e.g. <c>Conv 10@5x5 s1 p2</c>.</summary>
     public abstract string Describe(LayerPlan l);
@@ -143,8 +145,9 @@ internal abstract class LayerDescriptor
 /// descriptor reads named fields (<c>conv.Size</c>, <c>Spec(l).Stride</c>) and never casts, and a new argument
 /// touches only its kind's spec record and descriptor. The cast cannot fail: the registry maps each kind to one
 /// descriptor, which made the declaration's spec (<see cref="Read"/>) and the plan's (<see cref="Checked"/>).
-/// A descriptor per kind rather than one over a union of all arguments also keeps each record equatable by value
-/// with only the fields its kind has, so an edit to one conv's stride changes nothing else in the model.</para></summary>
+/// The alternative, one record of every kind's arguments, is what this replaced: each kind carried fields it does not
+/// have under names that did not say what they were (<c>A</c>, <c>Real2</c>), and a new argument changed every
+/// constructor call of every kind.</para></summary>
 internal abstract class LayerDescriptor<TArguments, TSpec> : LayerDescriptor
     where TArguments : LayerSpec
     where TSpec : LayerSpec
