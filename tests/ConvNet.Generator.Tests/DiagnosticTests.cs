@@ -811,8 +811,8 @@ public class DiagnosticTests
     {
         var layers = new[]
         {
-            ShapeInferenceTests.L(ConvNet.Generator.Model.LayerKind.Relu, 0, 0, 0, 0),
-            ShapeInferenceTests.L(ConvNet.Generator.Model.LayerKind.Concat, 0, 0, 0, 0, null, [.. Enumerable.Repeat("relu1", names)]),
+            ShapeInferenceTests.L(ConvNet.Generator.Model.LayerKind.Relu),
+            ShapeInferenceTests.L(ConvNet.Generator.Model.LayerKind.Concat, new ConvNet.Generator.Model.MergeSpec(new ConvNet.Generator.Model.EquatableArray<string>([.. Enumerable.Repeat("relu1", names)]))),
         };
         var (plan, problems) = ConvNet.Generator.Shapes.ShapeInference.Infer(new ConvNet.Generator.Model.Shape3(1, 2, 2), layers);
         Assert.Equal(capped ? ["CNN018"] : [], problems.Select(p => p.Id));
