@@ -105,7 +105,7 @@ public class LayerKindTests
         public override Generator.Model.Shape3? Output(Generator.Shapes.ShapeChecks check, Generator.Model.LayerDecl layer, IReadOnlyList<Generator.Model.Shape3> inputs) =>
             _dropout.Output(check, layer, inputs);
         public override string Describe(Generator.Model.LayerPlan l) => _dropout.Describe(l);
-        public override void Kernels(Generator.Emit.SourceWriter w, Generator.Model.LayerPlan l) => _dropout.Kernels(w, l);
+        public override void Kernels(Generator.Emit.SourceWriter w, Generator.Model.LayerPlan l, Generator.Planning.KernelPlan k) => _dropout.Kernels(w, l, k);
     }
 
     /// <summary>A kind outside the enum used to get no tensors (so zero weights, missing from weight files and ONNX).</summary>

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Globalization;
 using ConvNet.Generator.Model;
+using ConvNet.Generator.Planning;
 using ConvNet.Generator.Shapes;
 using static ConvNet.Generator.Emit.KernelHelpers;
 
@@ -17,6 +18,7 @@ internal sealed class DropoutEmitter : LayerDescriptor
     public override IReadOnlyList<string> Positional => ["p"];
     public override bool HeadKind => true;
     public override bool KeepsShape => true;
+    public override bool DrawsMasks => true;
     public override string LayerInfoProperties(LayerPlan l) => $", Probability = {DoubleLiteral(l.Real)}";
 
     public override LayerDecl Read(IAttributeArguments args, string? name, string? from) =>
@@ -28,7 +30,7 @@ internal sealed class DropoutEmitter : LayerDescriptor
     public override Shape3? Output(ShapeChecks check, LayerDecl layer, IReadOnlyList<Shape3> inputs) => inputs[0];
     public override string Describe(LayerPlan l) => $"Dropout p={l.Real.ToString("0.###", CultureInfo.InvariantCulture)}";
 
-    public override void Kernels(SourceWriter w, LayerPlan l)
+    public override void Kernels(SourceWriter w, LayerPlan l, KernelPlan k)
     {
         int n = l.OutLength;
         long threshold = (long)System.Math.Round(l.Real * (1 << 24));

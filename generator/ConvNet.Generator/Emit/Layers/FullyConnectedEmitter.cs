@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using ConvNet.Generator.Model;
+using ConvNet.Generator.Planning;
 using ConvNet.Generator.Shapes;
 using static ConvNet.Generator.Emit.KernelHelpers;
 
@@ -48,7 +49,7 @@ internal sealed class FullyConnectedEmitter : LayerDescriptor
     public override bool HeadKind => true;
     public override bool Batched => true;
 
-    public override void Kernels(SourceWriter w, LayerPlan l)
+    public override void Kernels(SourceWriter w, LayerPlan l, KernelPlan k)
     {
         Forward(w, l);
         w.Line();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Collections.Generic;
 using ConvNet.Generator.Model;
+using ConvNet.Generator.Planning;
 using ConvNet.Generator.Shapes;
 using static ConvNet.Generator.Emit.KernelHelpers;
 
@@ -38,7 +39,7 @@ internal sealed class PoolEmitter(LayerKind kind, bool max) : LayerDescriptor
 
     public override string Describe(LayerPlan l) => $"{kind} {l.Size}x{l.Size} s{l.Stride}";
 
-    public override void Kernels(SourceWriter w, LayerPlan l)
+    public override void Kernels(SourceWriter w, LayerPlan l, KernelPlan k)
     {
         Forward(w, l);
         w.Line();
