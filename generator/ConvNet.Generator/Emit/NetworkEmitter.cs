@@ -684,12 +684,12 @@ internal static class NetworkEmitter
     /// <summary>The span expressions of layer <paramref name="l"/>'s backward call for one sample (sa, sd in scope).</summary>
     private static LayerCall Call(NetworkPlan plan, ExecutionPlan x, LayerPlan l, string training)
     {
-        bool native = LayerDescriptors.Of(l.Kind).AccumulatesInputGradients;
+        var schedule = x.Layers[l.Index];
         var dIns = new string[l.Inputs.Count];
         for (int j = 0; j < dIns.Length; j++)
         {
             int v = l.Inputs[j];
-            string target = x.Layers[l.Index].Accumulate[j] && !native ? TempSpan(plan, x, l.Index, v) : DeltaSpan(plan, x, v);
+            string target = schedule.TempBlock >= 0 && schedule.Accumulate[j] ? TempSpan(plan, x, l.Index, v) : DeltaSpan(plan, x, v);
             dIns[j] = v == 0 ? $"inputGradients ? {target} : default" : target;
         }
         return new LayerCall
