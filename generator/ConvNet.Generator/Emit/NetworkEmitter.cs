@@ -782,7 +782,8 @@ internal static class NetworkEmitter
 
     private static string Shape(Shape3 s) => $"new global::ConvNet.Shape({s.C}, {s.H}, {s.W})";
 
-    private static string Num(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+    /// <summary>A count with thousands separators, as the doc comment and the layer table print it.</summary>
+    internal static string Num(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
     private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 }

@@ -125,6 +125,11 @@ internal static class ShapeInference
         if (inputs is not null) ReportUnused(layers, inputs, names!, problems, typeName);
 
         bool valid = plans.Count == layers.Count && !HasError(problems);
+        // Only on a network that fits: when a layer fails, its error already asks about channels-last input (ChannelsLast),
+        // and one hint per problem is enough.
+        if (valid && LooksChannelsLast(input))
+            problems.Add(new Problem(ProblemIds.ChannelsLast, -1, null,
+                $"{inputWhat} is {input.C} channels of {input.H}x{input.W}, which looks like height, width, channels; [Input] takes channels, height, width: for a {input.C}x{input.H} image of {input.W} channels write [Input({input.W}, {input.C}, {input.H})]"));
         var plan = valid ? new NetworkPlan(input, plans.ToEquatableArray(), (int)paramOffset, (int)bufferOffset, (int)actOffset, flops) : null;
         return (plan, problems);
     }
@@ -218,7 +223,11 @@ internal static class ShapeInference
     private static string Describe(LayerKind kind, string name, string typeName) =>
         $"{LayerDescriptors.Of(kind).Kind} '{name}'" + (typeName.Length > 0 ? $" in '{typeName}'" : "");
 
-    public static bool IsError(string id) => id is not (ProblemIds.PadTooLarge or ProblemIds.NoLayers or ProblemIds.UnusedOutput);
+    public static bool IsError(string id) => id is not (ProblemIds.PadTooLarge or ProblemIds.NoLayers or ProblemIds.UnusedOutput or ProblemIds.ChannelsLast);
+
+    /// <summary>CNN019's rule: a thin width below the channel count, and as many channels as rows, as [Input(32, 32, 3)]
+    /// has (a square image written height, width, channels). Real CHW inputs rarely have all three.</summary>
+    public static bool LooksChannelsLast(Shape3 input) => input.W <= 4 && input.W < input.C && input.C == input.H;
 
     private static bool HasError(List<Problem> problems)
     {
