@@ -54,6 +54,7 @@ internal sealed record LayerSchedule(
 /// See <see cref="Planner"/> for the rules.</summary>
 internal sealed record ExecutionPlan
 {
+    /// <summary>Per layer, in declaration order.</summary>
     public EquatableArray<LayerSchedule> Layers { get; init; }
 
     /// <summary>The first layer of the head (the layer count when there is none).</summary>
@@ -81,6 +82,7 @@ internal sealed record ExecutionPlan
     /// <summary>Backward segment k is layers BackwardLow[k]..BackwardHigh[k], run top-down.</summary>
     public EquatableArray<int> BackwardLow { get; init; }
 
+    /// <summary>See <see cref="BackwardLow"/>.</summary>
     public EquatableArray<int> BackwardHigh { get; init; }
 
     /// <summary>Per value: its delta lives in the per-sample delta workspace, not in an arena block.</summary>
@@ -89,6 +91,7 @@ internal sealed record ExecutionPlan
     /// <summary>Per value: its arena block, or -1.</summary>
     public EquatableArray<int> DeltaBlock { get; init; }
 
+    /// <summary>Blocks of the per-thread delta arena, after the kernel scratch.</summary>
     public int ArenaBlocks { get; init; }
 
     /// <summary>Floats of each arena block (the longest delta an arena block holds).</summary>
@@ -100,7 +103,10 @@ internal sealed record ExecutionPlan
     /// <summary>Some layer draws dropout masks, so the network keeps a masks' generator.</summary>
     public bool HasDropout { get; init; }
 
+    /// <summary>Training passes: one more than the batch-statistics layers.</summary>
     public int Segments => ForwardStart.Count;
+
+    /// <summary>Some layer has batch statistics, so training runs in segments.</summary>
     public bool HasBatchNorm => BatchNorms.Count > 0;
 }
 
