@@ -131,8 +131,10 @@ internal static class NetworkEmitter
     {
         var init = $"Inputs = new string[] {{ {string.Join(", ", l.InputNames.Select(n => $"\"{n}\""))} }}";
         if (l.BufferCount > 0) init += $", BufferOffset = {l.BufferOffset}";
-        init += LayerDescriptors.Of(l.Kind).LayerInfoProperties(l);
-        return $"new global::ConvNet.LayerInfo(\"{l.Name}\", global::ConvNet.LayerKind.{l.Kind}, {Shape(l.In)}, {Shape(l.Out)}, {l.Size}, {l.Stride}, {l.Pad}, {l.ParamOffset}, {l.ParamCount}) {{ {init} }}";
+        var kind = LayerDescriptors.Of(l.Kind);
+        init += kind.LayerInfoProperties(l);
+        var (size, stride, pad) = kind.LayerInfoWindow(l);
+        return $"new global::ConvNet.LayerInfo(\"{l.Name}\", global::ConvNet.LayerKind.{l.Kind}, {Shape(l.In)}, {Shape(l.Out)}, {size}, {stride}, {pad}, {l.ParamOffset}, {l.ParamCount}) {{ {init} }}";
     }
 
     private static string Real(double value) => LayerDescriptor.DoubleLiteral(value);
@@ -330,7 +332,7 @@ internal static class NetworkEmitter
                 if (k < m)
                 {
                     var bn = plan.Layers[x.BatchNorms[k]];
-                    w.Line($"FinishStatistics({x.Layers[bn.Index].StatsOffset}, {bn.Out.C}, {bn.Out.H * bn.Out.W}, {Real(bn.Real)}, {Real(bn.Real2)}, {bn.BufferOffset});");
+                    w.Line($"FinishStatistics({x.Layers[bn.Index].StatsOffset}, {bn.Out.C}, {bn.Out.H * bn.Out.W}, {Real(BatchNormEmitter.Spec(bn).Epsilon)}, {Real(BatchNormEmitter.Spec(bn).Momentum)}, {bn.BufferOffset});");
                 }
             }
             w.Line("return;");
