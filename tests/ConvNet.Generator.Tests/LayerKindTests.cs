@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using ConvNet.Generator.Emit.Layers;
+using ConvNet.Generator.Layers;
 using Xunit;
 using GeneratorKind = ConvNet.Generator.Model.LayerKind;
 

@@ -1,5 +1,5 @@
 using System.Linq;
-using ConvNet.Generator.Emit.Layers;
+using ConvNet.Generator.Layers;
 using ConvNet.Generator.Model;
 using ConvNet.Generator.Shapes;
 using Xunit;

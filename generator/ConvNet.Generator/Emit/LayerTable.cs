@@ -2,7 +2,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text;
-using ConvNet.Generator.Emit.Layers;
+using ConvNet.Generator.Layers;
 using ConvNet.Generator.Model;
 
 namespace ConvNet.Generator.Emit;

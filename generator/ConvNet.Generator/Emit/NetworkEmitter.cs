@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Linq;
 using System.Threading;
-using ConvNet.Generator.Emit.Layers;
+using ConvNet.Generator.Layers;
 using ConvNet.Generator.Model;
 using ConvNet.Generator.Planning;
 

@@ -3,7 +3,7 @@ using System.Collections.Immutable;
 using System.Linq;
 using System.Text;
 using System.Threading;
-using ConvNet.Generator.Emit.Layers;
+using ConvNet.Generator.Layers;
 using ConvNet.Generator.Model;
 using ConvNet.Generator.Shapes;
 using Microsoft.CodeAnalysis;

@@ -1,7 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using ConvNet.Generator.Emit;
-using ConvNet.Generator.Emit.Layers;
+using ConvNet.Generator.Layers;
 using ConvNet.Generator.Model;
 
 namespace ConvNet.Generator.Planning;

@@ -1,10 +1,11 @@
 using System.Collections.Generic;
+using ConvNet.Generator.Emit;
 using ConvNet.Generator.Model;
 using ConvNet.Generator.Planning;
 using ConvNet.Generator.Shapes;
 using static ConvNet.Generator.Emit.KernelHelpers;
 
-namespace ConvNet.Generator.Emit.Layers;
+namespace ConvNet.Generator.Layers;
 
 /// <summary>Convolution, forward and backward, as GEMMs over an im2col matrix. Weight [F, C, K, K] then bias [F]; CHW activations.
 /// <para>col[(c*K + ky)*K + kx][oy*OW + ox] = input[c, oy*S + ky - P, ox*S + kx - P] (zero in the padding), so with

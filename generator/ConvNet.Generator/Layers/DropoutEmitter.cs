@@ -1,11 +1,12 @@
 using System.Collections.Generic;
 using System.Globalization;
+using ConvNet.Generator.Emit;
 using ConvNet.Generator.Model;
 using ConvNet.Generator.Planning;
 using ConvNet.Generator.Shapes;
 using static ConvNet.Generator.Emit.KernelHelpers;
 
-namespace ConvNet.Generator.Emit.Layers;
+namespace ConvNet.Generator.Layers;
 
 /// <summary>Inverted dropout. The mask is a counter-based hash of (the Forward call's seed, the sample's index in the
 /// batch, the element), so it is the same whatever the thread count or partition, and backward recomputes it

@@ -1,9 +1,10 @@
 using System.Collections.Generic;
+using ConvNet.Generator.Emit;
 using ConvNet.Generator.Model;
 using ConvNet.Generator.Planning;
 using ConvNet.Generator.Shapes;
 
-namespace ConvNet.Generator.Emit.Layers;
+namespace ConvNet.Generator.Layers;
 
 /// <summary>The attribute arguments of one layer, read without Roslyn types (the parser adapts AttributeData to it, tests
 /// can fake it). Missing or mistyped arguments read as 0, NaN or null: the C# compiler reports those itself.</summary>

@@ -1,11 +1,12 @@
 using System.Globalization;
 using System.Collections.Generic;
+using ConvNet.Generator.Emit;
 using ConvNet.Generator.Model;
 using ConvNet.Generator.Planning;
 using ConvNet.Generator.Shapes;
 using static ConvNet.Generator.Emit.KernelHelpers;
 
-namespace ConvNet.Generator.Emit.Layers;
+namespace ConvNet.Generator.Layers;
 
 /// <summary>Max and average pooling, each depth slice independently, no padding.
 /// Max: NaN in a window propagates (MathF.Max returns NaN); backward sends the gradient to the first maximum of

@@ -1,10 +1,11 @@
 using System.Collections.Generic;
+using ConvNet.Generator.Emit;
 using ConvNet.Generator.Model;
 using ConvNet.Generator.Planning;
 using ConvNet.Generator.Shapes;
 using static ConvNet.Generator.Emit.KernelHelpers;
 
-namespace ConvNet.Generator.Emit.Layers;
+namespace ConvNet.Generator.Layers;
 
 /// <summary>Fully connected: y = W x + b with W [out, in] (PyTorch nn.Linear), x the input flattened in C, H, W order.
 /// Each weight is used once per sample, so one sample at a time would stream the whole of W from memory per sample. The

@@ -1,8 +1,9 @@
 using System.Collections.Generic;
 using System.Linq;
+using ConvNet.Generator.Emit;
 using ConvNet.Generator.Model;
 
-namespace ConvNet.Generator.Emit.Layers;
+namespace ConvNet.Generator.Layers;
 
 /// <summary>How the runtime's initialiser fills a tensor (the runtime's <c>ConvNet.TensorInit</c>, same names:
 /// <c>ContractTests</c> checks them).</summary>

@@ -1,7 +1,8 @@
+using ConvNet.Generator.Emit;
 using ConvNet.Generator.Model;
 using static ConvNet.Generator.Emit.KernelHelpers;
 
-namespace ConvNet.Generator.Emit.Layers;
+namespace ConvNet.Generator.Layers;
 
 /// <summary>Winograd F(2x2, 3x3) (Lavin and Gray 2016) for 3x3 stride-1 conv layers: the forward pass and the backward's
 /// input gradient. Each 2x2 block of output pixels, a tile, comes from a 4x4 input patch d as Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A,

@@ -1,11 +1,12 @@
 using System.Collections.Generic;
 using System.Globalization;
+using ConvNet.Generator.Emit;
 using ConvNet.Generator.Model;
 using ConvNet.Generator.Planning;
 using ConvNet.Generator.Shapes;
 using static ConvNet.Generator.Emit.KernelHelpers;
 
-namespace ConvNet.Generator.Emit.Layers;
+namespace ConvNet.Generator.Layers;
 
 /// <summary>Batch normalisation per channel, PyTorch semantics. Evaluation: y = (x - running_mean) * rsqrt(running_var +
 /// eps) * weight + bias, one scale and shift per channel, as cheap as an activation. Training: mean and biased variance

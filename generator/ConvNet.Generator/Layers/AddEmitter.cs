@@ -1,11 +1,12 @@
 using System.Collections.Generic;
 using System.Globalization;
+using ConvNet.Generator.Emit;
 using ConvNet.Generator.Model;
 using ConvNet.Generator.Planning;
 using ConvNet.Generator.Shapes;
 using static ConvNet.Generator.Emit.KernelHelpers;
 
-namespace ConvNet.Generator.Emit.Layers;
+namespace ConvNet.Generator.Layers;
 
 /// <summary>Elementwise sum of two volumes of equal shape: the merge of a residual block. Backward hands the output's
 /// gradient to both inputs unchanged, adding it in where another consumer of the same volume has already written.</summary>

@@ -1,10 +1,11 @@
 using System.Collections.Generic;
+using ConvNet.Generator.Emit;
 using ConvNet.Generator.Model;
 using ConvNet.Generator.Planning;
 using ConvNet.Generator.Shapes;
 using static ConvNet.Generator.Emit.KernelHelpers;
 
-namespace ConvNet.Generator.Emit.Layers;
+namespace ConvNet.Generator.Layers;
 
 /// <summary>Global average pooling, CxHxW -> Cx1x1: each channel's mean. Backward spreads dy / (H*W) over the channel.</summary>
 internal sealed class GlobalAvgPoolEmitter : LayerDescriptor<NoSpec>

@@ -1,9 +1,10 @@
 using System.Collections.Generic;
+using ConvNet.Generator.Emit;
 using ConvNet.Generator.Model;
 using ConvNet.Generator.Planning;
 using ConvNet.Generator.Shapes;
 
-namespace ConvNet.Generator.Emit.Layers;
+namespace ConvNet.Generator.Layers;
 
 /// <summary>Elementwise activations. Backward uses the saved output y: ReLU y &gt; 0, sigmoid y(1 - y), tanh 1 - y^2.
 /// ReLU is written x &lt; 0 ? 0 : x so that NaN propagates instead of turning into 0.
