@@ -66,7 +66,7 @@ public sealed class FitOptions
 
     /// <summary>Early stopping: the run stops after this many epochs in a row without an improvement of
     /// <see cref="Monitor"/> by more than <see cref="MinDelta"/>. Null (the default): no early stopping. &gt;= 1, and only
-    /// with <see cref="Validation"/>.</summary>
+    /// with <see cref="Validation"/>. Counted from this call's first epoch: a resumed run starts its count afresh.</summary>
     public int? Patience { get; init; }
 
     /// <summary>The metric early stopping watches.</summary>
@@ -80,8 +80,8 @@ public sealed class FitOptions
     public bool RestoreBestWeights { get; init; } = true;
 
     /// <summary>Written to <see cref="CheckpointPath"/> after every epoch, with the epoch number as metadata
-    /// <c>fit.epoch</c>; it must be bound to the network and optimizer being trained, and to the run's generator when
-    /// <see cref="Rng"/> is given. Null: no checkpoints.</summary>
+    /// <c>fit.epoch</c> (<see cref="Training.CheckpointEpochKey"/>); it must be bound to the network and optimizer being
+    /// trained and to a generator, which becomes the run's (it must be <see cref="Rng"/> when that is given). Null: no checkpoints.</summary>
     public Checkpoint? Checkpoint { get; init; }
 
     /// <summary>Where <see cref="Checkpoint"/> is written; given exactly when it is.</summary>

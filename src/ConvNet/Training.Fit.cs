@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Globalization;
 
 namespace ConvNet;
 
@@ -84,7 +85,7 @@ public static partial class Training
                 break;
             }
             if (options.Checkpoint is { } checkpoint)
-                checkpoint.Save(options.CheckpointPath!, new Dictionary<string, string> { [CheckpointEpochKey] = epoch.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+                checkpoint.Save(options.CheckpointPath!, new Dictionary<string, string> { [CheckpointEpochKey] = epoch.ToString(CultureInfo.InvariantCulture) });
             options.EpochCompleted?.Invoke(summary);
             if (best.After(summary))
             {
@@ -131,6 +132,8 @@ public static partial class Training
         {
             if (!ReferenceEquals(checkpoint.Network, network) || !ReferenceEquals(checkpoint.Optimizer, optimizer))
                 throw Bad("Checkpoint is bound to another network or optimizer than the ones being trained.");
+            if (checkpoint.Rng is null)
+                throw Bad("Checkpoint has no generator: a run resumed from it would not draw the order and augmentation this one draws; bind it to the run's Rng.");
             if (options.Rng is not null && !ReferenceEquals(checkpoint.Rng, options.Rng))
                 throw Bad("Checkpoint is bound to another generator than Rng: a resumed run would draw another order.");
         }

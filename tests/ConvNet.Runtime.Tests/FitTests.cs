@@ -317,6 +317,8 @@ public sealed class FitTests
             new FitOptions { Validation = new Dataset(new float[6], new int[2]) }));
         Assert.Contains("another network", Assert.Throws<ArgumentException>("options", () => Training.Fit(network, optimizer, Clusters(1),
             new FitOptions { Checkpoint = new Checkpoint(other, otherOptimizer), CheckpointPath = "x" })).Message);
+        Assert.Contains("no generator", Assert.Throws<ArgumentException>("options", () => Training.Fit(network, optimizer, Clusters(1),
+            new FitOptions { Checkpoint = new Checkpoint(network, optimizer), CheckpointPath = "x" })).Message);
         Assert.Contains("another generator", Assert.Throws<ArgumentException>("options", () => Training.Fit(network, optimizer, Clusters(1),
             new FitOptions { Checkpoint = new Checkpoint(network, optimizer, new Rng(1)), CheckpointPath = "x", Rng = new Rng(1) })).Message);
         Assert.Equal(0, optimizer.Steps);
