@@ -61,6 +61,8 @@ public class ContractTests
         Assert.Equal(2L * 760 * 32 * 32 - 2L * 10 * 32 * 32 + 2L * 2560 * 10, TinyNet.Flops);
         Assert.Equal(4L * (3072 + 10240 + 10240 + 2560 + 10), TinyNet.ActivationBytes);
         Assert.StartsWith("conv1  Conv 10@5x5 s1 p2   3x32x32 -> 10x32x32    760 params", TinyNet.Summary);
+        // The totals are the constants above, written out: 760 + 25,610 parameters, conv 1,536,000 + FC 51,200 FLOPs.
+        Assert.EndsWith("\ntotal: 26,370 params, 1,587,200 FLOPs, 26,122 activation floats per sample", TinyNet.Summary);
         Assert.Equal(["conv1.weight", "conv1.bias", "fc1.weight", "fc1.bias"], TinyNet.LayerTable.SelectMany(l => l.Tensors).Select(t => t.Name));
         Assert.Equal([10, 3, 5, 5], TinyNet.LayerTable[0].Tensors[0].Dimensions);
     }

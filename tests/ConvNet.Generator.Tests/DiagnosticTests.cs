@@ -298,6 +298,44 @@ public class DiagnosticTests
         At(d, 2, 2);
     }
 
+    /// <summary>An input written height, width, channels that happens to fit every layer (a padded 3x3 conv keeps 32x3)
+    /// builds, so the warning is the only hint; the class still generates and runs.</summary>
+    [Fact]
+    public void CNN019_channels_last_input_is_a_warning_even_when_it_fits()
+    {
+        var result = Harness.Run("using ConvNet;\n[Input(32, 32, 3)]\n[Conv(8, 3, Pad = 1)]\npublic partial class Net { }\n");
+        var d = Assert.Single(result.Cnn);
+        Assert.Equal(("CNN019", DiagnosticSeverity.Warning), (d.Id, d.Severity));
+        At(d, 2, 2);
+        Assert.Equal("[Input] of 'Net' is 32 channels of 32x3, which looks like height, width, channels; [Input] takes channels, height, width: for a 32x32 image of 3 channels write [Input(3, 32, 32)]", d.GetMessage());
+        Assert.NotEmpty(result.Generated);
+        Assert.Empty(result.Compiler.Where(c => c.Severity >= DiagnosticSeverity.Warning && !c.Id.StartsWith("CNN", System.StringComparison.Ordinal)));
+    }
+
+    /// <summary>CNN019's rule needs all three signs (width at most 4, below the channels, channels equal to the rows).</summary>
+    [Theory]
+    [InlineData(3, 32, 32, false)]   // RGB, CHW
+    [InlineData(1, 28, 28, false)]   // MNIST
+    [InlineData(3, 3, 3, false)]     // width not below the channels
+    [InlineData(16, 8, 4, false)]    // channels differ from the rows
+    [InlineData(8, 8, 5, false)]     // width above 4
+    [InlineData(28, 28, 1, true)]    // a grayscale 28x28 image written height, width, channels
+    [InlineData(64, 64, 4, true)]    // RGBA, channels-last
+    public void CNN019_only_for_a_thin_width_below_the_channels_with_as_many_channels_as_rows(int c, int h, int w, bool warns)
+    {
+        var result = Harness.Run($"using ConvNet;\n[Input({c}, {h}, {w})]\n[Relu]\npublic partial class Net {{ }}\n");
+        Assert.Equal(warns, result.Cnn.Any(d => d.Id == "CNN019"));
+    }
+
+    /// <summary>A warning like any other: #pragma silences it (the compiler keeps it, marked suppressed).</summary>
+    [Fact]
+    public void CNN019_can_be_silenced()
+    {
+        var result = Harness.Run("using ConvNet;\n#pragma warning disable CNN019\n[Input(32, 32, 3)]\n[Relu]\npublic partial class Net { }\n");
+        var d = Assert.Single(result.GeneratorDiagnostics);
+        Assert.Equal(("CNN019", true), (d.Id, d.IsSuppressed));
+    }
+
     [Fact]
     public void CNN011_duplicate_layer_name()
     {
@@ -773,8 +811,8 @@ public class DiagnosticTests
     {
         var layers = new[]
         {
-            ShapeInferenceTests.L(ConvNet.Generator.Model.LayerKind.Relu, 0, 0, 0, 0),
-            ShapeInferenceTests.L(ConvNet.Generator.Model.LayerKind.Concat, 0, 0, 0, 0, null, [.. Enumerable.Repeat("relu1", names)]),
+            ShapeInferenceTests.L(ConvNet.Generator.Model.LayerKind.Relu),
+            ShapeInferenceTests.L(ConvNet.Generator.Model.LayerKind.Concat, new ConvNet.Generator.Model.MergeSpec(new ConvNet.Generator.Model.EquatableArray<string>([.. Enumerable.Repeat("relu1", names)]))),
         };
         var (plan, problems) = ConvNet.Generator.Shapes.ShapeInference.Infer(new ConvNet.Generator.Model.Shape3(1, 2, 2), layers);
         Assert.Equal(capped ? ["CNN018"] : [], problems.Select(p => p.Id));

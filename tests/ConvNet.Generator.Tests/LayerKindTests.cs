@@ -96,14 +96,15 @@ public class LayerKindTests
         Assert.Contains("ReluAttribute has two descriptors", e.Message);
     }
 
-    private sealed class MisnamedDropout : LayerDescriptor
+    private sealed class MisnamedDropout : LayerDescriptor<DropoutSpec>
     {
         private readonly DropoutEmitter _dropout = new();
         public override GeneratorKind Kind => GeneratorKind.Dropout;
         public override string Attribute => "ReluAttribute";
         public override string Prefix => _dropout.Prefix;
-        public override Generator.Model.Shape3? Output(Generator.Shapes.ShapeChecks check, Generator.Model.LayerDecl layer, IReadOnlyList<Generator.Model.Shape3> inputs) =>
-            _dropout.Output(check, layer, inputs);
+        protected override DropoutSpec Read(IAttributeArguments args) => new(args.Real(0));
+        protected override Generator.Model.Shape3? Output(Generator.Shapes.ShapeChecks check, DropoutSpec dropout, IReadOnlyList<Generator.Model.Shape3> inputs) =>
+            inputs[0];
         public override string Describe(Generator.Model.LayerPlan l) => _dropout.Describe(l);
         public override void Kernels(Generator.Emit.SourceWriter w, Generator.Model.LayerPlan l) => _dropout.Kernels(w, l);
     }

@@ -1,4 +1,5 @@
 using System.Linq;
+using ConvNet.Generator.Emit.Layers;
 using ConvNet.Generator.Model;
 using ConvNet.Generator.Shapes;
 using Xunit;
@@ -10,11 +11,35 @@ using LayerKind = ConvNet.Generator.Model.LayerKind;
 /// <summary>The lecture's arithmetic, with no compiler involved.</summary>
 public class ShapeInferenceTests
 {
-    private static LayerDecl Conv(long filters, long size, long stride = 1, long pad = 0) => L(LayerKind.Conv, filters, size, stride, pad);
+    private static LayerDecl Conv(long filters, long size, long stride = 1, long pad = 0) => L(LayerKind.Conv, new ConvSpec<long>(filters, size, stride, pad));
 
-    /// <summary>A layer as the parser would read it: no name, the previous layer as input unless <paramref name="from"/>.</summary>
-    internal static LayerDecl L(LayerKind kind, long a, long size, long stride, long pad, string? from = null, params string[] refs) =>
-        new(kind, null, from, new EquatableArray<string>(refs), a, size, stride, pad, 0, 0);
+    private static LayerDecl Pool(LayerKind kind, long size, long stride) => L(kind, new PoolSpec<long>(size, stride));
+
+    private static LayerDecl FullyConnected(long outputs) => L(LayerKind.FullyConnected, new FullyConnectedSpec<long>(outputs));
+
+    /// <summary>A conv layer, or a pooling layer (which has no pad), by the kind's name.</summary>
+    private static LayerDecl Windowed(string kind, long filters, long size, long stride, long pad) =>
+        kind == nameof(LayerKind.Conv) ? Conv(filters, size, stride, pad) : Pool(System.Enum.Parse<LayerKind>(kind), size, stride);
+
+    /// <summary>A layer as the parser would read it: no name, the previous layer as input.</summary>
+    internal static LayerDecl L(LayerKind kind, LayerSpec spec) => new(kind, null, null, spec);
+
+    /// <summary>A layer without arguments of its own (an activation).</summary>
+    internal static LayerDecl L(LayerKind kind) => L(kind, NoSpec.Value);
+
+    /// <summary>A windowed layer with one argument changed as a suggested fix says.</summary>
+    private static LayerDecl With(LayerDecl layer, string argument, long value) => layer with
+    {
+        Spec = (layer.Spec, argument) switch
+        {
+            (ConvSpec<long> conv, "Stride") => conv with { Stride = value },
+            (ConvSpec<long> conv, "Pad") => conv with { Pad = value },
+            (ConvSpec<long> conv, "Size") => conv with { Size = value },
+            (PoolSpec<long> pool, "Stride") => pool with { Stride = value },
+            (PoolSpec<long> pool, "Size") => pool with { Size = value },
+            _ => throw new System.ArgumentException($"{layer.Kind} has no {argument} to fix"),
+        },
+    };
 
     [Theory]
     [InlineData(7, 3, 1, 0, 5)]   // the lecture: 7x7 input, 3x3 filter, stride 1 -> 5x5
@@ -53,7 +78,7 @@ public class ShapeInferenceTests
     [InlineData(nameof(LayerKind.MaxPool), 8, 2, 2, 4)]
     public void Pools_follow_the_same_rule(string kind, long side, long f, long s, long expected)
     {
-        var (plan, problems) = ShapeInference.Infer(new Shape3(3, side, side), [L(System.Enum.Parse<LayerKind>(kind), 0, f, s, 0)]);
+        var (plan, problems) = ShapeInference.Infer(new Shape3(3, side, side), [Pool(System.Enum.Parse<LayerKind>(kind), f, s)]);
         Assert.Empty(problems);
         Assert.Equal(new Shape3(3, expected, expected), plan!.Layers[0].Out);
     }
@@ -68,7 +93,7 @@ public class ShapeInferenceTests
     [InlineData(nameof(LayerKind.AvgPool), 34, 2, 3, 0, "(34 - 2) / 3 + 1 = 11.67")]   // remainder 2 > the gap of 1
     public void Remainder_of_real_pixels_is_still_CNN001(string kind, long side, long f, long s, long p, string formula)
     {
-        var (plan, problems) = ShapeInference.Infer(new Shape3(1, side, side), [L(System.Enum.Parse<LayerKind>(kind), 1, f, s, p)]);
+        var (plan, problems) = ShapeInference.Infer(new Shape3(1, side, side), [Windowed(kind, 1, f, s, p)]);
         Assert.Null(plan);
         var problem = Assert.Single(problems);
         Assert.Equal("CNN001", problem.Id);
@@ -100,7 +125,7 @@ public class ShapeInferenceTests
     [InlineData(nameof(LayerKind.MaxPool), 1, 3, 3, 0, 5, 5, 0)]     // CNN002 on a pool
     public void Every_suggested_fix_fits(string kind, long c, long h, long w, long a, long f, long s, long p)
     {
-        var layer = L(System.Enum.Parse<LayerKind>(kind), a, f, s, p);
+        var layer = Windowed(kind, a, f, s, p);
         var input = new Shape3(c, h, w);
         var problem = Assert.Single(ShapeInference.Infer(input, [layer]).Problems);
         var suggestions = System.Text.RegularExpressions.Regex.Matches(problem.Message,
@@ -110,9 +135,7 @@ public class ShapeInferenceTests
         {
             var (fixedInput, fixedLayer) = m.Groups[4].Value switch
             {
-                "Stride" => (input, layer with { Stride = long.Parse(m.Groups[5].Value, System.Globalization.CultureInfo.InvariantCulture) }),
-                "Pad" => (input, layer with { Pad = long.Parse(m.Groups[5].Value, System.Globalization.CultureInfo.InvariantCulture) }),
-                "Size" => (input, layer with { Size = long.Parse(m.Groups[5].Value, System.Globalization.CultureInfo.InvariantCulture) }),
+                "Stride" or "Pad" or "Size" => (input, With(layer, m.Groups[4].Value, long.Parse(m.Groups[5].Value, System.Globalization.CultureInfo.InvariantCulture))),
                 _ => (new Shape3(long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), long.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture), long.Parse(m.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture)), layer),
             };
             var (plan, problems) = ShapeInference.Infer(fixedInput, [fixedLayer]);
@@ -127,6 +150,22 @@ public class ShapeInferenceTests
         Assert.Equal(760, plan!.ParameterCount);
         Assert.Equal(new Shape3(10, 32, 32), plan.Layers[0].Out);
         Assert.Equal(750, plan.Layers[0].WeightCount);
+    }
+
+    /// <summary>The plan keeps each layer's own arguments as its kind's checked spec, with int fields, and nothing of
+    /// another kind's.</summary>
+    [Fact]
+    public void The_plan_carries_each_kind_s_checked_spec()
+    {
+        var (plan, problems) = ShapeInference.Infer(new Shape3(3, 32, 32),
+        [
+            Conv(8, 3, 1, 1), L(LayerKind.BatchNorm, new BatchNormSpec(1e-3, 0.25)), L(LayerKind.Relu), Pool(LayerKind.MaxPool, 2, 2),
+            L(LayerKind.Dropout, new DropoutSpec(0.125)), FullyConnected(10),
+        ]);
+        Assert.Empty(problems);
+        Assert.Equal<LayerSpec>(
+            [new ConvSpec<int>(8, 3, 1, 1), new BatchNormSpec(1e-3, 0.25), NoSpec.Value, new PoolSpec<int>(2, 2), new DropoutSpec(0.125), new FullyConnectedSpec<int>(10)],
+            plan!.Layers.Select(l => l.Spec));
     }
 
     [Fact]
@@ -151,10 +190,10 @@ public class ShapeInferenceTests
     {
         var (plan, _) = ShapeInference.Infer(new Shape3(1, 28, 28),
         [
-            Conv(6, 5, 1, 2), L(LayerKind.Relu, 0, 0, 0, 0), L(LayerKind.MaxPool, 0, 2, 2, 0),
-            Conv(16, 5), L(LayerKind.Relu, 0, 0, 0, 0), L(LayerKind.MaxPool, 0, 2, 2, 0),
-            L(LayerKind.FullyConnected, 120, 0, 0, 0), L(LayerKind.FullyConnected, 84, 0, 0, 0),
-            L(LayerKind.FullyConnected, 10, 0, 0, 0),
+            Conv(6, 5, 1, 2), L(LayerKind.Relu), Pool(LayerKind.MaxPool, 2, 2),
+            Conv(16, 5), L(LayerKind.Relu), Pool(LayerKind.MaxPool, 2, 2),
+            FullyConnected(120), FullyConnected(84),
+            FullyConnected(10),
         ]);
         Assert.Equal(833_040, plan!.Flops);
         Assert.Equal(61_706, plan.ParameterCount);
@@ -168,7 +207,7 @@ public class ShapeInferenceTests
         Assert.Null(plan);
         Assert.Equal("CNN008", Assert.Single(problems).Id);
 
-        (plan, problems) = ShapeInference.Infer(new Shape3(int.MaxValue, int.MaxValue, int.MaxValue), [L(LayerKind.FullyConnected, int.MaxValue, 0, 0, 0)]);
+        (plan, problems) = ShapeInference.Infer(new Shape3(int.MaxValue, int.MaxValue, int.MaxValue), [FullyConnected(int.MaxValue)]);
         Assert.Null(plan);
         Assert.All(problems, p => Assert.Equal("CNN008", p.Id));
     }
@@ -176,7 +215,7 @@ public class ShapeInferenceTests
     [Fact]
     public void A_thousand_and_one_layers_hit_the_cap()
     {
-        var layers = Enumerable.Repeat(L(LayerKind.Relu, 0, 0, 0, 0), ShapeInference.MaxLayers + 1).ToList();
+        var layers = Enumerable.Repeat(L(LayerKind.Relu), ShapeInference.MaxLayers + 1).ToList();
         var (plan, problems) = ShapeInference.Infer(new Shape3(1, 2, 2), layers);
         Assert.Null(plan);
         Assert.Equal("CNN012", Assert.Single(problems).Id);

@@ -100,6 +100,24 @@ public sealed partial class PackageTests
         Assert.Equal(pragma, !build.Output.Contains("CNN009", StringComparison.Ordinal));
     }
 
+    /// <summary>A channels-last input that fits every layer builds; the warning is the only hint, and NoWarn silences it.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_channels_last_input_that_fits_builds_with_a_warning(bool noWarn)
+    {
+        string dir = package.CreateConsumer("ChannelsLast-" + noWarn, ("Net.cs", """
+            using ConvNet;
+            [Input(32, 32, 3)]
+            [Conv(8, 3, Pad = 1)]
+            public partial class HwcNet { }
+            public static class Program { public static void Main() { } }
+            """));
+        var build = noWarn ? DotNet.Run(dir, "build", "-c", "Release", "-p:NoWarn=CNN019") : DotNet.Run(dir, "build", "-c", "Release");
+        Assert.True(build.ExitCode == 0, build.Output);
+        Assert.Equal(!noWarn, build.Output.Contains("Net.cs(2,2): warning CNN019: [Input] of 'HwcNet' is 32 channels of 32x3", StringComparison.Ordinal));
+    }
+
     /// <summary>Two more classes beside BadNet's CNN001: one without [Input], one with two warnings (a pad of the filter's
     /// size on a layer whose output nothing reads).</summary>
     private const string Others = """

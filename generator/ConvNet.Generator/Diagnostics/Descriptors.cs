@@ -63,11 +63,13 @@ internal static class Descriptors
         "ConvNet generates the network's INetwork members; an explicit implementation in the class would take every call made through INetwork.");
     public static readonly DiagnosticDescriptor TooManyInputs = Error("CNN018", "Too many layer inputs",
         "ConvNet compiles at most 2,000 layer inputs in all (each layer's input, plus every name an Add or Concat takes), so checking, generating and compiling stay fast.");
+    public static readonly DiagnosticDescriptor ChannelsLast = Warning("CNN019", "Input looks channels-last",
+        "[Input] takes channels, height, width (CHW, as PyTorch). A width of at most 4 that is below the channel count, with as many channels as rows, is usually an image written height, width, channels: [Input(32, 32, 3)] for an RGB 32x32 image, which is [Input(3, 32, 32)]. Such a declaration may still fit every layer, so nothing else would point at it.");
 
     public static readonly ImmutableArray<DiagnosticDescriptor> All = ImmutableArray.Create(
         NotWhole, WindowTooLarge, InvalidArgument, NotPartial, InputPlacement, UnsupportedType,
         SplitDeclarations, TooLarge, PadTooLarge, NoLayers, BadName, TooManyLayers, ReservedMember,
-        MergeMismatch, BadReference, UnusedOutput, ExplicitInterfaceMember, TooManyInputs);
+        MergeMismatch, BadReference, UnusedOutput, ExplicitInterfaceMember, TooManyInputs, ChannelsLast);
 
     private static readonly Dictionary<string, DiagnosticDescriptor> ById = All.ToDictionary(d => d.Id);
 

@@ -8,7 +8,8 @@ using ConvNet.Generator.Model;
 namespace ConvNet.Generator.Emit;
 
 /// <summary>The human-readable layer table, one aligned line per layer:
-/// <c>conv1  Conv 10@5x5 s1 p2  3x32x32 -> 10x32x32  760 params</c>.</summary>
+/// <c>conv1  Conv 10@5x5 s1 p2  3x32x32 -> 10x32x32  760 params</c>, and a last line of totals: parameters, forward
+/// FLOPs as the <c>Flops</c> constant counts them, and the floats of activations a sample keeps (<c>ActivationBytes</c> / 4).</summary>
 internal static class LayerTable
 {
     public static IReadOnlyList<string> Lines(NetworkPlan plan)
@@ -28,6 +29,7 @@ internal static class LayerTable
                 .Append(r[5].PadLeft(widths[5]));
             lines.Add(line.ToString().TrimEnd());
         }
+        lines.Add($"total: {NetworkEmitter.Num(plan.ParameterCount)} params, {NetworkEmitter.Num(plan.Flops)} FLOPs, {NetworkEmitter.Num(plan.ActivationLength)} activation floats per sample");
         return lines;
     }
 

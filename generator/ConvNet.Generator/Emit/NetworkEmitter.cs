@@ -147,8 +147,10 @@ internal static class NetworkEmitter
     {
         var init = $"Inputs = new string[] {{ {string.Join(", ", l.InputNames.Select(n => $"\"{n}\""))} }}";
         if (l.BufferCount > 0) init += $", BufferOffset = {l.BufferOffset}";
-        init += LayerDescriptors.Of(l.Kind).LayerInfoProperties(l);
-        return $"new global::ConvNet.LayerInfo(\"{l.Name}\", global::ConvNet.LayerKind.{l.Kind}, {Shape(l.In)}, {Shape(l.Out)}, {l.Size}, {l.Stride}, {l.Pad}, {l.ParamOffset}, {l.ParamCount}) {{ {init} }}";
+        var kind = LayerDescriptors.Of(l.Kind);
+        init += kind.LayerInfoProperties(l);
+        var (size, stride, pad) = kind.LayerInfoWindow(l);
+        return $"new global::ConvNet.LayerInfo(\"{l.Name}\", global::ConvNet.LayerKind.{l.Kind}, {Shape(l.In)}, {Shape(l.Out)}, {size}, {stride}, {pad}, {l.ParamOffset}, {l.ParamCount}) {{ {init} }}";
     }
 
     private static string Real(double value) => LayerDescriptor.DoubleLiteral(value);
@@ -346,7 +348,7 @@ internal static class NetworkEmitter
                 if (k < m)
                 {
                     var bn = plan.Layers[x.BatchNorms[k]];
-                    w.Line($"FinishStatistics({x.StatsOffset[bn.Index]}, {bn.Out.C}, {bn.Out.H * bn.Out.W}, {Real(bn.Real)}, {Real(bn.Real2)}, {bn.BufferOffset});");
+                    w.Line($"FinishStatistics({x.StatsOffset[bn.Index]}, {bn.Out.C}, {bn.Out.H * bn.Out.W}, {Real(BatchNormEmitter.Spec(bn).Epsilon)}, {Real(BatchNormEmitter.Spec(bn).Momentum)}, {bn.BufferOffset});");
                 }
             }
             w.Line("return;");
@@ -796,7 +798,8 @@ internal static class NetworkEmitter
 
     private static string Shape(Shape3 s) => $"new global::ConvNet.Shape({s.C}, {s.H}, {s.W})";
 
-    private static string Num(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+    /// <summary>A count with thousands separators, as the doc comment and the layer table print it.</summary>
+    internal static string Num(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
     private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 }

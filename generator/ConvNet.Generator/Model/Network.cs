@@ -13,25 +13,51 @@ internal readonly record struct Shape3(long C, long H, long W)
     public override string ToString() => $"{C}x{H}x{W}";
 }
 
-/// <summary>One layer attribute as written: raw argument values, not yet checked. <see cref="A"/> is the filter count
-/// (conv) or output count (FC); <see cref="Real"/> the epsilon (batch norm) or drop probability (dropout),
-/// <see cref="Real2"/> the momentum. <see cref="From"/> is the input's layer name (null: the previous layer) and
-/// <see cref="Refs"/> the other inputs a merge names. Integers are long so that no argument can overflow the arithmetic.</summary>
-internal sealed record LayerDecl(
-    LayerKind Kind, string? Name, string? From, EquatableArray<string> Refs,
-    long A, long Size, long Stride, long Pad, double Real, double Real2);
+/// <summary>A layer kind's own arguments, with named fields: the attribute as written in a <see cref="LayerDecl"/>, checked
+/// in a <see cref="LayerPlan"/>. Each kind declares its spec next to its descriptor (<c>ConvSpec</c> in ConvEmitter.cs),
+/// so a kind's argument lives in one file; specs follow this folder's rule (records of numbers, strings and
+/// EquatableArray). Kinds whose integer arguments need checking take them as <c>long</c> as written (arithmetic on an
+/// unchecked argument cannot overflow) and as <c>int</c> in the plan, whose counts all fit the generated int buffers.</summary>
+internal abstract record LayerSpec
+{
+    /// <summary>The layers a merge names as its other inputs, after its <c>From</c>; none for other kinds.</summary>
+    public virtual EquatableArray<string> Refs => default;
+}
+
+/// <summary>The spec of a kind without arguments of its own (activations, global average pooling).</summary>
+internal sealed record NoSpec : LayerSpec
+{
+    public static readonly NoSpec Value = new();
+
+    private NoSpec() { }
+}
+
+/// <summary>A merge's other inputs (Add's one, Concat's many), by layer name.</summary>
+internal sealed record MergeSpec(EquatableArray<string> Others) : LayerSpec
+{
+    public override EquatableArray<string> Refs => Others;
+}
+
+/// <summary>One layer attribute as written: its kind's arguments in <see cref="Spec"/>, raw values, not yet checked.
+/// <see cref="From"/> is the input's layer name (null: the previous layer).</summary>
+internal sealed record LayerDecl(LayerKind Kind, string? Name, string? From, LayerSpec Spec)
+{
+    /// <summary>The other inputs a merge names.</summary>
+    public EquatableArray<string> Refs => Spec.Refs;
+}
 
 /// <summary>A checked layer, a node of the network's graph, with every number the emitter needs; the emitter never
 /// redoes shape arithmetic. Values are numbered: 0 is the network input, i + 1 the output of layer i.
 /// <see cref="Inputs"/> lists the values the layer reads, <see cref="InShapes"/> their shapes and
 /// <see cref="InOffsets"/> their offsets in the per-sample activation buffer; <see cref="OutOffset"/> is where its
 /// output goes. <see cref="ParamOffset"/> indexes the flat parameter buffer (weight, then bias at
-/// <see cref="BiasOffset"/>), <see cref="BufferOffset"/> the buffers (running statistics).</summary>
+/// <see cref="BiasOffset"/>), <see cref="BufferOffset"/> the buffers (running statistics). <see cref="Spec"/> is the
+/// kind's checked spec, read by its descriptor.</summary>
 internal sealed record LayerPlan(
     int Index, string Name, string Identifier, LayerKind Kind,
     EquatableArray<int> Inputs, EquatableArray<string> InputNames, EquatableArray<Shape3> InShapes, EquatableArray<int> InOffsets,
     Shape3 Out, int OutOffset,
-    int Size, int Stride, int Pad, double Real, double Real2,
+    LayerSpec Spec,
     int ParamOffset, int WeightCount, int ParamCount, int BufferOffset, int BufferCount, long Flops)
 {
     /// <summary>The first input's shape (the only one, except for merges).</summary>

@@ -131,7 +131,7 @@ internal static class NetworkParser
                     >= 0 when p.Layer < layerAttributes.Count => layerAttributes[p.Layer].Syntax,
                     _ => null,
                 };
-                Report(p, syntax is null ? typeLocation : Locate(syntax, p.Argument, p.Layer < 0 ? null : decls[p.Layer].Kind));
+                Report(p, syntax is null ? typeLocation : Locate(syntax, p.Argument, p.Layer < 0 ? null : LayerDescriptors.Of(decls[p.Layer].Kind)));
             }
             if (inputOk && !split) plan = inferred;
         }
@@ -328,10 +328,10 @@ internal static class NetworkParser
 
     /// <summary>The argument a problem is about (positional or named), else the whole attribute. A merge's names are
     /// "refs[k]": the k-th string of Add/Concat (a params array spreads over the positional arguments).</summary>
-    private static Location Locate(AttributeSyntax attribute, string? argument, LayerKind? kind)
+    private static Location Locate(AttributeSyntax attribute, string? argument, LayerDescriptor? layer)
     {
         if (argument is null || attribute.ArgumentList is null) return attribute.GetLocation();
-        IReadOnlyList<string> positional = kind is { } k ? LayerDescriptors.Of(k).Positional : ["channels", "height", "width"];
+        IReadOnlyList<string> positional = layer?.Positional ?? ["channels", "height", "width"];
         int position = -1;
         if (argument.StartsWith("refs[", System.StringComparison.Ordinal))
             position = int.Parse(argument.Substring(5, argument.Length - 6), System.Globalization.CultureInfo.InvariantCulture);
@@ -347,7 +347,7 @@ internal static class NetworkParser
                 return arg.GetLocation();
         }
         // A params array given as one array expression: point at it.
-        if (position > 0 && kind is LayerKind.Concat && attribute.ArgumentList.Arguments.Count == 1 && attribute.ArgumentList.Arguments[0].NameEquals is null)
+        if (position > 0 && layer is { ParamsArray: true } && attribute.ArgumentList.Arguments.Count == 1 && attribute.ArgumentList.Arguments[0].NameEquals is null)
             return attribute.ArgumentList.Arguments[0].GetLocation();
         return attribute.GetLocation();
     }

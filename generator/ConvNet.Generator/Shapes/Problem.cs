@@ -74,4 +74,5 @@ internal static class ProblemIds
     public const string UnusedOutput = "CNN016";
     public const string ExplicitInterfaceMember = "CNN017";
     public const string TooManyInputs = "CNN018";
+    public const string ChannelsLast = "CNN019";
 }

@@ -113,7 +113,7 @@ internal static class ShapeInference
             }
             plans.Add(new LayerPlan(i, name, identifier, layer.Kind,
                 ins.ToEquatableArray(), inNames.ToEquatableArray(), inShapes.ToEquatableArray(), inOffsets.ToEquatableArray(),
-                o, (int)actOffset, (int)layer.Size, (int)layer.Stride, (int)layer.Pad, layer.Real, layer.Real2,
+                o, (int)actOffset, kind.Checked(layer),
                 (int)paramOffset, (int)weights!.Value, (int)(np - paramOffset), (int)bufferOffset, (int)(nb - bufferOffset), layerFlops!.Value));
             shapes[i + 1] = o;
             offsets[i + 1] = (int)actOffset;
@@ -125,6 +125,11 @@ internal static class ShapeInference
         if (inputs is not null) ReportUnused(layers, inputs, names!, problems, typeName);
 
         bool valid = plans.Count == layers.Count && !HasError(problems);
+        // Only on a network that fits: when a layer fails, its error already asks about channels-last input (ChannelsLast),
+        // and one hint per problem is enough.
+        if (valid && LooksChannelsLast(input))
+            problems.Add(new Problem(ProblemIds.ChannelsLast, -1, null,
+                $"{inputWhat} is {input.C} channels of {input.H}x{input.W}, which looks like height, width, channels; [Input] takes channels, height, width: for a {input.C}x{input.H} image of {input.W} channels write [Input({input.W}, {input.C}, {input.H})]"));
         var plan = valid ? new NetworkPlan(input, plans.ToEquatableArray(), (int)paramOffset, (int)bufferOffset, (int)actOffset, flops) : null;
         return (plan, problems);
     }
@@ -218,7 +223,11 @@ internal static class ShapeInference
     private static string Describe(LayerKind kind, string name, string typeName) =>
         $"{LayerDescriptors.Of(kind).Kind} '{name}'" + (typeName.Length > 0 ? $" in '{typeName}'" : "");
 
-    public static bool IsError(string id) => id is not (ProblemIds.PadTooLarge or ProblemIds.NoLayers or ProblemIds.UnusedOutput);
+    public static bool IsError(string id) => id is not (ProblemIds.PadTooLarge or ProblemIds.NoLayers or ProblemIds.UnusedOutput or ProblemIds.ChannelsLast);
+
+    /// <summary>CNN019's rule: a thin width below the channel count, and as many channels as rows, as [Input(32, 32, 3)]
+    /// has (a square image written height, width, channels). Real CHW inputs rarely have all three.</summary>
+    public static bool LooksChannelsLast(Shape3 input) => input.W <= 4 && input.W < input.C && input.C == input.H;
 
     private static bool HasError(List<Problem> problems)
     {
@@ -227,18 +236,14 @@ internal static class ShapeInference
         return false;
     }
 
-    // Whether a windowed layer takes padding (conv) or not (pooling): its descriptor says, so a new windowed kind is
-    // not taken for either by default.
-    private static bool Padded(LayerDecl layer) => LayerDescriptors.Of(layer.Kind).PaddedWindow;
-
     /// <summary>The windowed layers' rule (conv and pooling): output side (W - F + 2P) / S + 1, whole and at least 1.</summary>
-    public static Shape3? WindowOutput(ShapeChecks check, LayerDecl layer, Shape3 inShape)
+    public static Shape3? WindowOutput(ShapeChecks check, Window layer, Shape3 inShape)
     {
         var problems = check.Problems;
         int i = check.Layer;
         string what = check.What;
         long f = layer.Size, s = layer.Stride, p = layer.Pad;
-        bool conv = Padded(layer);
+        bool conv = layer.Padded;
         long nh = inShape.H - f + 2 * p, nw = inShape.W - f + 2 * p;
         if (nh < 0 || nw < 0)
         {
@@ -269,7 +274,7 @@ internal static class ShapeInference
             });
             return null;
         }
-        return new Shape3(conv ? layer.A : inShape.C, nh / s + 1, nw / s + 1);
+        return new Shape3(layer.Channels, nh / s + 1, nw / s + 1);
     }
 
     /// <summary>"; did you mean [Input(3, 32, 32)] ..." when a layer on the network input fails and the input looks written
@@ -311,14 +316,14 @@ internal static class ShapeInference
     /// <summary>The nearest stride, pad (conv) and size that make both dimensions fit by the checker's rule (<see cref="Fits"/>),
     /// each with its output, ranked by how little they change: the change relative to the stride, or to the filter size for
     /// pad and size (a pad is bounded by it).</summary>
-    public static List<(string Argument, long Value, Shape3 Output)> NotWholeFixes(LayerDecl layer, Shape3 inShape) =>
+    public static List<(string Argument, long Value, Shape3 Output)> NotWholeFixes(Window layer, Shape3 inShape) =>
         RankedFixes(layer, inShape).Select(x => (x.Argument, x.Value, x.Output)).ToList();
 
-    private static List<(string Argument, long Value, Shape3 Output, double Change)> RankedFixes(LayerDecl layer, Shape3 inShape)
+    private static List<(string Argument, long Value, Shape3 Output, double Change)> RankedFixes(Window layer, Shape3 inShape)
     {
         var fixes = new List<(string, long, Shape3, double)>();
         long f = layer.Size, s = layer.Stride, p = layer.Pad;
-        long channels = LayerDescriptors.Of(layer.Kind).WindowChannels(layer, inShape);
+        long channels = layer.Channels;
         Shape3 Out(long ff, long pp, long ss) =>
             new(channels, (inShape.H - ff + 2 * pp) / ss + 1, (inShape.W - ff + 2 * pp) / ss + 1);
         bool Both(long ff, long pp, long ss) =>
@@ -326,10 +331,10 @@ internal static class ShapeInference
 
         long maxStride = Math.Max(1, Math.Max(inShape.H, inShape.W) + 2 * p);
         if (Nearest(s, 1, maxStride, c => Both(f, p, c)) is { } stride) fixes.Add(("Stride", stride, Out(f, p, stride), Math.Abs(stride - s) / (double)s));
-        if (Padded(layer) && Nearest(p, 0, f - 1, c => Both(f, c, s)) is { } pad)
+        if (layer.Padded && Nearest(p, 0, f - 1, c => Both(f, c, s)) is { } pad)
             fixes.Add(("Pad", pad, Out(f, pad, s), Math.Abs(pad - p) / (double)f));
         // A 1x1 pooling window does nothing, so pool sizes start at 2; a conv's pad must stay below its size (CNN009).
-        long low = Padded(layer) ? Math.Max(1, p + 1) : 2;
+        long low = layer.Padded ? Math.Max(1, p + 1) : 2;
         if (Nearest(f, low, Math.Min(inShape.H, inShape.W) + 2 * p, c => Both(c, p, s)) is { } size)
             fixes.Add(("Size", size, Out(size, p, s), Math.Abs(size - f) / (double)f));
         // Stable: equal changes keep the order stride, pad, size.
@@ -338,20 +343,20 @@ internal static class ShapeInference
 
     /// <summary>CNN002: the largest size, and for a conv the smallest pad below the filter size, that fit the input
     /// whole at the current stride (a fix that trades CNN002 for CNN001 or CNN009 would not be a fix).</summary>
-    public static List<(string Argument, long Value, Shape3 Output)> WindowTooLargeFixes(LayerDecl layer, Shape3 inShape)
+    public static List<(string Argument, long Value, Shape3 Output)> WindowTooLargeFixes(Window layer, Shape3 inShape)
     {
         var fixes = new List<(string, long, Shape3)>();
         long f = layer.Size, s = layer.Stride, p = layer.Pad;
-        long channels = LayerDescriptors.Of(layer.Kind).WindowChannels(layer, inShape);
+        long channels = layer.Channels;
         bool Both(long ff, long pp) => Fits(inShape.H - ff + 2 * pp, ff, s, pp) && Fits(inShape.W - ff + 2 * pp, ff, s, pp);
         Shape3 Out(long ff, long pp) => new(channels, (inShape.H - ff + 2 * pp) / s + 1, (inShape.W - ff + 2 * pp) / s + 1);
 
-        long low = Padded(layer) ? 1 : 2;
+        long low = layer.Padded ? 1 : 2;
         long side = Math.Min(inShape.H, inShape.W) + 2 * p;
-        if (!Padded(layer) || p < f)
+        if (!layer.Padded || p < f)
             for (long size = Math.Min(side, f - 1); size >= low && f - size <= 100_000; size--)
-                if (Both(size, p) && (!Padded(layer) || p < size)) { fixes.Add(("Size", size, Out(size, p))); break; }
-        if (Padded(layer))
+                if (Both(size, p) && (!layer.Padded || p < size)) { fixes.Add(("Size", size, Out(size, p))); break; }
+        if (layer.Padded)
             for (long pad = Math.Max(p + 1, (f - Math.Min(inShape.H, inShape.W) + 1) / 2); pad < f && pad - p <= 100_000; pad++)
                 if (Both(f, pad)) { fixes.Add(("Pad", pad, Out(f, pad))); break; }
         return fixes;
@@ -370,7 +375,7 @@ internal static class ShapeInference
 
     /// <summary>"try [Input(3, 227, 227)] (output 55x55), Size = 12 (output 54x54), ..." in rank order. The input is
     /// offered for a layer on the network input (the classic fix for AlexNet's 224); its change is relative to the side.</summary>
-    private static string NotWholeAdvice(ShapeChecks check, LayerDecl layer, Shape3 inShape)
+    private static string NotWholeAdvice(ShapeChecks check, Window layer, Shape3 inShape)
     {
         var fixes = RankedFixes(layer, inShape).Select(x => (Text: $"{x.Argument} = {x.Value}", x.Output, x.Change)).ToList();
         if (check.ReadsNetworkInput(0) && InputFix(layer, inShape) is { } input)
@@ -384,7 +389,7 @@ internal static class ShapeInference
 
     /// <summary>The nearest larger (or equal) input height and width that fit the layer as it is. Larger, not nearer: images
     /// can be padded or resized up without losing a pixel, where a smaller input would crop them.</summary>
-    private static (long H, long W, Shape3 Output, double Change)? InputFix(LayerDecl layer, Shape3 inShape)
+    private static (long H, long W, Shape3 Output, double Change)? InputFix(Window layer, Shape3 inShape)
     {
         long f = layer.Size, s = layer.Stride, p = layer.Pad;
         long? Side(long side)
@@ -395,13 +400,13 @@ internal static class ShapeInference
             return null;
         }
         if (Side(inShape.H) is not { } h || Side(inShape.W) is not { } w) return null;
-        long channels = LayerDescriptors.Of(layer.Kind).WindowChannels(layer, inShape);
+        long channels = layer.Channels;
         double change = Math.Max(Math.Abs(h - inShape.H) / (double)inShape.H, Math.Abs(w - inShape.W) / (double)inShape.W);
         return (h, w, new Shape3(channels, (h - f + 2 * p) / s + 1, (w - f + 2 * p) / s + 1), change);
     }
 
     /// <summary>CNN002: the sizes and pads of <see cref="WindowTooLargeFixes"/>, each with its output.</summary>
-    private static string TooLargeAdvice(LayerDecl layer, Shape3 inShape) =>
+    private static string TooLargeAdvice(Window layer, Shape3 inShape) =>
         Suggest(WindowTooLargeFixes(layer, inShape).Select(x => ($"{x.Argument} = {x.Value}", x.Output)).ToList(), "no smaller window or larger padding fits");
 
     /// <summary>"try A (output HxW), B (output HxW) or C (output HxW)".</summary>
@@ -526,6 +531,11 @@ internal static class ShapeInference
     private static string Show(long? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "more than 2^63";
 }
 
+/// <summary>A windowed layer's arguments as its shape rule reads them (<see cref="ShapeInference.WindowOutput"/>): the
+/// output's <paramref name="Channels"/> (a conv's filter count, a pool's input channels), and whether the layer takes
+/// padding (conv) or not (pooling), so shape fixes may change its pad and its window may be 1x1.</summary>
+internal readonly record struct Window(long Channels, long Size, long Stride, long Pad, bool Padded);
+
 /// <summary>Where argument checks report: the problem list, the layer's index, and its description ("Conv 'conv1' in 'Net'"),
 /// which starts every message.</summary>
 internal readonly struct ArgumentChecks(List<Problem> problems, int layer, string what)
@@ -552,15 +562,15 @@ internal sealed class ShapeChecks(List<Problem> problems, int layer, string what
     /// <summary>Whether input <paramref name="k"/> is the network input itself.</summary>
     public bool ReadsNetworkInput(int k) => inputs[k] == 0;
 
-    /// <summary>The fully connected layer that input <paramref name="k"/> comes from, through layers that keep the shape
-    /// (<see cref="LayerDescriptor.KeepsShape"/>); null if none.</summary>
+    /// <summary>The dense layer (<see cref="LayerDescriptor.Dense"/>: fully connected) that input <paramref name="k"/>
+    /// comes from, through layers that keep the shape (<see cref="LayerDescriptor.KeepsShape"/>); null if none.</summary>
     public string? FullyConnectedSource(int k)
     {
         for (int v = inputs[k]; v > 0; v = allInputs[v - 1][0])
         {
-            var kind = layers[v - 1].Kind;
-            if (kind == LayerKind.FullyConnected) return names[v - 1].Name;
-            if (!LayerDescriptors.Of(kind).KeepsShape) return null;
+            var kind = LayerDescriptors.Of(layers[v - 1].Kind);
+            if (kind.Dense) return names[v - 1].Name;
+            if (!kind.KeepsShape) return null;
         }
         return null;
     }

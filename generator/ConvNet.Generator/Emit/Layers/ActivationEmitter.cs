@@ -8,7 +8,7 @@ namespace ConvNet.Generator.Emit.Layers;
 /// ReLU is written x &lt; 0 ? 0 : x so that NaN propagates instead of turning into 0.
 /// <para>Each kind's code is data given to the constructor (<see cref="Vectorised"/> or <see cref="Scalar"/>), so no
 /// kernel here asks which kind it is and a new activation cannot fall into another's formula.</para></summary>
-internal sealed class ActivationEmitter : LayerDescriptor
+internal sealed class ActivationEmitter : LayerDescriptor<NoSpec>
 {
     private readonly string _label;
     private readonly string? _kernel, _forward, _backward;
@@ -32,7 +32,8 @@ internal sealed class ActivationEmitter : LayerDescriptor
     public override LayerKind Kind { get; }
     public override string Attribute => Kind + "Attribute";
     public override string Prefix => Kind.ToString().ToLowerInvariant();
-    public override Shape3? Output(ShapeChecks check, LayerDecl layer, IReadOnlyList<Shape3> inputs) => inputs[0];
+    protected override NoSpec Read(IAttributeArguments args) => NoSpec.Value;
+    protected override Shape3? Output(ShapeChecks check, NoSpec none, IReadOnlyList<Shape3> inputs) => inputs[0];
     public override string Describe(LayerPlan l) => _label;
     public override bool HeadKind => true;
     public override bool KeepsShape => true;

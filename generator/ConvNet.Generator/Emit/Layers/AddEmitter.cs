@@ -8,7 +8,7 @@ namespace ConvNet.Generator.Emit.Layers;
 
 /// <summary>Elementwise sum of two volumes of equal shape: the merge of a residual block. Backward hands the output's
 /// gradient to both inputs unchanged, adding it in where another consumer of the same volume has already written.</summary>
-internal sealed class AddEmitter : LayerDescriptor
+internal sealed class AddEmitter : LayerDescriptor<MergeSpec>
 {
     public override LayerKind Kind => LayerKind.Add;
     public override string Attribute => "AddAttribute";
@@ -16,10 +16,9 @@ internal sealed class AddEmitter : LayerDescriptor
     public override IReadOnlyList<string> Positional => ["other"];
     public override bool AccumulatesInputGradients => true;
 
-    public override LayerDecl Read(IAttributeArguments args, string? name, string? from) =>
-        new(Kind, name, from, new EquatableArray<string>([args.String(0) ?? ""]), 0, 0, 0, 0, 0, 0);
+    protected override MergeSpec Read(IAttributeArguments args) => new(new EquatableArray<string>([args.String(0) ?? ""]));
 
-    public override Shape3? Output(ShapeChecks check, LayerDecl layer, IReadOnlyList<Shape3> inputs)
+    protected override Shape3? Output(ShapeChecks check, MergeSpec add, IReadOnlyList<Shape3> inputs)
     {
         Shape3 a = inputs[0], b = inputs[1];
         if (a == b) return a;

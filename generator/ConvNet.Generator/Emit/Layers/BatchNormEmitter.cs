@@ -15,29 +15,29 @@ namespace ConvNet.Generator.Emit.Layers;
 /// dy * xhat from every sample (<c>GradientSums</c>), then dx = weight * invstd * (dy - mean(dy) - xhat * mean(dy * xhat)).
 /// <para>Statistics per sample and channel: a two-pass mean and sum of squared deviations in float over H x W values,
 /// combined across samples and workers in double with Chan's formula, so a large mean does not cancel the variance.</para></summary>
-internal sealed class BatchNormEmitter : LayerDescriptor
+internal sealed class BatchNormEmitter : LayerDescriptor<BatchNormSpec>
 {
     public override LayerKind Kind => LayerKind.BatchNorm;
     public override string Attribute => "BatchNormAttribute";
     public override string Prefix => "bn";
 
-    public override LayerDecl Read(IAttributeArguments args, string? name, string? from) =>
-        new(Kind, name, from, default, 0, 0, 0, 0, args.NamedReal("Epsilon") ?? 1e-5, args.NamedReal("Momentum") ?? 0.1);
+    protected override BatchNormSpec Read(IAttributeArguments args) =>
+        new(args.NamedReal("Epsilon") ?? 1e-5, args.NamedReal("Momentum") ?? 0.1);
 
-    public override bool CheckArguments(ArgumentChecks check, LayerDecl layer) =>
-        check.Check(layer.Real > 0 && !double.IsInfinity(layer.Real), "Epsilon", $"Epsilon must be positive and finite, got {Number(layer.Real)}")
-        & check.Check(layer.Real2 >= 0 && layer.Real2 <= 1, "Momentum", $"Momentum must be in [0, 1], got {Number(layer.Real2)}");
+    protected override bool CheckArguments(ArgumentChecks check, BatchNormSpec bn) =>
+        check.Check(bn.Epsilon > 0 && !double.IsInfinity(bn.Epsilon), "Epsilon", $"Epsilon must be positive and finite, got {Number(bn.Epsilon)}")
+        & check.Check(bn.Momentum >= 0 && bn.Momentum <= 1, "Momentum", $"Momentum must be in [0, 1], got {Number(bn.Momentum)}");
 
     private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
-    public override Shape3? Output(ShapeChecks check, LayerDecl layer, IReadOnlyList<Shape3> inputs) => inputs[0];
-    public override long? Weights(LayerDecl layer, Shape3 input, Shape3 output) => output.C;
+    protected override Shape3? Output(ShapeChecks check, BatchNormSpec bn, IReadOnlyList<Shape3> inputs) => inputs[0];
+    protected override long? Weights(BatchNormSpec bn, Shape3 input, Shape3 output) => output.C;
     public override long Biases(Shape3 output) => output.C;
     /// <summary>running_mean [C], running_var [C], num_batches_tracked.</summary>
     public override long Buffers(Shape3 output) => 2 * output.C + 1;
     public override string Describe(LayerPlan l) => "BatchNorm";
     public override bool KeepsShape => true;
-    public override string LayerInfoProperties(LayerPlan l) => $", Epsilon = {DoubleLiteral(l.Real)}, Momentum = {DoubleLiteral(l.Real2)}";
+    public override string LayerInfoProperties(LayerPlan l) => $", Epsilon = {DoubleLiteral(Spec(l).Epsilon)}, Momentum = {DoubleLiteral(Spec(l).Momentum)}";
 
     /// <summary>Floats of a layer's statistics: mean [C] then inverse standard deviation [C] (and doubles of its partial
     /// sums, mean and squared deviations, or sum of dy and of dy * xhat).</summary>
@@ -49,14 +49,15 @@ internal sealed class BatchNormEmitter : LayerDescriptor
     {
         int c = (int)l.Out.C, hw = (int)(l.Out.H * l.Out.W), n = l.OutLength;
         int weight = l.ParamOffset, bias = l.BiasOffset, mean = l.BufferOffset, variance = l.BufferOffset + c;
+        double epsilon = Spec(l).Epsilon;
         string check = $"throw new global::System.ArgumentException(\"{l.Name}: span lengths do not match the layer.\")";
         w.Line($"// {l.Name} forward: ({c},{l.Out.H},{l.Out.W}) -> same; per channel y = (x - mean) * invstd * weight[{c}] + bias[{c}], with mean and invstd");
-        w.Line($"// from the batch (stats: mean [{c}], invstd [{c}]) in training, from running_mean/running_var (eps {Number(l.Real)}) in evaluation.");
+        w.Line($"// from the batch (stats: mean [{c}], invstd [{c}]) in training, from running_mean/running_var (eps {Number(epsilon)}) in evaluation.");
         w.Open($"internal static void Forward({ReadOnlySpanType} p, {ReadOnlySpanType} buffers, {ReadOnlySpanType} stats, bool training, {ReadOnlySpanType} input, {SpanType} output)");
         w.Line($"if (p.Length < {bias + c} || buffers.Length < {variance + c} || stats.Length < {2 * c} || input.Length != {n} || output.Length != {n}) {check};");
         w.Open($"for (int c = 0; c < {c}; c++)");
         w.Line($"float shift = training ? stats[c] : buffers[{mean} + c];");
-        w.Line($"float invstd = training ? stats[{c} + c] : 1f / global::System.MathF.Sqrt(buffers[{variance} + c] + {Literal(l.Real)});");
+        w.Line($"float invstd = training ? stats[{c} + c] : 1f / global::System.MathF.Sqrt(buffers[{variance} + c] + {Literal(epsilon)});");
         w.Line($"float scale = invstd * p[{weight} + c];");
         Dispatch(w, hw, KernelsType + ".Affine", $"ref {Marshal}.GetReference(input.Slice(c * {hw}, {hw})), ref {Marshal}.GetReference(output.Slice(c * {hw}, {hw})), {hw}, shift, scale, p[{bias} + c]");
         w.Close();
@@ -107,7 +108,7 @@ internal sealed class BatchNormEmitter : LayerDescriptor
         w.Line("return;");
         w.Close();
         w.Open($"for (int c = 0; c < {c}; c++)");
-        w.Line($"float m = buffers[{mean} + c], invstd = 1f / global::System.MathF.Sqrt(buffers[{variance} + c] + {Literal(l.Real)}), k = p[{weight} + c] * invstd;");
+        w.Line($"float m = buffers[{mean} + c], invstd = 1f / global::System.MathF.Sqrt(buffers[{variance} + c] + {Literal(epsilon)}), k = p[{weight} + c] * invstd;");
         w.Line("float dySum, dyx;");
         CenteredSums(w, hw);
         w.Line($"dp[{weight} + c] += dyx * invstd;");
@@ -128,3 +129,6 @@ internal sealed class BatchNormEmitter : LayerDescriptor
     public override void BackwardCall(SourceWriter w, LayerPlan l, LayerCall c) =>
         w.Line($"{l.Identifier}.Backward(p, Buffers, new global::System.ReadOnlySpan<float>(_runStats, {c.StatsOffset}, {StatsLength(l)}), new global::System.ReadOnlySpan<double>(_gradientSums, {c.StatsOffset}, {StatsLength(l)}), (long)_runSize * {l.Out.H * l.Out.W}, {c.Training}, {c.Inputs[0]}, {c.DOutput}, dp, {c.DInputs[0]});");
 }
+
+/// <summary>[BatchNorm(Epsilon = 1e-5, Momentum = 0.1)], PyTorch's meaning of both.</summary>
+internal sealed record BatchNormSpec(double Epsilon, double Momentum) : LayerSpec;

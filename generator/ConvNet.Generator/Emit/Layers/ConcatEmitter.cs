@@ -9,21 +9,21 @@ namespace ConvNet.Generator.Emit.Layers;
 
 /// <summary>Channel concatenation: the merge of an inception module. In CHW each input's channels are one contiguous
 /// run of the output, so forward is one copy per input and backward one copy (or add) of the matching run back.</summary>
-internal sealed class ConcatEmitter : LayerDescriptor
+internal sealed class ConcatEmitter : LayerDescriptor<MergeSpec>
 {
     public override LayerKind Kind => LayerKind.Concat;
     public override string Attribute => "ConcatAttribute";
     public override string Prefix => "concat";
     public override IReadOnlyList<string> Positional => ["others"];
     public override bool AccumulatesInputGradients => true;
+    public override bool ParamsArray => true;
 
-    public override LayerDecl Read(IAttributeArguments args, string? name, string? from) =>
-        new(Kind, name, from, args.Strings(0), 0, 0, 0, 0, 0, 0);
+    protected override MergeSpec Read(IAttributeArguments args) => new(args.Strings(0));
 
-    public override bool CheckArguments(ArgumentChecks check, LayerDecl layer) =>
-        check.Check(layer.Refs.Count > 0, "others", $"Concat needs the names of the layers whose outputs follow its input, e.g. [Concat(\"branch2\", \"branch3\")]");
+    protected override bool CheckArguments(ArgumentChecks check, MergeSpec concat) =>
+        check.Check(concat.Others.Count > 0, "others", $"Concat needs the names of the layers whose outputs follow its input, e.g. [Concat(\"branch2\", \"branch3\")]");
 
-    public override Shape3? Output(ShapeChecks check, LayerDecl layer, IReadOnlyList<Shape3> inputs)
+    protected override Shape3? Output(ShapeChecks check, MergeSpec concat, IReadOnlyList<Shape3> inputs)
     {
         long channels = 0;
         bool fits = true;

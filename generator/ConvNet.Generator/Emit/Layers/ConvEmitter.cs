@@ -14,32 +14,35 @@ namespace ConvNet.Generator.Emit.Layers;
 /// contiguous, so vectors run over pixels across output-row boundaries and small widths (8, 10, 14) still fill whole
 /// vectors; and padding is resolved once while building col, so the GEMM has no borders at all. The copy costs CKK*HW
 /// floats against F times as many multiply-adds.</para></summary>
-internal sealed class ConvEmitter : LayerDescriptor
+internal sealed class ConvEmitter : LayerDescriptor<ConvSpec<long>, ConvSpec<int>>
 {
     public override LayerKind Kind => LayerKind.Conv;
     public override string Attribute => "ConvAttribute";
     public override string Prefix => "conv";
-    public override bool PaddedWindow => true;
-    public override long WindowChannels(LayerDecl layer, Shape3 input) => layer.A;
     public override IReadOnlyList<string> Positional => ["filters", "size"];
 
-    public override LayerDecl Read(IAttributeArguments args, string? name, string? from) =>
-        new(Kind, name, from, default, args.Int(0), args.Int(1), args.NamedInt("Stride") ?? 1, args.NamedInt("Pad") ?? 0, 0, 0);
+    protected override ConvSpec<long> Read(IAttributeArguments args) =>
+        new(args.Int(0), args.Int(1), args.NamedInt("Stride") ?? 1, args.NamedInt("Pad") ?? 0);
 
-    public override bool CheckArguments(ArgumentChecks check, LayerDecl layer) =>
-        check.Positive("filters", layer.A) & check.Positive("size", layer.Size) & check.Positive("stride", layer.Stride) & check.NonNegative("pad", layer.Pad);
+    protected override bool CheckArguments(ArgumentChecks check, ConvSpec<long> conv) =>
+        check.Positive("filters", conv.Filters) & check.Positive("size", conv.Size) & check.Positive("stride", conv.Stride) & check.NonNegative("pad", conv.Pad);
 
-    public override Shape3? Output(ShapeChecks check, LayerDecl layer, IReadOnlyList<Shape3> inputs) => ShapeInference.WindowOutput(check, layer, inputs[0]);
+    protected override Shape3? Output(ShapeChecks check, ConvSpec<long> conv, IReadOnlyList<Shape3> inputs) =>
+        ShapeInference.WindowOutput(check, new Window(conv.Filters, conv.Size, conv.Stride, conv.Pad, Padded: true), inputs[0]);
 
-    public override long? Weights(LayerDecl layer, Shape3 input, Shape3 output) =>
-        ShapeInference.Mul(ShapeInference.Mul(layer.A, input.C), ShapeInference.Mul(layer.Size, layer.Size));
+    protected override long? Weights(ConvSpec<long> conv, Shape3 input, Shape3 output) =>
+        ShapeInference.Mul(ShapeInference.Mul(conv.Filters, input.C), ShapeInference.Mul(conv.Size, conv.Size));
+
+    protected override ConvSpec<int> Checked(ConvSpec<long> conv) => new((int)conv.Filters, (int)conv.Size, (int)conv.Stride, (int)conv.Pad);
+
+    public override (int Size, int Stride, int Pad) LayerInfoWindow(LayerPlan l) => (Spec(l).Size, Spec(l).Stride, Spec(l).Pad);
 
     public override long Biases(Shape3 output) => output.C;
 
     public override long? Flops(Shape3 input, Shape3 output, long weights) =>
         ShapeInference.Mul(ShapeInference.Mul(2, weights), ShapeInference.Mul(output.H, output.W));
 
-    public override string Describe(LayerPlan l) => $"Conv {l.Out.C}@{l.Size}x{l.Size} s{l.Stride} p{l.Pad}";
+    public override string Describe(LayerPlan l) => $"Conv {l.Out.C}@{Spec(l).Size}x{Spec(l).Size} s{Spec(l).Stride} p{Spec(l).Pad}";
 
     public override void Kernels(SourceWriter w, LayerPlan l)
     {
@@ -98,13 +101,13 @@ internal sealed class ConvEmitter : LayerDescriptor
     /// same. Worth it while the wasted columns are few (a quarter at most): im2col writes and reads back CKK floats per
     /// pixel, and the padded input is CKK times smaller (3x32x32 -> 32: 20.2 -> 14.9 us). Winograd layers do neither.</summary>
     private static bool Taps(LayerPlan l) =>
-        l.Stride == 1 && l.Size > 1 && !ConvWinograd.Applies(l) && 4 * (PaddedWidth(l) - l.Out.W) <= l.Out.W;
+        Spec(l).Stride == 1 && Spec(l).Size > 1 && !ConvWinograd.Applies(l) && 4 * (PaddedWidth(l) - l.Out.W) <= l.Out.W;
 
-    private static int PaddedWidth(LayerPlan l) => (int)l.In.W + 2 * l.Pad;
-    private static int PaddedHeight(LayerPlan l) => (int)l.In.H + 2 * l.Pad;
+    private static int PaddedWidth(LayerPlan l) => (int)l.In.W + 2 * Spec(l).Pad;
+    private static int PaddedHeight(LayerPlan l) => (int)l.In.H + 2 * Spec(l).Pad;
     private static int PaddedPlane(LayerPlan l) => PaddedHeight(l) * PaddedWidth(l);
     // The last window's last pixel reads K - 1 floats past the padded input.
-    private static int PaddedLength(LayerPlan l) => (int)l.In.C * PaddedPlane(l) + l.Size - 1;
+    private static int PaddedLength(LayerPlan l) => (int)l.In.C * PaddedPlane(l) + Spec(l).Size - 1;
     private static int WideLength(LayerPlan l) => (int)l.Out.H * PaddedWidth(l);
 
     /// <summary>Whether the dWeight GEMM adds straight into dWeight. An accumulating GEMM cannot overlap its last vector, so
@@ -118,7 +121,7 @@ internal sealed class ConvEmitter : LayerDescriptor
     /// Where HW is much longer than CKK (a first layer: CKK 25 against HW 784) the dot products stay: their sums are
     /// few, and a narrow GEMM would waste most of its overlapping last vector.</summary>
     private static bool WeightGradientAsGemm(LayerPlan l) => Ckk(l) >= 16 && Hw(l) <= 2 * Ckk(l);
-    private static int Ckk(LayerPlan l) => (int)l.In.C * l.Size * l.Size;
+    private static int Ckk(LayerPlan l) => (int)l.In.C * Spec(l).Size * Spec(l).Size;
     private static int Hw(LayerPlan l) => (int)(l.Out.H * l.Out.W);
 
     private static void Forward(SourceWriter w, LayerPlan l)
@@ -127,7 +130,7 @@ internal sealed class ConvEmitter : LayerDescriptor
         if (ConvWinograd.Applies(l)) { ConvWinograd.ForwardKernels(w, l); return; }
         long f = l.Out.C;
         int ckk = Ckk(l), hw = Hw(l);
-        w.Line($"// {l.Name} forward: input ({l.In.C},{l.In.H},{l.In.W}) -> output ({f},{l.Out.H},{l.Out.W}); weight [{f},{l.In.C},{l.Size},{l.Size}], bias [{f}]; stride {l.Stride}, pad {l.Pad}.");
+        w.Line($"// {l.Name} forward: input ({l.In.C},{l.In.H},{l.In.W}) -> output ({f},{l.Out.H},{l.Out.W}); weight [{f},{l.In.C},{Spec(l).Size},{Spec(l).Size}], bias [{f}]; stride {Spec(l).Stride}, pad {Spec(l).Pad}.");
         w.Line($"// output[{f}, {hw}] = weight[{f}, {ckk}] · col[{ckk}, {hw}] + bias, in {TileRows}-filter x {TileVectors}-vector register tiles over pixels.");
         OpenForwardCore(w, hw);
         w.Line("// The only bounds checks: every ref below stays inside these lengths.");
@@ -155,7 +158,7 @@ internal sealed class ConvEmitter : LayerDescriptor
     private static void TapsForward(SourceWriter w, LayerPlan l)
     {
         long f = l.Out.C, oh = l.Out.H, ow = l.Out.W, c = l.In.C;
-        int k = l.Size, pad = l.Pad, wp = PaddedWidth(l), hp = PaddedHeight(l), wide = WideLength(l), padded = PaddedLength(l), hw = Hw(l), ckk = Ckk(l);
+        int k = Spec(l).Size, pad = Spec(l).Pad, wp = PaddedWidth(l), hp = PaddedHeight(l), wide = WideLength(l), padded = PaddedLength(l), hw = Hw(l), ckk = Ckk(l);
         w.Line($"// Offsets of the windows (c, ky, kx) in the padded input, c*{hp * wp} + ky*{wp} + kx: the rows of GemmTaps' B.");
         w.Line($"private static readonly nint[] s_taps = WindowOffsets();");
         w.Line();
@@ -187,7 +190,7 @@ internal sealed class ConvEmitter : LayerDescriptor
     {
         long f = l.Out.C;
         int ckk = Ckk(l), hw = Hw(l);
-        w.Line($"// {l.Name} backward: dOutput ({f},{l.Out.H},{l.Out.W}) -> dInput ({l.In.C},{l.In.H},{l.In.W}), dWeight [{f},{l.In.C},{l.Size},{l.Size}] +=, dBias [{f}] +=.");
+        w.Line($"// {l.Name} backward: dOutput ({f},{l.Out.H},{l.Out.W}) -> dInput ({l.In.C},{l.In.H},{l.In.W}), dWeight [{f},{l.In.C},{Spec(l).Size},{Spec(l).Size}] +=, dBias [{f}] +=.");
         w.Line($"// dWeight[{f}, {ckk}] += dOutput[{f}, {hw}] · colᵀ (dot products over pixels); dCol[{ckk}, {hw}] = weightᵀ · dOutput, then col2im adds it into dInput.");
         bool winograd = ConvWinograd.AppliesBackward(l);
         if (winograd)
@@ -265,7 +268,7 @@ internal sealed class ConvEmitter : LayerDescriptor
 
     private static void Im2ColT(SourceWriter w, LayerPlan l)
     {
-        int k = l.Size, s = l.Stride, pad = l.Pad, ckk = Ckk(l);
+        int k = Spec(l).Size, s = Spec(l).Stride, pad = Spec(l).Pad, ckk = Ckk(l);
         long h = l.In.H, wi = l.In.W, oh = l.Out.H, ow = l.Out.W;
         // Output columns [lo, hi) have their whole window inside the input row: ox*S - P >= 0 and ox*S - P + K <= W.
         long lo = System.Math.Min(ow, (pad + s - 1) / s);
@@ -300,7 +303,7 @@ internal sealed class ConvEmitter : LayerDescriptor
     /// <summary>The column range [lo, hi) of output pixels whose input column ox*S + kx - P lies inside the input.</summary>
     private static void ColumnRange(SourceWriter w, LayerPlan l)
     {
-        int s = l.Stride, pad = l.Pad;
+        int s = Spec(l).Stride, pad = Spec(l).Pad;
         long wi = l.In.W, ow = l.Out.W;
         if (pad == 0)
         {
@@ -316,7 +319,7 @@ internal sealed class ConvEmitter : LayerDescriptor
 
     private static void Im2Col(SourceWriter w, LayerPlan l)
     {
-        int k = l.Size, s = l.Stride, pad = l.Pad;
+        int k = Spec(l).Size, s = Spec(l).Stride, pad = Spec(l).Pad;
         long c = l.In.C, h = l.In.H, wi = l.In.W, oh = l.Out.H, ow = l.Out.W;
         int hw = Hw(l);
         w.Line($"// col[(c*{k} + ky)*{k} + kx][oy*{ow} + ox] = input[c, oy*{s} + ky - {pad}, ox*{s} + kx - {pad}], zero in the padding.");
@@ -345,7 +348,7 @@ internal sealed class ConvEmitter : LayerDescriptor
 
     private static void Col2Im(SourceWriter w, LayerPlan l)
     {
-        int k = l.Size, s = l.Stride, pad = l.Pad;
+        int k = Spec(l).Size, s = Spec(l).Stride, pad = Spec(l).Pad;
         long c = l.In.C, h = l.In.H, wi = l.In.W, oh = l.Out.H, ow = l.Out.W;
         int hw = Hw(l);
         w.Line($"// dInput[c, oy*{s} + ky - {pad}, ox*{s} + kx - {pad}] += dCol[(c*{k} + ky)*{k} + kx][oy*{ow} + ox], skipping the padding; the inverse of Im2Col.");
@@ -366,3 +369,6 @@ internal sealed class ConvEmitter : LayerDescriptor
         w.Close().Close().Close().Close().Close();
     }
 }
+
+/// <summary>[Conv(filters, size, Stride = 1, Pad = 0)]: <typeparamref name="T"/> is long as written, int in the plan.</summary>
+internal sealed record ConvSpec<T>(T Filters, T Size, T Stride, T Pad) : LayerSpec where T : struct;

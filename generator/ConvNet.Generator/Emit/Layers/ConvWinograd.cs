@@ -24,7 +24,7 @@ internal static class ConvWinograd
     /// sides (AlexNet's 13x13) compute a last half-outside tile and crop it. CIFAR 32x16x16 -> 64: 98 -> 58 us, 64x8x8 ->
     /// 128: 110 -> 52 us; ResNet-20's 16x32x32 -> 16: 61 -> 35 us; VGG-16's 128x56x56 -> 128: 9.6 -> 4.7 ms.</summary>
     public static bool Applies(LayerPlan l) =>
-        l.Size == 3 && l.Stride == 1 && l.In.C >= 8 && l.Out.W >= 7 && Forward(l).Tiles >= 16 && Fits(l);
+        ConvEmitter.Spec(l).Size == 3 && ConvEmitter.Spec(l).Stride == 1 && l.In.C >= 8 && l.Out.W >= 7 && Forward(l).Tiles >= 16 && Fits(l);
 
     /// <summary>The transformed filters with their weights' copy, and the scratch of both passes, counted in 64 bits: a
     /// layer too large for them to stay far below .NET's array limit (a 4096-channel 3x3 layer has 151 M weights and would
@@ -40,7 +40,7 @@ internal static class ConvWinograd
 
     /// <summary>The input gradient needs pad 2 - P to be a pad (P of 3 or more pads only zeros) and one whole Vector512
     /// of tiles for the GEMM.</summary>
-    public static bool AppliesBackward(LayerPlan l) => Applies(l) && l.Pad <= 2 && Backward(l).Tiles >= 16;
+    public static bool AppliesBackward(LayerPlan l) => Applies(l) && ConvEmitter.Spec(l).Pad <= 2 && Backward(l).Tiles >= 16;
 
     /// <summary>Floats of the transformed filters u[16][F, C].</summary>
     public static int TransformedLength(LayerPlan l) => 16 * UPlane(l);
@@ -82,10 +82,10 @@ internal static class ConvWinograd
     }
 
     private static Pass Forward(LayerPlan l) =>
-        new("", (int)l.In.C, (int)l.In.H, (int)l.In.W, l.Pad, (int)l.Out.C, (int)l.Out.H, (int)l.Out.W);
+        new("", (int)l.In.C, (int)l.In.H, (int)l.In.W, ConvEmitter.Spec(l).Pad, (int)l.Out.C, (int)l.Out.H, (int)l.Out.W);
 
     private static Pass Backward(LayerPlan l) =>
-        new("Backward", (int)l.Out.C, (int)l.Out.H, (int)l.Out.W, 2 - l.Pad, (int)l.In.C, (int)l.In.H, (int)l.In.W);
+        new("Backward", (int)l.Out.C, (int)l.Out.H, (int)l.Out.W, 2 - ConvEmitter.Spec(l).Pad, (int)l.In.C, (int)l.In.H, (int)l.In.W);
 
     /// <summary>The forward kernel (the layer's Forward, with the transformed filters u as an extra span), its transforms
     /// and the filter transform.</summary>
@@ -93,7 +93,7 @@ internal static class ConvWinograd
     {
         var pass = Forward(l);
         long f = l.Out.C, c = l.In.C;
-        w.Line($"// {l.Name} forward: input ({c},{l.In.H},{l.In.W}) -> output ({f},{l.Out.H},{l.Out.W}); weight [{f},{c},3,3], bias [{f}]; stride 1, pad {l.Pad}.");
+        w.Line($"// {l.Name} forward: input ({c},{l.In.H},{l.In.W}) -> output ({f},{l.Out.H},{l.Out.W}); weight [{f},{c},3,3], bias [{f}]; stride 1, pad {ConvEmitter.Spec(l).Pad}.");
         w.Line($"// Winograd F(2x2,3x3) over {pass.TilesHigh}x{pass.TilesWide} tiles of 2x2 output pixels: v[16][{c}, {pass.Tiles}] = Bᵀ d B of each tile's 4x4 input");
         w.Line($"// patch d, m[ξ][{f}, {pass.Tiles}] = u[ξ][{f}, {c}] · v[ξ][{c}, {pass.Tiles}] for the 16 positions ξ, output tile = Aᵀ m A + bias; u = G g Gᵀ (TransformWeights).");
         w.Line($"/// <summary>Floats of the transformed filters u[16][{f}, {c}], planes padded to {UPlane(l)}.</summary>");

@@ -9,7 +9,7 @@ namespace ConvNet.Generator.Emit.Layers;
 /// <summary>Inverted dropout. The mask is a counter-based hash of (the Forward call's seed, the sample's index in the
 /// batch, the element), so it is the same whatever the thread count or partition, and backward recomputes it
 /// rather than storing it. Each element is kept when 24 hash bits are at least round(p * 2^24).</summary>
-internal sealed class DropoutEmitter : LayerDescriptor
+internal sealed class DropoutEmitter : LayerDescriptor<DropoutSpec>
 {
     public override LayerKind Kind => LayerKind.Dropout;
     public override string Attribute => "DropoutAttribute";
@@ -17,26 +17,26 @@ internal sealed class DropoutEmitter : LayerDescriptor
     public override IReadOnlyList<string> Positional => ["p"];
     public override bool HeadKind => true;
     public override bool KeepsShape => true;
-    public override string LayerInfoProperties(LayerPlan l) => $", Probability = {DoubleLiteral(l.Real)}";
+    public override string LayerInfoProperties(LayerPlan l) => $", Probability = {DoubleLiteral(Spec(l).Probability)}";
 
-    public override LayerDecl Read(IAttributeArguments args, string? name, string? from) =>
-        new(Kind, name, from, default, 0, 0, 0, 0, args.Real(0), 0);
+    protected override DropoutSpec Read(IAttributeArguments args) => new(args.Real(0));
 
-    public override bool CheckArguments(ArgumentChecks check, LayerDecl layer) =>
-        check.Check(layer.Real >= 0 && layer.Real < 1, "p", $"P must be in [0, 1) (the probability of dropping a value), got {layer.Real.ToString("R", CultureInfo.InvariantCulture)}");
+    protected override bool CheckArguments(ArgumentChecks check, DropoutSpec dropout) =>
+        check.Check(dropout.Probability >= 0 && dropout.Probability < 1, "p", $"P must be in [0, 1) (the probability of dropping a value), got {dropout.Probability.ToString("R", CultureInfo.InvariantCulture)}");
 
-    public override Shape3? Output(ShapeChecks check, LayerDecl layer, IReadOnlyList<Shape3> inputs) => inputs[0];
-    public override string Describe(LayerPlan l) => $"Dropout p={l.Real.ToString("0.###", CultureInfo.InvariantCulture)}";
+    protected override Shape3? Output(ShapeChecks check, DropoutSpec dropout, IReadOnlyList<Shape3> inputs) => inputs[0];
+    public override string Describe(LayerPlan l) => $"Dropout p={Spec(l).Probability.ToString("0.###", CultureInfo.InvariantCulture)}";
 
     public override void Kernels(SourceWriter w, LayerPlan l)
     {
         int n = l.OutLength;
-        long threshold = (long)System.Math.Round(l.Real * (1 << 24));
-        string scale = ((float)(1.0 / (1.0 - l.Real))).ToString("R", CultureInfo.InvariantCulture) + "f";
+        double probability = Spec(l).Probability;
+        long threshold = (long)System.Math.Round(probability * (1 << 24));
+        string scale = ((float)(1.0 / (1.0 - probability))).ToString("R", CultureInfo.InvariantCulture) + "f";
         string check = $"throw new global::System.ArgumentException(\"{l.Name}: span lengths do not match the layer.\")";
         // A distinct constant per layer, so two dropout layers of one Forward draw independent masks.
         ulong salt = unchecked((ulong)(l.Index + 1) * 0xD1B54A32D192ED03UL);
-        w.Line($"// {l.Name}: ({l.Out.C},{l.Out.H},{l.Out.W}); training: y = keep ? x * {scale} : 0, dropping with probability {l.Real.ToString("R", CultureInfo.InvariantCulture)}; evaluation: y = x.");
+        w.Line($"// {l.Name}: ({l.Out.C},{l.Out.H},{l.Out.W}); training: y = keep ? x * {scale} : 0, dropping with probability {probability.ToString("R", CultureInfo.InvariantCulture)}; evaluation: y = x.");
         w.Open($"internal static void Forward({ReadOnlySpanType} input, {SpanType} output, bool training, ulong seed, int sample)");
         w.Line($"if (input.Length != {n} || output.Length != {n}) {check};");
         w.Line("if (!training) { input.CopyTo(output); return; }");
@@ -67,3 +67,6 @@ internal sealed class DropoutEmitter : LayerDescriptor
     public override void BackwardCall(SourceWriter w, LayerPlan l, LayerCall c) =>
         w.Line($"{l.Identifier}.Backward({c.DOutput}, {c.DInputs[0]}, _runTraining, _runSeed, {c.Sample});");
 }
+
+/// <summary>[Dropout(p)]: the probability of dropping a value.</summary>
+internal sealed record DropoutSpec(double Probability) : LayerSpec;

@@ -13,7 +13,7 @@ namespace ConvNet.Generator.Emit.Layers;
 /// each weight once whatever is done, so it is bound by memory bandwidth: forward as dot products of 4 weight rows with the
 /// input, backward as one pass over W and dW together that skips dW's rows whose output gradient is 0
 /// (<c>Kernels.OuterBackward</c>).</summary>
-internal sealed class FullyConnectedEmitter : LayerDescriptor
+internal sealed class FullyConnectedEmitter : LayerDescriptor<FullyConnectedSpec<long>, FullyConnectedSpec<int>>
 {
     private const string Span = "global::System.Span<float>";
     private const string ReadOnlySpan = "global::System.ReadOnlySpan<float>";
@@ -30,14 +30,15 @@ internal sealed class FullyConnectedEmitter : LayerDescriptor
     public override string Prefix => "fc";
     public override IReadOnlyList<string> Positional => ["outputs"];
 
-    public override LayerDecl Read(IAttributeArguments args, string? name, string? from) =>
-        new(Kind, name, from, default, args.Int(0), 0, 0, 0, 0, 0);
+    protected override FullyConnectedSpec<long> Read(IAttributeArguments args) => new(args.Int(0));
 
-    public override bool CheckArguments(ArgumentChecks check, LayerDecl layer) => check.Positive("outputs", layer.A);
+    protected override bool CheckArguments(ArgumentChecks check, FullyConnectedSpec<long> fc) => check.Positive("outputs", fc.Outputs);
 
-    public override Shape3? Output(ShapeChecks check, LayerDecl layer, IReadOnlyList<Shape3> inputs) => new Shape3(layer.A, 1, 1);
+    protected override Shape3? Output(ShapeChecks check, FullyConnectedSpec<long> fc, IReadOnlyList<Shape3> inputs) => new Shape3(fc.Outputs, 1, 1);
 
-    public override long? Weights(LayerDecl layer, Shape3 input, Shape3 output) => ShapeInference.Mul(layer.A, input.Length);
+    protected override long? Weights(FullyConnectedSpec<long> fc, Shape3 input, Shape3 output) => ShapeInference.Mul(fc.Outputs, input.Length);
+
+    protected override FullyConnectedSpec<int> Checked(FullyConnectedSpec<long> fc) => new((int)fc.Outputs);
 
     public override long Biases(Shape3 output) => output.C;
 
@@ -47,6 +48,7 @@ internal sealed class FullyConnectedEmitter : LayerDescriptor
 
     public override bool HeadKind => true;
     public override bool Batched => true;
+    public override bool Dense => true;
 
     public override void Kernels(SourceWriter w, LayerPlan l)
     {
@@ -144,3 +146,6 @@ internal sealed class FullyConnectedEmitter : LayerDescriptor
         w.Line($"    throw new global::System.ArgumentException(\"{l.Name}: span lengths do not match the layer.\");");
     }
 }
+
+/// <summary>[FullyConnected(outputs)]: <typeparamref name="T"/> is long as written, int in the plan.</summary>
+internal sealed record FullyConnectedSpec<T>(T Outputs) : LayerSpec where T : struct;

@@ -6,12 +6,13 @@ using static ConvNet.Generator.Emit.KernelHelpers;
 namespace ConvNet.Generator.Emit.Layers;
 
 /// <summary>Global average pooling, CxHxW -> Cx1x1: each channel's mean. Backward spreads dy / (H*W) over the channel.</summary>
-internal sealed class GlobalAvgPoolEmitter : LayerDescriptor
+internal sealed class GlobalAvgPoolEmitter : LayerDescriptor<NoSpec>
 {
     public override LayerKind Kind => LayerKind.GlobalAvgPool;
     public override string Attribute => "GlobalAvgPoolAttribute";
     public override string Prefix => "gap";
-    public override Shape3? Output(ShapeChecks check, LayerDecl layer, IReadOnlyList<Shape3> inputs) => new Shape3(inputs[0].C, 1, 1);
+    protected override NoSpec Read(IAttributeArguments args) => NoSpec.Value;
+    protected override Shape3? Output(ShapeChecks check, NoSpec none, IReadOnlyList<Shape3> inputs) => new Shape3(inputs[0].C, 1, 1);
     public override string Describe(LayerPlan l) => "GlobalAvgPool";
 
     public override void Kernels(SourceWriter w, LayerPlan l)

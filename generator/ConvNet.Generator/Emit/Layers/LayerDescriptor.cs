@@ -16,9 +16,10 @@ internal interface IAttributeArguments
     double? NamedReal(string name);
 }
 
-/// <summary>Everything the generator knows about one layer kind, in one place: its attribute and arguments, their
-/// checks, its shape rule, its parameter and buffer counts, its line in the layer table, and its kernels and the calls
-/// to them. The pipeline asks <see cref="LayerDescriptors.Of"/>; no other code switches on the kind with a default.
+/// <summary>Everything the generator knows about one layer kind, in one place: its attribute and arguments (its spec
+/// record, see <see cref="LayerDescriptor{TArguments, TSpec}"/>), their checks, its shape rule, its parameter and buffer
+/// counts, its line in the layer table, and its kernels and the calls to them. The pipeline asks
+/// <see cref="LayerDescriptors.Of"/>; no other code switches on the kind with a default.
 /// <para>Kernel conventions (the network emitter relies on them): activations are per-sample CHW spans, <c>p</c> the whole
 /// parameter buffer (kernels know their offsets), <c>dp</c> the gradient buffer they add into, an empty dInput means
 /// "skip the input gradient", and a dInput is overwritten unless <see cref="AccumulatesInputGradients"/>.</para></summary>
@@ -43,19 +44,24 @@ internal abstract class LayerDescriptor
     /// <summary>The constructor's parameter names, in order, as problems name them (for locating a diagnostic).</summary>
     public virtual IReadOnlyList<string> Positional => [];
 
+    /// <summary>The attribute's last constructor parameter is a params array (Concat's names), which may also be passed
+    /// as one array expression: a problem about its k-th name then points at that expression.</summary>
+    public virtual bool ParamsArray => false;
+
     /// <summary>Reads the arguments; <paramref name="name"/> and <paramref name="from"/> are the base class's properties.</summary>
-    public virtual LayerDecl Read(IAttributeArguments args, string? name, string? from) =>
-        new(Kind, name, from, default, 0, 0, 0, 0, 0, 0);
+    public abstract LayerDecl Read(IAttributeArguments args, string? name, string? from);
 
     /// <summary>CNN003 for each invalid argument; false if any.</summary>
-    public virtual bool CheckArguments(ArgumentChecks check, LayerDecl layer) => true;
+    public abstract bool CheckArguments(ArgumentChecks check, LayerDecl layer);
 
     /// <summary>The output shape, or null after adding a problem. <paramref name="inputs"/> are the shapes of
     /// the layer's input and then the volumes it names (merges).</summary>
     public abstract Shape3? Output(ShapeChecks check, LayerDecl layer, IReadOnlyList<Shape3> inputs);
 
     /// <summary>Weights (null on overflow); biases follow them.</summary>
-    public virtual long? Weights(LayerDecl layer, Shape3 input, Shape3 output) => 0;
+    public abstract long? Weights(LayerDecl layer, Shape3 input, Shape3 output);
+
+    /// <summary>Biases, stored after the weights.</summary>
     public virtual long Biases(Shape3 output) => 0;
 
     /// <summary>Floats of buffers (running statistics).</summary>
@@ -64,6 +70,9 @@ internal abstract class LayerDescriptor
     /// <summary>Forward FLOPs (null on overflow).</summary>
     public virtual long? Flops(Shape3 input, Shape3 output, long weights) => 0;
 
+    /// <summary>The plan's spec of a layer whose arguments, shape and counts all passed their checks.</summary>
+    public abstract LayerSpec Checked(LayerDecl layer);
+
     /// <summary>The kind column of the layer table, e.g. <c>Conv 10@5x5 s1 p2</c>.</summary>
     public abstract string Describe(LayerPlan l);
 
@@ -71,12 +80,13 @@ internal abstract class LayerDescriptor
     /// look through such layers to the layer that made the shape.</summary>
     public virtual bool KeepsShape => false;
 
-    /// <summary>A windowed layer (its <see cref="Output"/> is <c>ShapeInference.WindowOutput</c>) that takes padding,
-    /// so the window may be 1x1 and shape fixes may change its pad; false for unpadded windows (pooling).</summary>
-    public virtual bool PaddedWindow => false;
+    /// <summary>A dense layer (fully connected): its output is a vector of features with no height or width, so a
+    /// windowed layer after it, even through layers that keep its shape, is misplaced rather than mis-sized.</summary>
+    public virtual bool Dense => false;
 
-    /// <summary>A windowed layer's output channels (a conv's filter count); the input's by default, as pooling keeps them.</summary>
-    public virtual long WindowChannels(LayerDecl layer, Shape3 input) => input.C;
+    /// <summary>A windowed layer's window as its runtime <c>LayerInfo</c> takes it (size, stride, pad); zeros for
+    /// other kinds.</summary>
+    public virtual (int Size, int Stride, int Pad) LayerInfoWindow(LayerPlan l) => (0, 0, 0);
 
     /// <summary>The kind's own properties of its runtime <c>LayerInfo</c> (its attribute's real arguments), each as
     /// <c>", Name = value"</c> for the object initialiser; empty for a kind without any.</summary>
@@ -124,6 +134,60 @@ internal abstract class LayerDescriptor
 
     /// <summary>"relu1" (one input) or "relu3, conv5" (a merge): the names a layer table shows in parentheses.</summary>
     protected static string Inputs(LayerPlan l) => string.Join(", ", l.InputNames);
+}
+
+/// <summary>A descriptor whose kind reads its attribute into <typeparamref name="TArguments"/> and keeps it checked in the
+/// plan as <typeparamref name="TSpec"/>.
+/// <para>Why generic: the pipeline holds layers of every kind in one list, so a <see cref="LayerDecl"/> or
+/// <see cref="LayerPlan"/> can carry its spec only as the abstract <see cref="LayerSpec"/>. The one cast to the kind's
+/// own record is made here, once for every member the pipeline calls with a declaration (the reading, checking, shape
+/// and weight members are sealed and forward to typed overloads) and in <see cref="Spec"/> for the plan; a kind's
+/// descriptor reads named fields (<c>conv.Size</c>, <c>Spec(l).Stride</c>) and never casts, and a new argument
+/// touches only its kind's spec record and descriptor. The cast cannot fail: the registry maps each kind to one
+/// descriptor, which made the declaration's spec (<see cref="Read"/>) and the plan's (<see cref="Checked"/>).
+/// The alternative, one record of every kind's arguments, is what this replaced: each kind carried fields it does not
+/// have under names that did not say what they were (<c>A</c>, <c>Real2</c>), and a new argument changed every
+/// constructor call of every kind.</para></summary>
+internal abstract class LayerDescriptor<TArguments, TSpec> : LayerDescriptor
+    where TArguments : LayerSpec
+    where TSpec : LayerSpec
+{
+    public sealed override LayerDecl Read(IAttributeArguments args, string? name, string? from) => new(Kind, name, from, Read(args));
+
+    public sealed override bool CheckArguments(ArgumentChecks check, LayerDecl layer) => CheckArguments(check, Arguments(layer));
+
+    public sealed override Shape3? Output(ShapeChecks check, LayerDecl layer, IReadOnlyList<Shape3> inputs) => Output(check, Arguments(layer), inputs);
+
+    public sealed override long? Weights(LayerDecl layer, Shape3 input, Shape3 output) => Weights(Arguments(layer), input, output);
+
+    public sealed override LayerSpec Checked(LayerDecl layer) => Checked(Arguments(layer));
+
+    /// <summary>The kind's arguments as written; missing or mistyped ones read as <see cref="IAttributeArguments"/> says.</summary>
+    protected abstract TArguments Read(IAttributeArguments args);
+
+    /// <summary>CNN003 for each invalid argument; false if any.</summary>
+    protected virtual bool CheckArguments(ArgumentChecks check, TArguments args) => true;
+
+    /// <summary>See <see cref="LayerDescriptor.Output"/>.</summary>
+    protected abstract Shape3? Output(ShapeChecks check, TArguments args, IReadOnlyList<Shape3> inputs);
+
+    /// <summary>See <see cref="LayerDescriptor.Weights"/>.</summary>
+    protected virtual long? Weights(TArguments args, Shape3 input, Shape3 output) => 0;
+
+    /// <summary>The plan's spec from arguments that passed every check (so each integer fits an int).</summary>
+    protected abstract TSpec Checked(TArguments args);
+
+    /// <summary>The checked spec of a layer of this kind.</summary>
+    internal static TSpec Spec(LayerPlan l) => (TSpec)l.Spec;
+
+    private static TArguments Arguments(LayerDecl layer) => (TArguments)layer.Spec;
+}
+
+/// <summary>A descriptor whose kind's spec needs no conversion once checked (real numbers, names, or nothing).</summary>
+internal abstract class LayerDescriptor<TSpec> : LayerDescriptor<TSpec, TSpec>
+    where TSpec : LayerSpec
+{
+    protected sealed override TSpec Checked(TSpec args) => args;
 }
 
 /// <summary>The span expressions of one call site, for one sample: input activations, output activation, the

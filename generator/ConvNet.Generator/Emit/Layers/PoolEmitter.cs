@@ -20,7 +20,7 @@ namespace ConvNet.Generator.Emit.Layers;
 /// shapes may overlap or leave gaps, and accumulate into a cleared dInput one window at a time.</para>
 /// <para>Which pooling a kind is comes from the registry (<paramref name="max"/>), not from testing the kind, so a new
 /// pooling kind cannot silently become one of these.</para></summary>
-internal sealed class PoolEmitter(LayerKind kind, bool max) : LayerDescriptor
+internal sealed class PoolEmitter(LayerKind kind, bool max) : LayerDescriptor<PoolSpec<long>, PoolSpec<int>>
 {
     public override LayerKind Kind => kind;
     public override string Attribute => kind + "Attribute";
@@ -28,15 +28,20 @@ internal sealed class PoolEmitter(LayerKind kind, bool max) : LayerDescriptor
     public override IReadOnlyList<string> Positional => ["size"];
 
     // An unset stride follows the size; a bad size is then reported once, not twice.
-    public override LayerDecl Read(IAttributeArguments args, string? name, string? from) =>
-        new(Kind, name, from, default, 0, args.Int(0), args.NamedInt("Stride") ?? (args.Int(0) >= 1 ? args.Int(0) : 1), 0, 0, 0);
+    protected override PoolSpec<long> Read(IAttributeArguments args) =>
+        new(args.Int(0), args.NamedInt("Stride") ?? (args.Int(0) >= 1 ? args.Int(0) : 1));
 
-    public override bool CheckArguments(ArgumentChecks check, LayerDecl layer) =>
-        check.Positive("size", layer.Size) & check.Positive("stride", layer.Stride);
+    protected override bool CheckArguments(ArgumentChecks check, PoolSpec<long> pool) =>
+        check.Positive("size", pool.Size) & check.Positive("stride", pool.Stride);
 
-    public override Shape3? Output(ShapeChecks check, LayerDecl layer, IReadOnlyList<Shape3> inputs) => ShapeInference.WindowOutput(check, layer, inputs[0]);
+    protected override Shape3? Output(ShapeChecks check, PoolSpec<long> pool, IReadOnlyList<Shape3> inputs) =>
+        ShapeInference.WindowOutput(check, new Window(inputs[0].C, pool.Size, pool.Stride, 0, Padded: false), inputs[0]);
 
-    public override string Describe(LayerPlan l) => $"{kind} {l.Size}x{l.Size} s{l.Stride}";
+    protected override PoolSpec<int> Checked(PoolSpec<long> pool) => new((int)pool.Size, (int)pool.Stride);
+
+    public override (int Size, int Stride, int Pad) LayerInfoWindow(LayerPlan l) => (Spec(l).Size, Spec(l).Stride, 0);
+
+    public override string Describe(LayerPlan l) => $"{kind} {Spec(l).Size}x{Spec(l).Size} s{Spec(l).Stride}";
 
     public override void Kernels(SourceWriter w, LayerPlan l)
     {
@@ -54,7 +59,7 @@ internal sealed class PoolEmitter(LayerKind kind, bool max) : LayerDescriptor
         string args = $"ref {Marshal}.GetReference(input), ref {Marshal}.GetReference(output)";
         // A vector of stride-2 outputs reads 2 * Count floats from its first window's start, which stays inside the
         // row only if the window is at least 2 wide.
-        if (l.Stride == 1 || (l.Stride == 2 && l.Size >= 2)) Dispatch(w, (int)l.Out.W, "ForwardCore", args);
+        if (Spec(l).Stride == 1 || (Spec(l).Stride == 2 && Spec(l).Size >= 2)) Dispatch(w, (int)l.Out.W, "ForwardCore", args);
         else w.Line($"ForwardCore<float, {VectorsType}.Scalar>({args});");
         w.Close();
         w.Line();
@@ -94,7 +99,7 @@ internal sealed class PoolEmitter(LayerKind kind, bool max) : LayerDescriptor
         w.Open(BackwardSignature);
         w.Line("if (dInput.IsEmpty) return;");
         w.Line($"if (input.Length != {l.InLength} || dOutput.Length != {l.OutLength} || dInput.Length != {l.InLength}) throw new global::System.ArgumentException(\"{l.Name}: span lengths do not match the layer.\");");
-        if (l.Size == 2 && l.Stride == 2)
+        if (Spec(l).Size == 2 && Spec(l).Stride == 2)
         {
             Dispatch(w, (int)l.Out.W, "BackwardCore", $"ref {Marshal}.GetReference(input), ref {Marshal}.GetReference(dOutput), ref {Marshal}.GetReference(dInput)");
             w.Close();
@@ -149,14 +154,14 @@ internal sealed class PoolEmitter(LayerKind kind, bool max) : LayerDescriptor
         w.Line($"ref float dx = ref {Marshal}.GetReference(dInput);");
         Rows(w, l, "x", "row", "g", "gRow");
         w.Open($"for (int ox = 0; ox < {l.Out.W}; ox++)");
-        w.Line($"nint at = ox * {l.Stride};");
+        w.Line($"nint at = ox * {Spec(l).Stride};");
         w.Line($"float go = {Unsafe}.Add(ref gRow, ox);");
         w.Line($"ref float win = ref {Unsafe}.Add(ref row, at);");
         w.Line($"ref float dWin = ref {Unsafe}.Add(ref dx, rowOffset + at);");
         if (!Unrolled(l))
         {
             if (max) w.Line("nint best = 0; float bestValue = win;");
-            else w.Line($"float share = go / {l.Size * l.Size}f;");
+            else w.Line($"float share = go / {Spec(l).Size * Spec(l).Size}f;");
             WindowLoops(w, l);
             if (max) w.Line($"float v = {Unsafe}.Add(ref win, o); if (v > bestValue || (float.IsNaN(v) && !float.IsNaN(bestValue))) {{ best = o; bestValue = v; }}");
             else w.Line($"{Unsafe}.Add(ref dWin, o) += share;");
@@ -176,21 +181,21 @@ internal sealed class PoolEmitter(LayerKind kind, bool max) : LayerDescriptor
         }
         else
         {
-            w.Line($"float share = go / {l.Size * l.Size}f;");
+            w.Line($"float share = go / {Spec(l).Size * Spec(l).Size}f;");
             foreach (var (ky, kx) in Window(l)) w.Line($"{Unsafe}.Add(ref dWin, {Offset(l, ky, kx)}) += share;");
         }
         w.Close().Close().Close();
     }
 
     private void Header(SourceWriter w, LayerPlan l, string pass, string shapes) =>
-        w.Line($"// {l.Name} {pass}: {shapes}; {(max ? "max" : "average")} over {l.Size}x{l.Size} windows, stride {l.Stride}.");
+        w.Line($"// {l.Name} {pass}: {shapes}; {(max ? "max" : "average")} over {Spec(l).Size}x{Spec(l).Size} windows, stride {Spec(l).Stride}.");
 
     /// <summary>Opens the channel and output-row loops; <c>rowOffset</c> is the window row's first input element.</summary>
     private static void Rows(SourceWriter w, LayerPlan l, string input, string inputRow, string output, string outputRow)
     {
         w.Open($"for (int c = 0; c < {l.Out.C}; c++)");
         w.Open($"for (int oy = 0; oy < {l.Out.H}; oy++)");
-        w.Line($"nint rowOffset = (c * {l.In.H} + oy * {l.Stride}) * {l.In.W};");
+        w.Line($"nint rowOffset = (c * {l.In.H} + oy * {Spec(l).Stride}) * {l.In.W};");
         w.Line($"ref float {inputRow} = ref {Unsafe}.Add(ref {input}, rowOffset);");
         w.Line($"ref float {outputRow} = ref {Unsafe}.Add(ref {output}, (c * {l.Out.H} + oy) * {l.Out.W});");
     }
@@ -201,13 +206,13 @@ internal sealed class PoolEmitter(LayerKind kind, bool max) : LayerDescriptor
     {
         w.Open($"for (nint i = 0; i < {l.Out.W}; i += V.Count)");
         w.Line($"nint ox = global::System.Math.Min(i, {l.Out.W} - V.Count);");
-        w.Line($"ref float win = ref {Unsafe}.Add(ref row, ox * {l.Stride});");
+        w.Line($"ref float win = ref {Unsafe}.Add(ref row, ox * {Spec(l).Stride});");
     }
 
     private static System.Collections.Generic.IEnumerable<(int Ky, int Kx)> Window(LayerPlan l)
     {
-        for (int ky = 0; ky < l.Size; ky++)
-            for (int kx = 0; kx < l.Size; kx++) yield return (ky, kx);
+        for (int ky = 0; ky < Spec(l).Size; ky++)
+            for (int kx = 0; kx < Spec(l).Size; kx++) yield return (ky, kx);
     }
 
     private static string Offset(LayerPlan l, int ky, int kx) => (ky * l.In.W + kx).ToString(CultureInfo.InvariantCulture);
@@ -215,23 +220,26 @@ internal sealed class PoolEmitter(LayerKind kind, bool max) : LayerDescriptor
     /// <summary>Window element (ky, kx) of V.Count adjacent windows. With stride 2, column kx &gt; 0 is read as the odd
     /// floats from kx - 1: the even floats from kx would read one float past the row for the last window column.</summary>
     private static string Element(LayerPlan l, int ky, int kx) =>
-        l.Stride != 2 ? $"V.Load(ref win, {Offset(l, ky, kx)})"
+        Spec(l).Stride != 2 ? $"V.Load(ref win, {Offset(l, ky, kx)})"
         : kx == 0 ? $"V.LoadEvens(ref win, {Offset(l, ky, 0)})"
         : $"V.LoadOdds(ref win, {Offset(l, ky, kx - 1)})";
 
     /// <summary><see cref="Element(LayerPlan, int, int)"/> inside <see cref="WindowLoops"/>.</summary>
     private static string LoopElement(LayerPlan l) =>
-        l.Stride != 2 ? "V.Load(ref win, o)" : "(kx == 0 ? V.LoadEvens(ref win, o) : V.LoadOdds(ref win, o - 1))";
+        Spec(l).Stride != 2 ? "V.Load(ref win, o)" : "(kx == 0 ? V.LoadEvens(ref win, o) : V.LoadOdds(ref win, o - 1))";
 
-    private static string Mean(LayerPlan l, string sum) => $"V.Divide({sum}, V.Broadcast({l.Size * l.Size}f))";
+    private static string Mean(LayerPlan l, string sum) => $"V.Divide({sum}, V.Broadcast({Spec(l).Size * Spec(l).Size}f))";
 
     /// <summary>Windows up to 4x4 are unrolled; bigger ones loop, to keep the method small for the JIT.</summary>
-    private static bool Unrolled(LayerPlan l) => l.Size * l.Size <= 16;
+    private static bool Unrolled(LayerPlan l) => Spec(l).Size * Spec(l).Size <= 16;
 
     private static void WindowLoops(SourceWriter w, LayerPlan l)
     {
-        w.Open($"for (int ky = 0; ky < {l.Size}; ky++)");
-        w.Open($"for (int kx = 0; kx < {l.Size}; kx++)");
+        w.Open($"for (int ky = 0; ky < {Spec(l).Size}; ky++)");
+        w.Open($"for (int kx = 0; kx < {Spec(l).Size}; kx++)");
         w.Line($"nint o = ky * {l.In.W} + kx;");
     }
 }
+
+/// <summary>[MaxPool(size, Stride = size)] and [AvgPool(...)]: <typeparamref name="T"/> is long as written, int in the plan.</summary>
+internal sealed record PoolSpec<T>(T Size, T Stride) : LayerSpec where T : struct;
