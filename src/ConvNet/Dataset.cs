@@ -55,7 +55,8 @@ public sealed class Dataset
         var labels = new int[indices.Length];
         for (int k = 0; k < indices.Length; k++)
         {
-            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)indices[k], (uint)Count, nameof(indices));
+            if ((uint)indices[k] >= (uint)Count)
+                throw new ArgumentOutOfRangeException(nameof(indices), indices[k], $"indices[{k}] must be in [0, {Count}).");
             Sample(indices[k]).CopyTo(inputs.AsSpan(k * SampleLength));
             labels[k] = Labels[indices[k]];
         }
