@@ -1,5 +1,5 @@
 // Classifies handwritten digits with LeNet-5 weights (the LeNet sample's lenet.safetensors, or PyTorch weights with the
-// same names) and prints the most probable digits of each. Publishes as one native executable; see README.
+// same names) and prints the most probable digits of each. Publishes as one native executable; see README.md here and docs/deployment.md.
 using System;
 using System.CommandLine;
 using System.Globalization;

@@ -1,4 +1,4 @@
-// The LeNet-5 page: a Blazor WebAssembly app. `dotnet run --project samples/Web` serves it; see README.md.
+// The LeNet-5 page: a Blazor WebAssembly app. `dotnet run --project samples/Web` serves it; see samples/Web/README.md.
 using System;
 using System.Net.Http;
 using Microsoft.AspNetCore.Components.WebAssembly.Hosting;

@@ -25,7 +25,7 @@ public class FuzzTests
     private const int Batch = 100;
 
     // The default run checks the first cases of each stream (one batch: a shared compilation); the exhaustive run
-    // (README, Getting started) the rest.
+    // (docs/contributing.md) the rest.
     private const int Sample = Batch;
 
     private static readonly string[] Values =

@@ -161,7 +161,7 @@ public sealed class ReferenceNetwork
         BufferCount = buffers;
     }
 
-    /// <summary>Default names as the README states them: conv1, pool1 (max and average pooling count together), fc1,
+    /// <summary>Default names as docs/layers.md states them: conv1, pool1 (max and average pooling count together), fc1,
     /// relu1, add1, concat1, bn1, dropout1, gap1.</summary>
     private static string Prefix(LayerKind kind) => kind switch
     {

@@ -11,7 +11,7 @@ using static ConvNet.Tests.RefLayer;
 namespace ConvNet.Tests;
 
 /// <summary>What the generated code does with inputs and weights no one should feed it (NaN, infinities, denormals)
-/// and with a use it does not support (one instance on two threads). The contract is in README, "The generated class".
+/// and with a use it does not support (one instance on two threads). The contract is in docs/generated-class.md.
 /// Widths 37 and 20 make the vector kernels run whole vectors plus an overlapping last one on every ISA; width 3 is
 /// below a Vector128 and takes the scalar path. .ci/run runs this class again with AVX-512, AVX2 and all hardware
 /// intrinsics off, checking in each pass which vector width ran.</summary>

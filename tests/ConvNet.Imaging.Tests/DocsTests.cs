@@ -6,8 +6,9 @@ using Xunit;
 
 namespace ConvNet.Imaging.Tests;
 
-/// <summary>docs/images.md shows the Images sample's code: each C# block is a verbatim part of its Program.cs, which the
-/// build compiles, so the page cannot drift from code that works.</summary>
+/// <summary>docs/images.md shows the Images sample's code in <c>csharp fragment</c> blocks (which the README test does not
+/// compile): each is a verbatim part of its Program.cs, which the build compiles, so the page cannot drift from code
+/// that works.</summary>
 public sealed class DocsTests
 {
     private static string RepositoryFile(string relative)
@@ -24,7 +25,7 @@ public sealed class DocsTests
     {
         string page = File.ReadAllText(RepositoryFile("docs/images.md")).ReplaceLineEndings("\n");
         string program = File.ReadAllText(RepositoryFile("samples/Images/Program.cs")).ReplaceLineEndings("\n");
-        var blocks = Regex.Matches(page, "```csharp\n(.*?)```", RegexOptions.Singleline).Select(m => m.Groups[1].Value).ToList();
+        var blocks = Regex.Matches(page, "```csharp fragment\n(.*?)```", RegexOptions.Singleline).Select(m => m.Groups[1].Value).ToList();
         Assert.True(blocks.Count >= 3, $"{blocks.Count} blocks");
         Assert.All(blocks, block => Assert.Contains(block, program));
     }

@@ -68,7 +68,7 @@ public sealed partial class PackageTests
         Assert.True(diagnostics.SequenceEqual([Cnn001, "Other.cs(1,22): error CS0246"]), output);
     }
 
-    /// <summary>The compiler's own limits, which the README states: it stops after parse errors before any generator
+    /// <summary>The compiler's own limits, which docs/diagnostics.md states: it stops after parse errors before any generator
     /// runs, and after declaration-level errors (a CNN error is one) before binding method bodies.</summary>
     [Fact]
     public void A_syntax_error_hides_the_shape_error_and_the_shape_error_hides_method_body_errors()

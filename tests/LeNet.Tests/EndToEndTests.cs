@@ -11,7 +11,7 @@ using Xunit;
 
 namespace LeNet.Tests;
 
-/// <summary>The sample through its command line, as the README runs it: a short training run end to end, Ctrl-C, and the
+/// <summary>The sample through its command line, as its README runs it: a short training run end to end, Ctrl-C, and the
 /// ways a run can go wrong (an output folder that cannot be written, empty data, bad numbers, divergence).</summary>
 public sealed partial class EndToEndTests : IDisposable
 {

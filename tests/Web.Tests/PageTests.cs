@@ -37,7 +37,7 @@ public sealed class PageTests(WebApp app, ITestOutputHelper output) : IClassFixt
 
         string screenshot = Path.Combine(AppContext.BaseDirectory, "web-page.png");
         await page.ScreenshotAsync(new() { Path = screenshot, FullPage = true });
-        // The README's picture is this one; CONVNET_UPDATE_SCREENSHOT=1 writes it there.
+        // The picture in samples/Web/README.md and docs/deployment.md is this one; CONVNET_UPDATE_SCREENSHOT=1 writes it there.
         if (Environment.GetEnvironmentVariable("CONVNET_UPDATE_SCREENSHOT") == "1")
             File.Copy(screenshot, Path.Combine(WebApp.Root, "samples", "Web", "screenshot.png"), overwrite: true);
     }
