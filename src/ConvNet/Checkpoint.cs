@@ -58,7 +58,7 @@ public sealed class Checkpoint
         {
             // Without the masks' generator's state a resumed run would draw other masks: refusing beats resuming into
             // results that quietly differ.
-            if (layer.Kind == LayerKind.Dropout && network is not IDropoutNetwork)
+            if (layer.IsStochastic && network is not IDropoutNetwork)
                 throw new NotSupportedException(
                     $"The network has dropout ('{layer.Name}') but does not implement {nameof(IDropoutNetwork)}, so its masks' generator's state cannot be saved.");
             foreach (var tensor in layer.Tensors)

@@ -23,11 +23,13 @@ public enum InitScheme
 public static class Initializers
 {
     /// <summary>
-    /// Initialises every conv and FC layer of <paramref name="network"/> with <paramref name="scheme"/>, drawing from
-    /// one <see cref="Rng"/> seeded with <paramref name="seed"/> in layer order, weights before biases.
-    /// fanIn is C*K*K for conv and the input length for FC; fanOut is F*K*K for conv and the output count for FC.
-    /// Batch norm layers get weight 1 and bias 0, and their buffers (<see cref="INetwork.Buffers"/>) running mean 0,
-    /// running variance 1 and a count of 0, as in PyTorch; they draw nothing from the generator.
+    /// Initialises every tensor of <paramref name="network"/>'s layers as its <see cref="ParameterTensor.Init"/> says,
+    /// <see cref="LayerInfo.Tensors"/> in <see cref="INetwork.Parameters"/> and <see cref="LayerInfo.BufferTensors"/> in
+    /// <see cref="INetwork.Buffers"/>: weights (and their biases) with <paramref name="scheme"/>, drawing from one
+    /// <see cref="Rng"/> seeded with <paramref name="seed"/> in layer order, weights before biases; the others with
+    /// their constant. fanIn is C*K*K for conv and the input length for FC; fanOut is F*K*K for conv and the output count
+    /// for FC. Batch norm layers get weight 1 and bias 0, and their buffers running mean 0, running variance 1 and a
+    /// count of 0, as in PyTorch; they draw nothing from the generator.
     /// </summary>
     public static void Initialize(INetwork network, InitScheme scheme = InitScheme.Auto, int seed = 0)
     {
@@ -37,42 +39,49 @@ public static class Initializers
         for (int i = 0; i < layers.Count; i++)
         {
             var layer = layers[i];
-            if (layer.Kind == LayerKind.BatchNorm)
+            IReadOnlyList<ParameterTensor> tensors = layer.Tensors;
+            for (int k = 0; k < tensors.Count; k++)
             {
-                ResetBatchNorm(network, layer);
-                continue;
+                ParameterTensor tensor = tensors[k];
+                if (tensor.Init != TensorInit.Weight)
+                {
+                    Constant(network.Parameters, tensor);
+                    continue;
+                }
+                bool biased = k + 1 < tensors.Count && tensors[k + 1].Init == TensorInit.Bias;
+                var weight = network.Parameters.AsSpan(tensor.Offset, tensor.Length);
+                var bias = biased ? network.Parameters.AsSpan(tensors[k + 1].Offset, tensors[k + 1].Length) : [];
+                var (fanIn, fanOut) = Fans(tensor.Dimensions);
+                Fill(weight, bias, scheme == InitScheme.Auto ? Auto(layers, i) : scheme, fanIn, fanOut, rng);
+                if (biased) k++;
             }
-            if (layer.Tensors.Count == 0) continue;
-            // PyTorch's rule, read off the weight's own shape [out, in, kernel...] rather than the kind: fan_in is
-            // in x kernel, fan_out out x kernel (a conv's C·K·K and F·K·K, a fully connected layer's inputs and outputs).
-            IReadOnlyList<int> dims = layer.Tensors[0].Dimensions;
-            int receptive = 1;
-            for (int d = 2; d < dims.Count; d++) receptive *= dims[d];
-            var (fanIn, fanOut) = (dims[1] * receptive, dims[0] * receptive);
-            var effective = scheme;
-            if (scheme == InitScheme.Auto)
-            {
-                // Normalisation and dropout sit between a layer and its nonlinearity without changing which init suits it.
-                int j = i + 1;
-                while (j < layers.Count && layers[j].Kind is LayerKind.BatchNorm or LayerKind.Dropout) j++;
-                var next = j < layers.Count ? layers[j].Kind : LayerKind.Relu;
-                effective = next is LayerKind.Sigmoid or LayerKind.Tanh ? InitScheme.XavierUniform : InitScheme.KaimingUniform;
-            }
-            var weight = network.Parameters.AsSpan(layer.Tensors[0].Offset, layer.Tensors[0].Length);
-            var bias = network.Parameters.AsSpan(layer.Tensors[1].Offset, layer.Tensors[1].Length);
-            Fill(weight, bias, effective, fanIn, fanOut, rng);
+            foreach (var tensor in layer.BufferTensors) Constant(network.Buffers, tensor);
         }
     }
 
-    private static void ResetBatchNorm(INetwork network, LayerInfo layer)
+    // PyTorch's rule, read off the weight's own shape [out, in, kernel...] rather than the kind: fan_in is in x kernel,
+    // fan_out out x kernel (a conv's C·K·K and F·K·K, a fully connected layer's inputs and outputs).
+    private static (int FanIn, int FanOut) Fans(IReadOnlyList<int> dims)
     {
-        network.Parameters.AsSpan(layer.Tensors[0].Offset, layer.Tensors[0].Length).Fill(1f);
-        network.Parameters.AsSpan(layer.Tensors[1].Offset, layer.Tensors[1].Length).Clear();
-        var buffers = layer.BufferTensors;
-        network.Buffers.AsSpan(buffers[0].Offset, buffers[0].Length).Clear();
-        network.Buffers.AsSpan(buffers[1].Offset, buffers[1].Length).Fill(1f);
-        network.Buffers.AsSpan(buffers[2].Offset, buffers[2].Length).Clear();
+        if (dims.Count < 2)
+            throw new ArgumentException($"A weight needs dimensions [out, in, kernel...]; one has {dims.Count}.", nameof(dims));
+        int receptive = 1;
+        for (int d = 2; d < dims.Count; d++) receptive *= dims[d];
+        return (dims[1] * receptive, dims[0] * receptive);
     }
+
+    // The scheme suited to the nonlinearity after layer i, looking through the layers that sit between a layer and its
+    // nonlinearity (batch norm, dropout); nothing after it counts as ReLU.
+    private static InitScheme Auto(IReadOnlyList<LayerInfo> layers, int i)
+    {
+        int j = i + 1;
+        while (j < layers.Count && layers[j].AutoInit == AutoInit.LookThrough) j++;
+        return j < layers.Count && layers[j].AutoInit == AutoInit.Xavier ? InitScheme.XavierUniform : InitScheme.KaimingUniform;
+    }
+
+    // A weight's bias is filled with its weight; a bias without one is zeros, like every tensor not told otherwise.
+    private static void Constant(float[] values, ParameterTensor tensor) =>
+        values.AsSpan(tensor.Offset, tensor.Length).Fill(tensor.Init == TensorInit.Ones ? 1f : 0f);
 
     /// <summary>Fills one weight tensor and its bias with <paramref name="scheme"/> (which must not be <see cref="InitScheme.Auto"/>).</summary>
     public static void Fill(Span<float> weight, Span<float> bias, InitScheme scheme, int fanIn, int fanOut, Rng rng)

@@ -52,9 +52,20 @@ public sealed record ParameterTensor(string Name, IReadOnlyList<int> Dimensions,
     /// <summary>True for a count kept as a float but stored in weight files as a 64-bit integer (a batch norm layer's
     /// <c>num_batches_tracked</c>, as in PyTorch).</summary>
     public bool IsCount { get; init; }
+
+    /// <summary>How <see cref="Initializers.Initialize"/> fills the tensor; zeros unless set.</summary>
+    public TensorInit Init { get; init; }
 }
 
 /// <summary>One layer of a compiled network, as the generator laid it out.</summary>
+/// <remarks>Generated networks describe each layer whole: its <see cref="Tensors"/> and <see cref="BufferTensors"/>
+/// (names, layouts, offsets, initialisers), its <see cref="Onnx"/> node, and what initialisation, training and
+/// checkpoints need to know of it (<see cref="AutoInit"/>, <see cref="UsesBatchStatistics"/>, <see cref="IsStochastic"/>),
+/// so the library's tools read these and never the kind. A layer made with only the constructor (a hand-written
+/// <see cref="INetwork"/>) gets, for each of those it is not given, the built-in rule of its kind, computed from its
+/// arguments (and <see cref="BufferOffset"/>, <see cref="Epsilon"/>, <see cref="Momentum"/>) when read: the tensors and
+/// nodes generated networks of the same layers describe. Kinds after <see cref="LayerKind.GlobalAvgPool"/> have no
+/// built-in rule: reading an undescribed one throws <see cref="NotSupportedException"/>.</remarks>
 /// <param name="Name">Layer name (<c>conv1</c>, or the attribute's <c>Name</c>).</param>
 /// <param name="Kind">Layer kind.</param>
 /// <param name="Input">Input volume shape (of the first input, for a layer with several).</param>
@@ -84,44 +95,133 @@ public sealed record LayerInfo(
     /// <summary>Dropout: the drop probability; 0 for other kinds.</summary>
     public double Probability { get; init; }
 
-    /// <summary>The layer's parameter tensors: <c>weight</c> then <c>bias</c>, or none.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">At construction: <c>Kind</c> is not a <see cref="LayerKind"/> value.</exception>
-    public IReadOnlyList<ParameterTensor> Tensors { get; } = MakeTensors(Name, Kind, Input, Output, Size, ParameterOffset);
+    // Null: not described, so the built-in rule of the kind gives it (Described).
+    private readonly IReadOnlyList<ParameterTensor>? _tensors, _bufferTensors;
+    private readonly OnnxNode? _onnx;
+    private readonly AutoInit? _autoInit;
+    private readonly bool? _usesBatchStatistics, _isStochastic;
+
+    /// <summary>The layer's parameter tensors in <see cref="INetwork.Parameters"/>: <c>weight</c> then <c>bias</c>, or none.
+    /// Generated networks describe them; a layer made without them gets its kind's built-in rule (see <see cref="LayerInfo"/>).</summary>
+    /// <exception cref="NotSupportedException">Not described, and <see cref="Kind"/> has no built-in rule.</exception>
+    public IReadOnlyList<ParameterTensor> Tensors
+    {
+        get => _tensors ?? Described().Tensors;
+        init => _tensors = value ?? throw new ArgumentNullException(nameof(value));
+    }
 
     /// <summary>The layer's buffers in <see cref="INetwork.Buffers"/>: for batch norm <c>running_mean</c> [C],
     /// <c>running_var</c> [C] and the scalar count <c>num_batches_tracked</c>; none for other kinds.</summary>
-    public IReadOnlyList<ParameterTensor> BufferTensors => Kind != LayerKind.BatchNorm ? [] :
-    [
-        new ParameterTensor(Name + ".running_mean", [Output.Channels], BufferOffset, Output.Channels),
-        new ParameterTensor(Name + ".running_var", [Output.Channels], BufferOffset + Output.Channels, Output.Channels),
-        new ParameterTensor(Name + ".num_batches_tracked", [], BufferOffset + 2 * Output.Channels, 1) { IsCount = true },
-    ];
-
-    /// <summary>Floats of <see cref="INetwork.Buffers"/> the layer owns.</summary>
-    public int BufferCount => Kind == LayerKind.BatchNorm ? 2 * Output.Channels + 1 : 0;
-
-    // Every kind is listed, with or without parameters, so a kind added to the enum without its tensor rule fails
-    // here at construction instead of getting no tensors (zero weights, left out of weight files and ONNX).
-    private static ParameterTensor[] MakeTensors(string name, LayerKind kind, Shape input, Shape output, int size, int offset)
+    /// <exception cref="NotSupportedException">Not described, and <see cref="Kind"/> has no built-in rule.</exception>
+    public IReadOnlyList<ParameterTensor> BufferTensors
     {
-        int[]? weight = kind switch
+        get => _bufferTensors ?? Described().BufferTensors;
+        init => _bufferTensors = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    /// <summary>Floats of <see cref="INetwork.Buffers"/> the layer owns: the lengths of its <see cref="BufferTensors"/>.</summary>
+    public int BufferCount
+    {
+        get
         {
-            LayerKind.Conv => [output.Channels, input.Channels, size, size],
-            LayerKind.FullyConnected => [output.Channels, input.Length],
-            LayerKind.BatchNorm => [output.Channels],
-            LayerKind.MaxPool or LayerKind.AvgPool or LayerKind.Relu or LayerKind.Sigmoid or LayerKind.Tanh or LayerKind.Add
-                or LayerKind.Concat or LayerKind.Dropout or LayerKind.GlobalAvgPool => null,
-            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, $"Layer '{name}': {kind} is not a layer kind."),
+            int count = 0;
+            foreach (var tensor in BufferTensors) count += tensor.Length;
+            return count;
+        }
+    }
+
+    /// <summary>The node <see cref="OnnxExport"/> writes for the layer.</summary>
+    /// <exception cref="NotSupportedException">Not described, and <see cref="Kind"/> has no built-in rule.</exception>
+    public OnnxNode Onnx
+    {
+        get => _onnx ?? Described().Onnx;
+        init => _onnx = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    /// <summary>What <see cref="InitScheme.Auto"/> gives the weights of the layer before this one.</summary>
+    /// <exception cref="NotSupportedException">Not described, and <see cref="Kind"/> has no built-in rule.</exception>
+    public AutoInit AutoInit
+    {
+        get => _autoInit ?? Described().AutoInit;
+        init => _autoInit = value;
+    }
+
+    /// <summary>In training mode the layer normalises with statistics over the batch (batch norm), so a training batch
+    /// needs more than one value per channel.</summary>
+    /// <exception cref="NotSupportedException">Not described, and <see cref="Kind"/> has no built-in rule.</exception>
+    public bool UsesBatchStatistics
+    {
+        get => _usesBatchStatistics ?? Described().UsesBatchStatistics;
+        init => _usesBatchStatistics = value;
+    }
+
+    /// <summary>In training mode the layer draws from the network's generator (dropout's masks), whose state
+    /// <see cref="IDropoutNetwork.DropoutState"/> exposes.</summary>
+    /// <exception cref="NotSupportedException">Not described, and <see cref="Kind"/> has no built-in rule.</exception>
+    public bool IsStochastic
+    {
+        get => _isStochastic ?? Described().IsStochastic;
+        init => _isStochastic = value;
+    }
+
+    private sealed record Description(
+        ParameterTensor[] Tensors, ParameterTensor[] BufferTensors, OnnxNode Onnx, AutoInit AutoInit,
+        bool UsesBatchStatistics = false, bool IsStochastic = false);
+
+    // The one place the runtime knows layer kinds: what a layer made without a description (by hand, for an INetwork of
+    // one's own, or by an older generator) gets, computed from its arguments when read. Every kind up to
+    // GlobalAvgPool is listed; later kinds are described by the generated code, and a layer of one without a
+    // description fails here instead of getting no tensors (zero weights, left out of weight files and ONNX).
+    private Description Described()
+    {
+        int c = Output.Channels;
+        return Kind switch
+        {
+            LayerKind.Conv => new(Weighted([c, Input.Channels, Size, Size]), [], new("Conv", OnnxLayout.Volume,
+                [OnnxAttribute.Ints("pads", Pad, Pad, Pad, Pad), OnnxAttribute.Ints("kernel_shape", Size, Size), OnnxAttribute.Ints("strides", Stride, Stride)]),
+                AutoInit.Kaiming),
+            LayerKind.MaxPool => new([], [], new("MaxPool", OnnxLayout.Volume, Window()), AutoInit.Kaiming),
+            LayerKind.AvgPool => new([], [], new("AveragePool", OnnxLayout.Volume, Window()), AutoInit.Kaiming),
+            LayerKind.FullyConnected => new(Weighted([c, Input.Length]), [], new("Gemm", OnnxLayout.Flat, [OnnxAttribute.Int("transB", 1)]), AutoInit.Kaiming),
+            LayerKind.Relu => new([], [], new("Relu", OnnxLayout.Any, []), AutoInit.Kaiming),
+            LayerKind.Sigmoid => new([], [], new("Sigmoid", OnnxLayout.Any, []), AutoInit.Xavier),
+            LayerKind.Tanh => new([], [], new("Tanh", OnnxLayout.Any, []), AutoInit.Xavier),
+            LayerKind.Add => new([], [], new("Add", OnnxLayout.Any, []), AutoInit.Kaiming),
+            LayerKind.Concat => new([], [], new("Concat", OnnxLayout.Any, [OnnxAttribute.Int("axis", 1)]), AutoInit.Kaiming),
+            // ONNX weighs the old running value by momentum, PyTorch (and ConvNet) the new statistic: 1 - m, as PyTorch's
+            // exporter writes it. Inference ignores it; training tools read it.
+            LayerKind.BatchNorm => new(
+                [
+                    new ParameterTensor(Name + ".weight", [c], ParameterOffset, c) { Init = TensorInit.Ones },
+                    new ParameterTensor(Name + ".bias", [c], ParameterOffset + c, c) { Init = TensorInit.Zeros },
+                ],
+                [
+                    new ParameterTensor(Name + ".running_mean", [c], BufferOffset, c) { Init = TensorInit.Zeros },
+                    new ParameterTensor(Name + ".running_var", [c], BufferOffset + c, c) { Init = TensorInit.Ones },
+                    new ParameterTensor(Name + ".num_batches_tracked", [], BufferOffset + 2 * c, 1) { IsCount = true, Init = TensorInit.Zeros },
+                ],
+                new("BatchNormalization", OnnxLayout.Any,
+                    [OnnxAttribute.Float("epsilon", (float)Epsilon), OnnxAttribute.Float("momentum", (float)(1 - Momentum))]),
+                AutoInit.LookThrough, UsesBatchStatistics: true),
+            LayerKind.Dropout => new([], [], OnnxNode.Identity, AutoInit.LookThrough, IsStochastic: true),
+            LayerKind.GlobalAvgPool => new([], [], new("GlobalAveragePool", OnnxLayout.Volume, []), AutoInit.Kaiming),
+            _ => throw new NotSupportedException(
+                $"Layer '{Name}': {Kind} has no built-in description; give the layer its Tensors, BufferTensors, Onnx, AutoInit, UsesBatchStatistics and IsStochastic."),
         };
-        if (weight is null) return [];
-        int weightLength = 1;
-        foreach (int d in weight) weightLength *= d;
+    }
+
+    private ParameterTensor[] Weighted(int[] weight)
+    {
+        int length = 1;
+        foreach (int d in weight) length *= d;
         return
         [
-            new ParameterTensor(name + ".weight", weight, offset, weightLength),
-            new ParameterTensor(name + ".bias", [output.Channels], offset + weightLength, output.Channels),
+            new ParameterTensor(Name + ".weight", weight, ParameterOffset, length) { Init = TensorInit.Weight },
+            new ParameterTensor(Name + ".bias", [Output.Channels], ParameterOffset + length, Output.Channels) { Init = TensorInit.Bias },
         ];
     }
+
+    private OnnxAttribute[] Window() => [OnnxAttribute.Ints("kernel_shape", Size, Size), OnnxAttribute.Ints("strides", Stride, Stride)];
 }
 
 /// <summary>

@@ -136,7 +136,7 @@ public static partial class Training
     {
         foreach (var layer in network.Layers)
         {
-            if (layer.Kind == LayerKind.BatchNorm
+            if (layer.UsesBatchStatistics
                 && Guard.BatchNormTrainingProblem(size, layer.Name, layer.Output.Height, layer.Output.Width) is { } problem)
                 throw new ArgumentException(
                     $"{which} has {size} sample{(size == 1 ? "" : "s")}. {problem} Every batch is checked before the first step: {remedy}.",

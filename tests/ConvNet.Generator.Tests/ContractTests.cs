@@ -14,6 +14,10 @@ public class ContractTests
     {
         Assert.Equal(KnownNames.Input, typeof(InputAttribute).FullName);
         Assert.Equal(Enum.GetNames<LayerKind>(), Enum.GetNames<ConvNet.Generator.Model.LayerKind>());
+        // The generator writes these enums' values into LayerTable by name.
+        Assert.Equal(Enum.GetNames<TensorInit>(), Enum.GetNames<ConvNet.Generator.Emit.Layers.TensorInit>());
+        Assert.Equal(Enum.GetNames<AutoInit>(), Enum.GetNames<ConvNet.Generator.Emit.Layers.AutoInit>());
+        Assert.Equal(Enum.GetNames<OnnxLayout>(), Enum.GetNames<ConvNet.Generator.Emit.Layers.OnnxLayout>());
     }
 
     /// <summary>Every member the generator adds, private fields included, must be known to CNN011 and CNN013, or a layer or

@@ -21,7 +21,7 @@ internal sealed class TinyNetwork : INetwork
     {
     }
 
-    private TinyNetwork(LayerInfo[] layers, int parameters, int buffers)
+    internal TinyNetwork(LayerInfo[] layers, int parameters, int buffers)
     {
         Layers = layers;
         Parameters = new float[parameters];

@@ -74,10 +74,9 @@ internal static class NetworkEmitter
             w.Line($"private const int PreparedLength = {x.PreparedLength};");
         }
         w.Line();
-        w.Line($"private static readonly global::ConvNet.LayerInfo[] s_layerTable = new global::ConvNet.LayerInfo[]");
-        w.Line("{");
-        foreach (var l in plan.Layers) w.Line($"    {LayerInfo(l)},");
-        w.Line("};");
+        w.Open($"private static readonly global::ConvNet.LayerInfo[] s_layerTable = new global::ConvNet.LayerInfo[]");
+        foreach (var l in plan.Layers) LayerInfo(w, l);
+        w.Close(";");
         w.Line($"private static readonly int[] s_outputOffsets = new int[] {{ {string.Join(", ", plan.Layers.Select(l => l.OutOffset))} }};");
         w.Line("// Whether each layer's output reaches the network's output (backward skips the others).");
         w.Line($"private static readonly bool[] s_live = new bool[] {{ {string.Join(", ", x.Live.Select(KernelHelpers.Bool))} }};");
@@ -143,14 +142,17 @@ internal static class NetworkEmitter
         return (int)System.Math.Min((samples + tile - 1) / tile * tile, 1 << 20);
     }
 
-    private static string LayerInfo(LayerPlan l)
+    private static void LayerInfo(SourceWriter w, LayerPlan l)
     {
         var init = $"Inputs = new string[] {{ {string.Join(", ", l.InputNames.Select(n => $"\"{n}\""))} }}";
         if (l.BufferCount > 0) init += $", BufferOffset = {l.BufferOffset}";
         var kind = LayerDescriptors.Of(l.Kind);
         init += kind.LayerInfoProperties(l);
         var (size, stride, pad) = kind.LayerInfoWindow(l);
-        return $"new global::ConvNet.LayerInfo(\"{l.Name}\", global::ConvNet.LayerKind.{l.Kind}, {Shape(l.In)}, {Shape(l.Out)}, {size}, {stride}, {pad}, {l.ParamOffset}, {l.ParamCount}) {{ {init} }}";
+        w.Open($"new global::ConvNet.LayerInfo(\"{l.Name}\", global::ConvNet.LayerKind.{l.Kind}, {Shape(l.In)}, {Shape(l.Out)}, {size}, {stride}, {pad}, {l.ParamOffset}, {l.ParamCount})");
+        w.Line(init + ",");
+        LayerDescription.Write(w, l);
+        w.Close(",");
     }
 
     private static string Real(double value) => LayerDescriptor.DoubleLiteral(value);

@@ -13,8 +13,8 @@ namespace ConvNet;
 /// and produces <c>output</c>: [N, outputs] when the network ends in a fully connected layer (or layers that keep its
 /// [N, features] form: activations, batch norm, dropout, and merges of such values), else the last volume as
 /// [N, C, H, W]. It computes what the network computes in evaluation mode (<see cref="INetwork.Training"/> false).</para>
-/// <para>Each layer becomes one node named after the layer, reading the values of the layers named in
-/// <see cref="LayerInfo.Inputs"/>, so branches and merges keep their shape: Conv, MaxPool, AveragePool, Gemm (fully
+/// <para>Each layer becomes the node its <see cref="LayerInfo.Onnx"/> describes, named after the layer, reading the
+/// values of the layers named in <see cref="LayerInfo.Inputs"/>, so branches and merges keep their shape: Conv, MaxPool, AveragePool, Gemm (fully
 /// connected, transB = 1), Relu, Sigmoid, Tanh, Add, Concat (axis 1), GlobalAveragePool, and BatchNormalization with
 /// the layer's epsilon and momentum (ONNX's momentum weighs the old running value, so it is written as
 /// 1 - <see cref="LayerInfo.Momentum"/>, as PyTorch's exporter does). Dropout has no node: in evaluation mode it is the
@@ -41,8 +41,9 @@ public static class OnnxExport
     /// <param name="network">The network, with the weights to export in <see cref="INetwork.Parameters"/> and <see cref="INetwork.Buffers"/>.</param>
     /// <param name="stream">A writable stream; the model is written from its current position.</param>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    /// <exception cref="NotSupportedException">The network has a layer kind with no ONNX mapping here, or a layer that
-    /// reads a value no earlier layer produces.</exception>
+    /// <exception cref="NotSupportedException">The network has a layer with no ONNX node (one made without a
+    /// description, of a kind with no built-in rule: see <see cref="LayerInfo"/>), or a layer that reads a value no
+    /// earlier layer produces.</exception>
     public static void Save(INetwork network, Stream stream)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -58,8 +59,9 @@ public static class OnnxExport
     /// <param name="path">The file to write, conventionally with the extension <c>.onnx</c>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="network"/> or <paramref name="path"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
-    /// <exception cref="NotSupportedException">The network has a layer kind with no ONNX mapping here, or a layer that
-    /// reads a value no earlier layer produces.</exception>
+    /// <exception cref="NotSupportedException">The network has a layer with no ONNX node (one made without a
+    /// description, of a kind with no built-in rule: see <see cref="LayerInfo"/>), or a layer that reads a value no
+    /// earlier layer produces.</exception>
     /// <exception cref="IOException">The file cannot be written, or <paramref name="path"/> is a folder.</exception>
     public static void Save(INetwork network, string path)
     {
@@ -98,7 +100,7 @@ public static class OnnxExport
                 inputs.Add(value);
             }
 
-            KindMapping mapping = Mapping(layer);
+            OnnxNode mapping = layer.Onnx;
             // Evaluation-mode dropout is the identity: its consumers read its input.
             if (mapping.OpType is null)
             {
@@ -107,7 +109,13 @@ public static class OnnxExport
             }
 
             // Merged values must agree; a [N, C] one joins [N, C, H, W] ones as [N, C, 1, 1].
-            bool flat = mapping.Flat ?? inputs.TrueForAll(v => v.Flat);
+            bool flat = mapping.Layout switch
+            {
+                OnnxLayout.Flat => true,
+                OnnxLayout.Volume => false,
+                OnnxLayout.Any => inputs.TrueForAll(v => v.Flat),
+                _ => throw new NotSupportedException($"Layer '{layer.Name}' reads its inputs in layout {mapping.Layout}, which is not an {nameof(OnnxLayout)}."),
+            };
             for (int k = 0; k < inputs.Count; k++)
                 inputs[k] = Convert(graph, converted, inputs[k], flat);
 
@@ -129,7 +137,7 @@ public static class OnnxExport
                 graph.Initializer.Add(FloatTensor(tensor, network.Buffers));
                 node.Input.Add(tensor.Name);
             }
-            node.Attribute.AddRange(mapping.Attributes);
+            foreach (OnnxAttribute attribute in mapping.Attributes) node.Attribute.Add(Attribute(attribute));
             graph.Node.Add(node);
             values[layer.Name] = last = output;
         }
@@ -153,36 +161,13 @@ public static class OnnxExport
         };
     }
 
-    // A layer kind's node: its operator (null: no node, the layer is the identity in evaluation mode), whether it reads
-    // its inputs as [N, features] (true), as volumes [N, C, H, W] (false) or in the form they come in (null), and its
-    // attributes.
-    private sealed record KindMapping(string? OpType, bool? Flat, AttributeProto[] Attributes);
-
-    // The one place that knows each kind's ONNX form. Every kind is listed, so a kind added to the enum without a
-    // mapping fails the export instead of becoming a node with no attributes.
-    private static KindMapping Mapping(LayerInfo layer) => layer.Kind switch
+    private static AttributeProto Attribute(OnnxAttribute attribute) => attribute.Type switch
     {
-        LayerKind.Conv => new("Conv", false,
-            [Ints("pads", layer.Pad, layer.Pad, layer.Pad, layer.Pad), Ints("kernel_shape", layer.Size, layer.Size), Ints("strides", layer.Stride, layer.Stride)]),
-        LayerKind.MaxPool => new("MaxPool", false, Window(layer)),
-        LayerKind.AvgPool => new("AveragePool", false, Window(layer)),
-        LayerKind.FullyConnected => new("Gemm", true, [Int("transB", 1)]),
-        LayerKind.Relu => new("Relu", null, []),
-        LayerKind.Sigmoid => new("Sigmoid", null, []),
-        LayerKind.Tanh => new("Tanh", null, []),
-        LayerKind.Add => new("Add", null, []),
-        LayerKind.Concat => new("Concat", null, [Int("axis", 1)]),
-        // ONNX weighs the old running value by momentum, PyTorch (and ConvNet) the new statistic: 1 - m, as PyTorch's
-        // exporter writes it. Inference ignores it; training tools read it.
-        LayerKind.BatchNorm => new("BatchNormalization", null,
-            [Float("epsilon", (float)layer.Epsilon), Float("momentum", (float)(1 - layer.Momentum))]),
-        LayerKind.Dropout => new(null, null, []),
-        LayerKind.GlobalAvgPool => new("GlobalAveragePool", false, []),
-        _ => throw new NotSupportedException($"Layer '{layer.Name}' of kind {layer.Kind} has no ONNX export."),
+        OnnxAttributeType.Int => Int(attribute.Name, attribute.Integers[0]),
+        OnnxAttributeType.Ints => Ints(attribute.Name, [.. attribute.Integers]),
+        OnnxAttributeType.Float => Float(attribute.Name, attribute.Real),
+        _ => throw new NotSupportedException($"ONNX attribute '{attribute.Name}' has type {attribute.Type}, which is not an {nameof(OnnxAttributeType)}."),
     };
-
-    private static AttributeProto[] Window(LayerInfo layer) =>
-        [Ints("kernel_shape", layer.Size, layer.Size), Ints("strides", layer.Stride, layer.Stride)];
 
     // The value as [N, features] (flat) or [N, C, H, W]; a Flatten (axis 1) or Reshape node when it is the other one.
     private static GraphValue Convert(GraphProto graph, Dictionary<(string, bool), GraphValue> converted, GraphValue value, bool flat)

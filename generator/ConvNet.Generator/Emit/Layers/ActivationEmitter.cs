@@ -10,24 +10,30 @@ namespace ConvNet.Generator.Emit.Layers;
 /// kernel here asks which kind it is and a new activation cannot fall into another's formula.</para></summary>
 internal sealed class ActivationEmitter : LayerDescriptor<NoSpec>
 {
-    private readonly string _label;
+    private readonly string _label, _onnx;
     private readonly string? _kernel, _forward, _backward;
 
-    private ActivationEmitter(LayerKind kind, string label, string? kernel, string? forward, string? backward)
+    private ActivationEmitter(LayerKind kind, string label, string onnx, AutoInit init, string? kernel, string? forward, string? backward)
     {
         Kind = kind;
         _label = label;
+        _onnx = onnx;
+        AutoInit = init;
         _kernel = kernel;
         _forward = forward;
         _backward = backward;
     }
 
-    /// <summary>An activation run by the library's vector kernels <c>Kernels.{kernel}</c> and <c>{kernel}Backward</c>.</summary>
-    public static ActivationEmitter Vectorised(LayerKind kind, string label, string kernel) => new(kind, label, kernel, null, null);
+    /// <summary>An activation run by the library's vector kernels <c>Kernels.{kernel}</c> and <c>{kernel}Backward</c>;
+    /// <paramref name="onnx"/> is its ONNX operator (no attributes), <paramref name="init"/> the Auto initialisation of
+    /// the weights before it.</summary>
+    public static ActivationEmitter Vectorised(LayerKind kind, string label, string onnx, AutoInit init, string kernel) =>
+        new(kind, label, onnx, init, kernel, null, null);
 
     /// <summary>An activation run as a scalar loop: <paramref name="forward"/> computes the output from <c>x</c>,
     /// <paramref name="backward"/> dInput[i] from the saved output <c>y</c> and <c>dOutput[i]</c>.</summary>
-    public static ActivationEmitter Scalar(LayerKind kind, string label, string forward, string backward) => new(kind, label, null, forward, backward);
+    public static ActivationEmitter Scalar(LayerKind kind, string label, string onnx, AutoInit init, string forward, string backward) =>
+        new(kind, label, onnx, init, null, forward, backward);
 
     public override LayerKind Kind { get; }
     public override string Attribute => Kind + "Attribute";
@@ -35,6 +41,8 @@ internal sealed class ActivationEmitter : LayerDescriptor<NoSpec>
     protected override NoSpec Read(IAttributeArguments args) => NoSpec.Value;
     protected override Shape3? Output(ShapeChecks check, NoSpec none, IReadOnlyList<Shape3> inputs) => inputs[0];
     public override string Describe(LayerPlan l) => _label;
+    public override OnnxSpec Onnx(LayerPlan l) => new(_onnx, OnnxLayout.Any);
+    public override AutoInit AutoInit { get; }
     public override bool HeadKind => true;
     public override bool KeepsShape => true;
 

@@ -56,6 +56,8 @@ internal sealed class AddEmitter : LayerDescriptor<MergeSpec>
 
     public override string Describe(LayerPlan l) => $"Add({l.InputNames[1]})";
 
+    public override OnnxSpec Onnx(LayerPlan l) => new("Add", OnnxLayout.Any);
+
     public override void Kernels(SourceWriter w, LayerPlan l)
     {
         int n = l.OutLength;

@@ -39,6 +39,23 @@ internal sealed class BatchNormEmitter : LayerDescriptor<BatchNormSpec>
     public override bool KeepsShape => true;
     public override string LayerInfoProperties(LayerPlan l) => $", Epsilon = {DoubleLiteral(Spec(l).Epsilon)}, Momentum = {DoubleLiteral(Spec(l).Momentum)}";
 
+    public override IReadOnlyList<TensorSpec> ParameterTensors(LayerPlan l) =>
+        [new("weight", [l.Out.C], TensorInit.Ones), new("bias", [l.Out.C], TensorInit.Zeros)];
+
+    /// <summary>PyTorch's initial running statistics: mean 0, variance 1, no batches counted.</summary>
+    public override IReadOnlyList<TensorSpec> BufferTensors(LayerPlan l) =>
+        [new("running_mean", [l.Out.C], TensorInit.Zeros), new("running_var", [l.Out.C], TensorInit.Ones), new("num_batches_tracked", [], TensorInit.Zeros, IsCount: true)];
+
+    /// <summary>ONNX weighs the old running value by momentum, PyTorch (and ConvNet) the new statistic: 1 - m, as
+    /// PyTorch's exporter writes it. Inference ignores it; training tools read it.</summary>
+    public override OnnxSpec Onnx(LayerPlan l) => new("BatchNormalization", OnnxLayout.Any,
+        OnnxAttributeSpec.Float("epsilon", Spec(l).Epsilon), OnnxAttributeSpec.Float("momentum", 1 - Spec(l).Momentum));
+
+    /// <summary>Normalisation sits between a layer and its nonlinearity without changing which initialisation suits it.</summary>
+    public override AutoInit AutoInit => AutoInit.LookThrough;
+
+    public override bool UsesBatchStatistics => true;
+
     /// <summary>Floats of a layer's statistics: mean [C] then inverse standard deviation [C] (and doubles of its partial
     /// sums, mean and squared deviations, or sum of dy and of dy * xhat).</summary>
     public static int StatsLength(LayerPlan l) => 2 * (int)l.Out.C;

@@ -44,6 +44,8 @@ internal sealed class ConcatEmitter : LayerDescriptor<MergeSpec>
         return null;
     }
 
+    public override OnnxSpec Onnx(LayerPlan l) => new("Concat", OnnxLayout.Any, OnnxAttributeSpec.Int("axis", 1));
+
     public override string Describe(LayerPlan l)
     {
         var names = new List<string>();

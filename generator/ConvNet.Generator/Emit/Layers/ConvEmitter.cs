@@ -44,6 +44,15 @@ internal sealed class ConvEmitter : LayerDescriptor<ConvSpec<long>, ConvSpec<int
 
     public override string Describe(LayerPlan l) => $"Conv {l.Out.C}@{Spec(l).Size}x{Spec(l).Size} s{Spec(l).Stride} p{Spec(l).Pad}";
 
+    public override IReadOnlyList<TensorSpec> ParameterTensors(LayerPlan l) => TensorSpec.WeightAndBias(l.Out.C, l.In.C, Spec(l).Size, Spec(l).Size);
+
+    public override OnnxSpec Onnx(LayerPlan l)
+    {
+        var (size, stride, pad) = (Spec(l).Size, Spec(l).Stride, Spec(l).Pad);
+        return new("Conv", OnnxLayout.Volume,
+            OnnxAttributeSpec.Ints("pads", pad, pad, pad, pad), OnnxAttributeSpec.Ints("kernel_shape", size, size), OnnxAttributeSpec.Ints("strides", stride, stride));
+    }
+
     public override void Kernels(SourceWriter w, LayerPlan l)
     {
         Forward(w, l);

@@ -19,6 +19,14 @@ internal sealed class DropoutEmitter : LayerDescriptor<DropoutSpec>
     public override bool KeepsShape => true;
     public override string LayerInfoProperties(LayerPlan l) => $", Probability = {DoubleLiteral(Spec(l).Probability)}";
 
+    /// <summary>Evaluation-mode dropout is the identity: no ONNX node.</summary>
+    public override OnnxSpec Onnx(LayerPlan l) => OnnxSpec.Identity;
+
+    /// <summary>Dropout sits between a layer and its nonlinearity without changing which initialisation suits it.</summary>
+    public override AutoInit AutoInit => AutoInit.LookThrough;
+
+    public override bool IsStochastic => true;
+
     protected override DropoutSpec Read(IAttributeArguments args) => new(args.Real(0));
 
     protected override bool CheckArguments(ArgumentChecks check, DropoutSpec dropout) =>

@@ -46,6 +46,11 @@ internal sealed class FullyConnectedEmitter : LayerDescriptor<FullyConnectedSpec
 
     public override string Describe(LayerPlan l) => $"FC {l.Out.C}";
 
+    /// <summary>PyTorch's nn.Linear weight [out, in]; ONNX Gemm reads it transposed.</summary>
+    public override IReadOnlyList<TensorSpec> ParameterTensors(LayerPlan l) => TensorSpec.WeightAndBias(l.Out.C, l.In.Length);
+
+    public override OnnxSpec Onnx(LayerPlan l) => new("Gemm", OnnxLayout.Flat, OnnxAttributeSpec.Int("transB", 1));
+
     public override bool HeadKind => true;
     public override bool Batched => true;
     public override bool Dense => true;

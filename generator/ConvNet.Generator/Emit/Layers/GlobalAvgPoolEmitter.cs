@@ -14,6 +14,7 @@ internal sealed class GlobalAvgPoolEmitter : LayerDescriptor<NoSpec>
     protected override NoSpec Read(IAttributeArguments args) => NoSpec.Value;
     protected override Shape3? Output(ShapeChecks check, NoSpec none, IReadOnlyList<Shape3> inputs) => new Shape3(inputs[0].C, 1, 1);
     public override string Describe(LayerPlan l) => "GlobalAvgPool";
+    public override OnnxSpec Onnx(LayerPlan l) => new("GlobalAveragePool", OnnxLayout.Volume);
 
     public override void Kernels(SourceWriter w, LayerPlan l)
     {

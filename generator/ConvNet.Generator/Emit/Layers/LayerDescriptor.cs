@@ -92,6 +92,26 @@ internal abstract class LayerDescriptor
     /// <c>", Name = value"</c> for the object initialiser; empty for a kind without any.</summary>
     public virtual string LayerInfoProperties(LayerPlan l) => "";
 
+    /// <summary>The parameter tensors, in order from the layer's parameter offset (lengths summing to its parameter
+    /// count), as the runtime's <c>LayerInfo.Tensors</c> describes them; none by default.</summary>
+    public virtual IReadOnlyList<TensorSpec> ParameterTensors(LayerPlan l) => [];
+
+    /// <summary>The buffer tensors, in order from the layer's buffer offset (<c>LayerInfo.BufferTensors</c>); none by default.</summary>
+    public virtual IReadOnlyList<TensorSpec> BufferTensors(LayerPlan l) => [];
+
+    /// <summary>The layer's ONNX node (<c>LayerInfo.Onnx</c>); every kind says, so none is exported without attributes.</summary>
+    public abstract OnnxSpec Onnx(LayerPlan l);
+
+    /// <summary>What the Auto initialisation makes of the layer after a weighted one (<c>LayerInfo.AutoInit</c>).</summary>
+    public virtual AutoInit AutoInit => AutoInit.Kaiming;
+
+    /// <summary>Training normalises with batch statistics, so a training batch needs more than one value per channel
+    /// (<c>LayerInfo.UsesBatchStatistics</c>).</summary>
+    public virtual bool UsesBatchStatistics => false;
+
+    /// <summary>Training draws from the network's masks' generator, which checkpoints save (<c>LayerInfo.IsStochastic</c>).</summary>
+    public virtual bool IsStochastic => false;
+
     /// <summary>A double as a C# literal that reads back as the same bits.</summary>
     public static string DoubleLiteral(double value) => value.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + "d";
 
@@ -216,9 +236,9 @@ internal static class LayerDescriptors
     private static readonly LayerDescriptor[] All =
     [
         new ConvEmitter(), new PoolEmitter(LayerKind.MaxPool, max: true), new PoolEmitter(LayerKind.AvgPool, max: false), new FullyConnectedEmitter(),
-        ActivationEmitter.Vectorised(LayerKind.Relu, "ReLU", "Relu"),
-        ActivationEmitter.Scalar(LayerKind.Sigmoid, "Sigmoid", "1f / (1f + global::System.MathF.Exp(-x))", "dOutput[i] * y * (1f - y)"),
-        ActivationEmitter.Scalar(LayerKind.Tanh, "Tanh", "global::System.MathF.Tanh(x)", "dOutput[i] * (1f - y * y)"),
+        ActivationEmitter.Vectorised(LayerKind.Relu, "ReLU", "Relu", AutoInit.Kaiming, "Relu"),
+        ActivationEmitter.Scalar(LayerKind.Sigmoid, "Sigmoid", "Sigmoid", AutoInit.Xavier, "1f / (1f + global::System.MathF.Exp(-x))", "dOutput[i] * y * (1f - y)"),
+        ActivationEmitter.Scalar(LayerKind.Tanh, "Tanh", "Tanh", AutoInit.Xavier, "global::System.MathF.Tanh(x)", "dOutput[i] * (1f - y * y)"),
         new AddEmitter(), new ConcatEmitter(), new BatchNormEmitter(), new DropoutEmitter(), new GlobalAvgPoolEmitter(),
     ];
 

@@ -43,6 +43,9 @@ internal sealed class PoolEmitter(LayerKind kind, bool max) : LayerDescriptor<Po
 
     public override string Describe(LayerPlan l) => $"{kind} {Spec(l).Size}x{Spec(l).Size} s{Spec(l).Stride}";
 
+    public override OnnxSpec Onnx(LayerPlan l) => new(max ? "MaxPool" : "AveragePool", OnnxLayout.Volume,
+        OnnxAttributeSpec.Ints("kernel_shape", Spec(l).Size, Spec(l).Size), OnnxAttributeSpec.Ints("strides", Spec(l).Stride, Spec(l).Stride));
+
     public override void Kernels(SourceWriter w, LayerPlan l)
     {
         Forward(w, l);
