@@ -4,6 +4,7 @@ using ConvNet.Generator.Diagnostics;
 using ConvNet.Generator.Emit;
 using ConvNet.Generator.Model;
 using ConvNet.Generator.Parsing;
+using ConvNet.Generator.Planning;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
@@ -11,7 +12,8 @@ namespace ConvNet.Generator;
 
 /// <summary>
 /// The pipeline: every class carrying [Input] -> parse its attributes in source order and check the shapes
-/// (<see cref="NetworkParser"/>, <see cref="Shapes.ShapeInference"/>) -> an equatable model -> one .g.cs file
+/// (<see cref="NetworkParser"/>, <see cref="Shapes.ShapeInference"/>) -> an equatable model -> plan how it runs
+/// (<see cref="Planner"/>, an equatable plan of every decision) -> one .g.cs file printing the plan
 /// (<see cref="NetworkEmitter"/>), and the class's errors and warnings as diagnostics; types with ConvNet attributes that
 /// this pipeline never sees (no [Input], or [Input] on an enum) get theirs from a second pipeline (<see cref="AttributeFilter"/>). The kernels
 /// that generated code calls are checked-in code of the runtime library (ConvNet.Internal), not generated.
@@ -23,6 +25,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
 {
     public const string ParseStep = "Parse";
     public const string ModelStep = "Model";
+    public const string PlanStep = "Plan";
     public const string ErrorsStep = "Errors";
     public const string WarningsStep = "Warnings";
 
@@ -41,8 +44,12 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .Where(static parse => parse is not null);
 
         var models = networks.Select(static (parse, _) => parse!.Model).WithTrackingName(ModelStep).Where(static model => model is not null);
-        context.RegisterSourceOutput(models, static (spc, model) =>
-            spc.AddSource(model!.Type.HintName, NetworkEmitter.Emit(model, spc.CancellationToken)));
+        // Its own step, so an edit that changes the model but not the plan's inputs still compares plans, and the
+        // emitter only prints decisions made here.
+        var plans = models.Select(static (model, _) =>
+            new PlannedNetwork(model!.Type, model.Plan, model.Plan is { } graph ? Planner.Plan(graph) : null)).WithTrackingName(PlanStep);
+        context.RegisterSourceOutput(plans, static (spc, network) =>
+            spc.AddSource(network.Type.HintName, NetworkEmitter.Emit(network, spc.CancellationToken)));
         Report(context, networks!);
 
         Report(context, context.SyntaxProvider

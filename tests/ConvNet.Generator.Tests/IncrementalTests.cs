@@ -57,7 +57,7 @@ public class IncrementalTests
     {
         AssertReused(Reasons(driver, NetworkGenerator.ParseStep));
         var steps = driver.GetRunResult().Results.Single().TrackedSteps;
-        foreach (string step in new[] { NetworkGenerator.ModelStep, NetworkGenerator.ErrorsStep })
+        foreach (string step in new[] { NetworkGenerator.ModelStep, NetworkGenerator.PlanStep, NetworkGenerator.ErrorsStep })
             if (steps.ContainsKey(step)) AssertReused(Reasons(driver, step));
         foreach (var outputs in driver.GetRunResult().Results.Single().TrackedOutputSteps.Values)
             AssertReused([.. outputs.SelectMany(s => s.Outputs).Select(o => o.Reason)]);
@@ -70,7 +70,8 @@ public class IncrementalTests
     {
         Assert.Equal([IncrementalStepRunReason.Modified], Reasons(driver, NetworkGenerator.ParseStep));
         Assert.Equal([IncrementalStepRunReason.Modified], Reasons(driver, NetworkGenerator.ModelStep));
-        Assert.Equal([IncrementalStepRunReason.Modified], OutputReasonsFrom(driver, NetworkGenerator.ModelStep));
+        Assert.Equal([IncrementalStepRunReason.Modified], Reasons(driver, NetworkGenerator.PlanStep));
+        Assert.Equal([IncrementalStepRunReason.Modified], OutputReasonsFrom(driver, NetworkGenerator.PlanStep));
         Assert.Empty(OutputReasonsFrom(driver, NetworkGenerator.ErrorsStep));
         Assert.Equal(warnings, driver.GetRunResult().Diagnostics.Select(d => $"{d.Severity} {d.Id}"));
     }
@@ -148,7 +149,8 @@ public class IncrementalTests
         Assert.Equal([IncrementalStepRunReason.Modified], Reasons(driver, NetworkGenerator.ErrorsStep));
         Assert.Equal([IncrementalStepRunReason.Modified], OutputReasonsFrom(driver, NetworkGenerator.ErrorsStep));
         AssertReused(Reasons(driver, NetworkGenerator.ModelStep));
-        AssertReused(OutputReasonsFrom(driver, NetworkGenerator.ModelStep));
+        AssertReused(Reasons(driver, NetworkGenerator.PlanStep));
+        AssertReused(OutputReasonsFrom(driver, NetworkGenerator.PlanStep));
     }
 
     [Fact]
@@ -165,7 +167,8 @@ public class IncrementalTests
     public void The_model_holds_no_symbols_syntax_or_compilations(string network)
     {
         var (driver, _) = First(network);
-        var outputs = driver.GetRunResult().Results.Single().TrackedSteps[NetworkGenerator.ParseStep].SelectMany(s => s.Outputs);
-        foreach (var (value, _) in outputs) ModelWalker.AssertPlain(value);
+        var steps = driver.GetRunResult().Results.Single().TrackedSteps;
+        foreach (var (value, _) in steps[NetworkGenerator.ParseStep].Concat(steps[NetworkGenerator.PlanStep]).SelectMany(s => s.Outputs))
+            ModelWalker.AssertPlain(value);
     }
 }

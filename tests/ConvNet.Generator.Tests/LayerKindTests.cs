@@ -107,7 +107,7 @@ public class LayerKindTests
             inputs[0];
         public override string Describe(Generator.Model.LayerPlan l) => _dropout.Describe(l);
         public override OnnxSpec Onnx(Generator.Model.LayerPlan l) => _dropout.Onnx(l);
-        public override void Kernels(Generator.Emit.SourceWriter w, Generator.Model.LayerPlan l) => _dropout.Kernels(w, l);
+        public override void Kernels(Generator.Emit.SourceWriter w, Generator.Model.LayerPlan l, Generator.Planning.KernelPlan k) => _dropout.Kernels(w, l, k);
     }
 
     /// <summary>Enumerates the runtime's kinds: a generated layer of each (every one in the numeric cases) describes

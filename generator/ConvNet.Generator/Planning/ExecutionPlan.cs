@@ -1,204 +1,115 @@
-using System.Collections.Generic;
-using System.Linq;
-using ConvNet.Generator.Emit.Layers;
 using ConvNet.Generator.Model;
 
 namespace ConvNet.Generator.Planning;
 
-/// <summary>How a network's graph runs: everything the emitter needs beyond the shapes, decided here once, with no Roslyn
-/// types. Values are numbered as in <see cref="LayerPlan"/> (0: the network input, i + 1: layer i's output).
-/// <list type="bullet">
-/// <item>Activations: every value has its own slot in the per-sample workspace (<see cref="NetworkPlan.ValueOffset"/>);
-/// a value read by several layers is read in place, never copied.</item>
-/// <item>Segments: training-mode batch norm needs the statistics of the whole batch before any sample is normalised,
-/// so a training pass runs in segments split at each batch norm layer, with every worker finishing a segment before
-/// the statistics are combined. Forward segment k is layers [<see cref="ForwardStart"/>[k], next start); backward
-/// segment k is layers <see cref="BackwardLow"/>[k]..<see cref="BackwardHigh"/>[k], run top-down, one layer
-/// higher than the forward segment, because a batch norm layer's backward needs the batch's gradient sums first.
-/// Evaluation runs forward in one pass and backward through the same segments back to back.</item>
-/// <item>The head: the trailing chain of fully connected, activation and dropout layers with an FC layer in it runs
-/// layer by layer over a call's samples (a chunk, or a worker's share; each weight matrix read once per call); the body runs sample by sample.</item>
-/// <item>Deltas: a value's gradient is overwritten by the first layer that writes it in backward order and added into by
-/// the others (fan-out). It lives in the per-sample delta workspace when it outlives a backward segment, touches the
-/// head, or is the input or output; otherwise in a per-thread arena block, reused as soon as the value's producer
-/// has read it (for a plain chain: two blocks in turn).</item>
-/// <item>Dead layers (whose output never reaches the network's output) are skipped in backward.</item>
-/// </list></summary>
-internal sealed class ExecutionPlan
+/// <summary>How a layer's kernel computes one of its passes.</summary>
+internal enum Algorithm
 {
-    public int HeadStart { get; }
-    public bool[] Live { get; }
-    public int[] BatchNorms { get; }
-    /// <summary>Per layer: the offset of a batch norm layer's statistics (2C floats; its partial sums 2C doubles).</summary>
-    public int[] StatsOffset { get; }
-    public int StatsLength { get; }
-    /// <summary>Per layer: the offset of its prepared weights (a Winograd conv layer's transformed filters) in the network's
-    /// prepared-weights array, or -1.</summary>
-    public int[] PreparedOffset { get; }
-    public int PreparedLength { get; }
-    public int[] ForwardStart { get; }
-    public int[] BackwardLow { get; }
-    public int[] BackwardHigh { get; }
-    public bool[] DeltaInWorkspace { get; }
-    /// <summary>Per value: its arena block, or -1.</summary>
-    public int[] DeltaBlock { get; }
-    /// <summary>Per layer and input: add into the input's delta rather than overwrite it.</summary>
-    public bool[][] Accumulate { get; }
-    /// <summary>Per layer: a block for an overwriting kernel's result that must then be added in, or -1.</summary>
-    public int[] TempBlock { get; }
-    public int ArenaBlocks { get; }
-    public int BlockLength { get; }
-    /// <summary>Floats of per-thread kernel scratch (the widest layer's), before the arena.</summary>
-    public int KernelScratch { get; }
-
-    public int Segments => ForwardStart.Length;
-    public bool HasBatchNorm => BatchNorms.Length > 0;
-    public bool HasDropout { get; }
-
-    public ExecutionPlan(NetworkPlan plan)
-    {
-        var layers = plan.Layers;
-        int count = layers.Count;
-        var consumers = new List<int>[count + 1];
-        for (int v = 0; v <= count; v++) consumers[v] = [];
-        foreach (var l in layers)
-            foreach (int v in l.Inputs) consumers[v].Add(l.Index);
-
-        Live = new bool[count];
-        for (int i = count - 1; i >= 0; i--)
-            Live[i] = i == count - 1 || consumers[i + 1].Any(c => Live[c]);
-
-        HeadStart = FindHead(plan, consumers);
-        BatchNorms = layers.Where(l => l.Kind == LayerKind.BatchNorm).Select(l => l.Index).ToArray();
-        HasDropout = layers.Any(l => l.Kind == LayerKind.Dropout);
-        StatsOffset = new int[count];
-        int stats = 0;
-        foreach (var l in layers)
-        {
-            StatsOffset[l.Index] = l.Kind == LayerKind.BatchNorm ? stats : -1;
-            if (l.Kind == LayerKind.BatchNorm) stats += BatchNormEmitter.StatsLength(l);
-        }
-        StatsLength = stats;
-        PreparedOffset = new int[count];
-        int prepared = 0;
-        foreach (var l in layers)
-        {
-            int length = LayerDescriptors.Of(l.Kind).PreparedLength(l);
-            PreparedOffset[l.Index] = length > 0 ? prepared : -1;
-            prepared += length;
-        }
-        PreparedLength = prepared;
-
-        int m = BatchNorms.Length;
-        ForwardStart = new int[m + 1];
-        BackwardLow = new int[m + 1];
-        BackwardHigh = new int[m + 1];
-        for (int k = 0; k <= m; k++)
-        {
-            ForwardStart[k] = k == 0 ? 0 : BatchNorms[k - 1];
-            BackwardLow[k] = k == 0 ? 0 : BatchNorms[k - 1] + 1;
-            BackwardHigh[k] = k == m ? count - 1 : BatchNorms[k];
-        }
-        var segment = new int[count];
-        for (int k = 0; k <= m; k++)
-            for (int i = BackwardLow[k]; i <= BackwardHigh[k]; i++) segment[i] = k;
-
-        // Where each value's delta lives: the workspace unless every writer and the producer share a body segment.
-        DeltaInWorkspace = new bool[count + 1];
-        DeltaInWorkspace[0] = true;
-        for (int v = 1; v <= count; v++)
-        {
-            int producer = v - 1;
-            DeltaInWorkspace[v] = v == count || producer >= HeadStart
-                || consumers[v].Any(c => Live[c] && (c >= HeadStart || segment[c] != segment[producer]));
-        }
-
-        Accumulate = new bool[count][];
-        var written = new bool[count + 1];
-        for (int i = count - 1; i >= 0; i--)
-        {
-            var l = layers[i];
-            Accumulate[i] = new bool[l.Inputs.Count];
-            if (!Live[i]) continue;
-            for (int k = 0; k < l.Inputs.Count; k++)
-            {
-                Accumulate[i][k] = written[l.Inputs[k]];
-                written[l.Inputs[k]] = true;
-            }
-        }
-
-        KernelScratch = layers.Select(l => LayerDescriptors.Of(l.Kind).ScratchLength(l)).DefaultIfEmpty(0).Max();
-        DeltaBlock = Enumerable.Repeat(-1, count + 1).ToArray();
-        TempBlock = Enumerable.Repeat(-1, count).ToArray();
-        (ArenaBlocks, BlockLength) = AllocateArena(plan);
-    }
-
-    /// <summary>Simulates each backward segment's body, top-down, giving arena blocks to deltas when first written and
-    /// taking them back once their producer has run. All blocks have the longest length, so any free one fits.</summary>
-    private (int Blocks, int Length) AllocateArena(NetworkPlan plan)
-    {
-        var layers = plan.Layers;
-        int length = 0;
-        foreach (var l in layers)
-        {
-            if (!Live[l.Index] || l.Index >= HeadStart) continue;
-            for (int k = 0; k < l.Inputs.Count; k++)
-            {
-                int v = l.Inputs[k];
-                if (!DeltaInWorkspace[v] || (Accumulate[l.Index][k] && !LayerDescriptors.Of(l.Kind).AccumulatesInputGradients))
-                    length = System.Math.Max(length, plan.ValueLength(v));
-            }
-        }
-
-        var free = new SortedSet<int>();
-        int blocks = 0;
-        int Take()
-        {
-            if (free.Count == 0) return blocks++;
-            int b = free.Min;
-            free.Remove(b);
-            return b;
-        }
-        for (int s = Segments - 1; s >= 0; s--)
-        {
-            for (int i = System.Math.Min(BackwardHigh[s], HeadStart - 1); i >= BackwardLow[s]; i--)
-            {
-                if (!Live[i]) continue;
-                var l = layers[i];
-                bool temp = false;
-                for (int k = 0; k < l.Inputs.Count; k++)
-                {
-                    int v = l.Inputs[k];
-                    if (!DeltaInWorkspace[v] && DeltaBlock[v] < 0) DeltaBlock[v] = Take();
-                    temp |= Accumulate[i][k] && !LayerDescriptors.Of(l.Kind).AccumulatesInputGradients;
-                }
-                if (temp)
-                {
-                    TempBlock[i] = Take();
-                    free.Add(TempBlock[i]);
-                }
-                if (DeltaBlock[i + 1] >= 0) free.Add(DeltaBlock[i + 1]);
-            }
-        }
-        return (blocks, length);
-    }
-
-    /// <summary>Where the head starts: the longest run of head kinds at the end, each reading only the layer before it
-    /// (which nothing else reads), if it has a layer that runs batched (an activation-only tail gains nothing from running
-    /// layer by layer); the layer count when there is none.</summary>
-    private static int FindHead(NetworkPlan plan, List<int>[] consumers)
-    {
-        var layers = plan.Layers;
-        int head = layers.Count;
-        while (head > 0)
-        {
-            var l = layers[head - 1];
-            bool chained = l.Inputs.Count == 1 && l.Inputs[0] == head - 1 && (head == layers.Count || consumers[head].Count == 1);
-            if (!LayerDescriptors.Of(l.Kind).HeadKind || !chained) break;
-            head--;
-        }
-        for (int i = head; i < layers.Count; i++)
-            if (LayerDescriptors.Of(layers[i].Kind).Batched) return head;
-        return layers.Count;
-    }
+    /// <summary>The kind's one kernel (every kind but convolution).</summary>
+    Direct,
+    /// <summary>An im2col matrix col[CKK, HW], then one GEMM (a conv's input gradient: a GEMM into dCol, then col2im).</summary>
+    Im2Col,
+    /// <summary>A stride-1 conv's forward as one <c>Kernels.GemmTaps</c> over the zero-padded input, its B rows starting at
+    /// the windows' offsets, on padded-width rows cropped afterwards (no im2col).</summary>
+    GemmTaps,
+    /// <summary>Winograd F(2x2, 3x3): 16 GEMMs over transformed 4x4 tiles, reading the prepared transformed filters.</summary>
+    Winograd,
 }
+
+/// <summary>How a conv layer's weight gradient dWeight[F, CKK] += dOutput[F, HW] · colᵀ is computed.</summary>
+internal enum WeightGradient
+{
+    /// <summary>The kind's own kernel (every kind but convolution).</summary>
+    Direct,
+    /// <summary>Dot products of dOutput rows with im2col rows, one horizontal sum per weight.</summary>
+    Dots,
+    /// <summary>A GEMM over the transposed im2col matrix colT[HW, CKK], accumulating into dWeight in place.</summary>
+    Gemm,
+    /// <summary>The same GEMM writing a fresh product after colT in scratch, then added into dWeight (CKK not a multiple of 4).</summary>
+    GemmThenAdd,
+}
+
+/// <summary>A layer's kernel decisions, made by its descriptor at planning time (<c>LayerDescriptor.Choose</c>) and only
+/// printed by its emitter: the algorithm of each pass, the per-thread scratch its kernels need and the floats of
+/// prepared weights it keeps in the network (a Winograd layer's transformed filters and the copy of the weights they
+/// came from).</summary>
+internal sealed record KernelPlan(Algorithm Forward, Algorithm InputGradient, WeightGradient WeightGradient, int Scratch, int PreparedLength)
+{
+    /// <summary>A kind with one kernel per pass, no scratch and no prepared weights.</summary>
+    public static KernelPlan Direct { get; } = new(Algorithm.Direct, Algorithm.Direct, WeightGradient.Direct, 0, 0);
+}
+
+/// <summary>What the plan decided for one layer. <see cref="Accumulate"/>: per input, whether its backward adds into
+/// the input's delta (a later-written consumer already wrote it) rather than overwriting it; <see cref="TempBlock"/>: the
+/// arena block where an overwriting kernel's input gradient goes before it is added in, or -1. <see cref="StatsOffset"/>
+/// and <see cref="StatsLength"/>: a batch-statistics layer's place in the statistics arrays (-1 and 0 otherwise);
+/// <see cref="PreparedOffset"/>: its prepared weights' place in the network's prepared-weights array, or -1.</summary>
+internal sealed record LayerSchedule(
+    KernelPlan Kernels, bool Live, EquatableArray<bool> Accumulate, int TempBlock, int StatsOffset, int StatsLength, int PreparedOffset);
+
+/// <summary>How a network's graph runs, every decision the emitter prints, as plain values: built by
+/// <see cref="Planner.Plan"/> as its own step of the incremental pipeline, so equal graphs give equal plans. Values are
+/// numbered as in <see cref="LayerPlan"/> (0: the network input, i + 1: layer i's output); the <c>Backward*</c>,
+/// <c>Forward*</c> arrays are per segment, <see cref="DeltaInWorkspace"/> and <see cref="DeltaBlock"/> per value.
+/// See <see cref="Planner"/> for the rules.</summary>
+internal sealed record ExecutionPlan
+{
+    /// <summary>Per layer, in declaration order.</summary>
+    public EquatableArray<LayerSchedule> Layers { get; init; }
+
+    /// <summary>The first layer of the head (the layer count when there is none).</summary>
+    public int HeadStart { get; init; }
+
+    /// <summary>The unit of a batch forward chunk, in samples.</summary>
+    public int ChunkGranule { get; init; }
+
+    /// <summary>The layers with batch statistics (batch norm), where the training passes split into segments.</summary>
+    public EquatableArray<int> BatchNorms { get; init; }
+
+    /// <summary>The batch-statistics layer with the fewest values per channel, which decides the smallest batch that can
+    /// train, or -1.</summary>
+    public int TrainingCheck { get; init; }
+
+    /// <summary>Floats of all batch-statistics layers' statistics (and doubles of their partial sums per worker).</summary>
+    public int StatsLength { get; init; }
+
+    /// <summary>Floats of the network's prepared-weights array.</summary>
+    public int PreparedLength { get; init; }
+
+    /// <summary>Forward segment k is layers [ForwardStart[k], ForwardStart[k + 1]).</summary>
+    public EquatableArray<int> ForwardStart { get; init; }
+
+    /// <summary>Backward segment k is layers BackwardLow[k]..BackwardHigh[k], run top-down.</summary>
+    public EquatableArray<int> BackwardLow { get; init; }
+
+    /// <summary>See <see cref="BackwardLow"/>.</summary>
+    public EquatableArray<int> BackwardHigh { get; init; }
+
+    /// <summary>Per value: its delta lives in the per-sample delta workspace, not in an arena block.</summary>
+    public EquatableArray<bool> DeltaInWorkspace { get; init; }
+
+    /// <summary>Per value: its arena block, or -1.</summary>
+    public EquatableArray<int> DeltaBlock { get; init; }
+
+    /// <summary>Blocks of the per-thread delta arena, after the kernel scratch.</summary>
+    public int ArenaBlocks { get; init; }
+
+    /// <summary>Floats of each arena block (the longest delta an arena block holds).</summary>
+    public int BlockLength { get; init; }
+
+    /// <summary>Floats of per-thread kernel scratch (the widest layer's), before the arena.</summary>
+    public int KernelScratch { get; init; }
+
+    /// <summary>Some layer draws dropout masks, so the network keeps a masks' generator.</summary>
+    public bool HasDropout { get; init; }
+
+    /// <summary>Training passes: one more than the batch-statistics layers.</summary>
+    public int Segments => ForwardStart.Count;
+
+    /// <summary>Some layer has batch statistics, so training runs in segments.</summary>
+    public bool HasBatchNorm => BatchNorms.Count > 0;
+}
+
+/// <summary>The planning step's output for one class: its header, its graph, and how the graph runs (both null when
+/// the declaration has errors: the emitter then writes the throwing stub).</summary>
+internal sealed record PlannedNetwork(TypeHeader Type, NetworkPlan? Graph, ExecutionPlan? Execution);

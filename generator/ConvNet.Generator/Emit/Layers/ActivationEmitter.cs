@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using ConvNet.Generator.Model;
+using ConvNet.Generator.Planning;
 using ConvNet.Generator.Shapes;
 
 namespace ConvNet.Generator.Emit.Layers;
@@ -46,7 +47,7 @@ internal sealed class ActivationEmitter : LayerDescriptor<NoSpec>
     public override bool HeadKind => true;
     public override bool KeepsShape => true;
 
-    public override void Kernels(SourceWriter w, LayerPlan l)
+    public override void Kernels(SourceWriter w, LayerPlan l, KernelPlan k)
     {
         Forward(w, l);
         w.Line();

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Globalization;
 using ConvNet.Generator.Model;
+using ConvNet.Generator.Planning;
 using ConvNet.Generator.Shapes;
 using static ConvNet.Generator.Emit.KernelHelpers;
 
@@ -58,7 +59,7 @@ internal sealed class AddEmitter : LayerDescriptor<MergeSpec>
 
     public override OnnxSpec Onnx(LayerPlan l) => new("Add", OnnxLayout.Any);
 
-    public override void Kernels(SourceWriter w, LayerPlan l)
+    public override void Kernels(SourceWriter w, LayerPlan l, KernelPlan k)
     {
         int n = l.OutLength;
         w.Line($"// {l.Name} forward: output ({l.Out.C},{l.Out.H},{l.Out.W}) = {l.InputNames[0]} + {l.InputNames[1]}, elementwise over {n} values.");

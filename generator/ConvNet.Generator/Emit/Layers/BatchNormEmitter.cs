@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Globalization;
 using ConvNet.Generator.Model;
+using ConvNet.Generator.Planning;
 using ConvNet.Generator.Shapes;
 using static ConvNet.Generator.Emit.KernelHelpers;
 
@@ -54,15 +55,15 @@ internal sealed class BatchNormEmitter : LayerDescriptor<BatchNormSpec>
     /// <summary>Normalisation sits between a layer and its nonlinearity without changing which initialisation suits it.</summary>
     public override AutoInit AutoInit => AutoInit.LookThrough;
 
-    public override bool UsesBatchStatistics => true;
+    public override bool BatchStatistics => true;
 
-    /// <summary>Floats of a layer's statistics: mean [C] then inverse standard deviation [C] (and doubles of its partial
-    /// sums, mean and squared deviations, or sum of dy and of dy * xhat).</summary>
-    public static int StatsLength(LayerPlan l) => 2 * (int)l.Out.C;
+    /// <summary>Mean [C] then inverse standard deviation [C] (and doubles of its partial sums, mean and squared
+    /// deviations, or sum of dy and of dy * xhat).</summary>
+    public override int StatisticsLength(LayerPlan l) => 2 * (int)l.Out.C;
 
     private static string Literal(double value) => ((float)value).ToString("R", CultureInfo.InvariantCulture) + "f";
 
-    public override void Kernels(SourceWriter w, LayerPlan l)
+    public override void Kernels(SourceWriter w, LayerPlan l, KernelPlan k)
     {
         int c = (int)l.Out.C, hw = (int)(l.Out.H * l.Out.W), n = l.OutLength;
         int weight = l.ParamOffset, bias = l.BiasOffset, mean = l.BufferOffset, variance = l.BufferOffset + c;
@@ -141,10 +142,10 @@ internal sealed class BatchNormEmitter : LayerDescriptor<BatchNormSpec>
         Dispatch(w, hw, KernelsType + ".CenteredSums", $"ref {Unsafe}.Add(ref {Marshal}.GetReference(dOutput), c * {hw}), ref {Unsafe}.Add(ref {Marshal}.GetReference(input), c * {hw}), {hw}, m, out dySum, out dyx");
 
     public override void ForwardCall(SourceWriter w, LayerPlan l, LayerCall c) =>
-        w.Line($"{l.Identifier}.Forward(p, Buffers, new global::System.ReadOnlySpan<float>(_runStats, {c.StatsOffset}, {StatsLength(l)}), {c.Training}, {c.Inputs[0]}, {c.Output});");
+        w.Line($"{l.Identifier}.Forward(p, Buffers, new global::System.ReadOnlySpan<float>(_runStats, {c.StatsOffset}, {StatisticsLength(l)}), {c.Training}, {c.Inputs[0]}, {c.Output});");
 
     public override void BackwardCall(SourceWriter w, LayerPlan l, LayerCall c) =>
-        w.Line($"{l.Identifier}.Backward(p, Buffers, new global::System.ReadOnlySpan<float>(_runStats, {c.StatsOffset}, {StatsLength(l)}), new global::System.ReadOnlySpan<double>(_gradientSums, {c.StatsOffset}, {StatsLength(l)}), (long)_runSize * {l.Out.H * l.Out.W}, {c.Training}, {c.Inputs[0]}, {c.DOutput}, dp, {c.DInputs[0]});");
+        w.Line($"{l.Identifier}.Backward(p, Buffers, new global::System.ReadOnlySpan<float>(_runStats, {c.StatsOffset}, {StatisticsLength(l)}), new global::System.ReadOnlySpan<double>(_gradientSums, {c.StatsOffset}, {StatisticsLength(l)}), (long)_runSize * {l.Out.H * l.Out.W}, {c.Training}, {c.Inputs[0]}, {c.DOutput}, dp, {c.DInputs[0]});");
 }
 
 /// <summary>[BatchNorm(Epsilon = 1e-5, Momentum = 0.1)], PyTorch's meaning of both.</summary>

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
 using ConvNet.Generator.Model;
+using ConvNet.Generator.Planning;
 using ConvNet.Generator.Shapes;
 using static ConvNet.Generator.Emit.KernelHelpers;
 
@@ -67,7 +68,7 @@ internal sealed class ConcatEmitter : LayerDescriptor<MergeSpec>
         return offsets;
     }
 
-    public override void Kernels(SourceWriter w, LayerPlan l)
+    public override void Kernels(SourceWriter w, LayerPlan l, KernelPlan k)
     {
         w.Line($"// {l.Name} forward, once per input: channels [first, first + C) of the output ({l.Out.C},{l.Out.H},{l.Out.W}) are the input's C channels, one contiguous run.");
         w.Open($"internal static void Forward({ReadOnlySpanType} input, {SpanType} output)");

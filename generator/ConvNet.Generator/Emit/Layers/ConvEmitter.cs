@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using ConvNet.Generator.Model;
+using ConvNet.Generator.Planning;
 using ConvNet.Generator.Shapes;
 using static ConvNet.Generator.Emit.KernelHelpers;
 
@@ -53,26 +54,31 @@ internal sealed class ConvEmitter : LayerDescriptor<ConvSpec<long>, ConvSpec<int
             OnnxAttributeSpec.Ints("pads", pad, pad, pad, pad), OnnxAttributeSpec.Ints("kernel_shape", size, size), OnnxAttributeSpec.Ints("strides", stride, stride));
     }
 
-    public override void Kernels(SourceWriter w, LayerPlan l)
+    public override void Kernels(SourceWriter w, LayerPlan l, KernelPlan k)
     {
-        Forward(w, l);
+        Forward(w, l, k);
         w.Line();
-        Backward(w, l);
+        Backward(w, l, k);
     }
 
-    /// <summary>Floats of scratch the layer needs: the col matrix (reused for dCol in backward), or more for the
-    /// single-channel forward's padded input and wide output.</summary>
-    public override int ScratchLength(LayerPlan l) => Scratch(l);
-
-    private static int Scratch(LayerPlan l) =>
-        System.Math.Max(
+    /// <summary>Winograd where <see cref="ConvWinograd.Applies"/> (its input gradient where
+    /// <see cref="ConvWinograd.AppliesBackward"/>), else a taps forward where <see cref="Taps"/>, else im2col; dWeight
+    /// as <see cref="WeightGradientAsGemm"/> says. Scratch: the col matrix (reused for dCol in backward), plus a fresh
+    /// dWeight product where it is added in, or more for the taps forward's padded input and wide output or the
+    /// Winograd passes. Prepared: a Winograd layer's transformed filters, then a copy of the weights they came from.</summary>
+    public override KernelPlan Choose(LayerPlan l)
+    {
+        bool winograd = ConvWinograd.Applies(l), winogradBackward = ConvWinograd.AppliesBackward(l);
+        var forward = winograd ? Algorithm.Winograd : Taps(l) ? Algorithm.GemmTaps : Algorithm.Im2Col;
+        var weightGradient = !WeightGradientAsGemm(l) ? WeightGradient.Dots : AccumulatesInPlace(l) ? WeightGradient.Gemm : WeightGradient.GemmThenAdd;
+        int scratch = System.Math.Max(
             System.Math.Max(
-                Ckk(l) * Hw(l) + (WeightGradientAsGemm(l) && !AccumulatesInPlace(l) ? (int)l.Out.C * Ckk(l) : 0),
-                Taps(l) ? PaddedLength(l) + (int)l.Out.C * WideLength(l) : 0),
-            ConvWinograd.Applies(l) ? ConvWinograd.Scratch(l) : 0);
-
-    /// <summary>A Winograd layer's transformed filters, then a copy of the weights they were transformed from.</summary>
-    public override int PreparedLength(LayerPlan l) => ConvWinograd.Applies(l) ? ConvWinograd.TransformedLength(l) + (int)l.ParamCount - (int)l.Out.C : 0;
+                Ckk(l) * Hw(l) + (weightGradient == WeightGradient.GemmThenAdd ? (int)l.Out.C * Ckk(l) : 0),
+                forward == Algorithm.GemmTaps ? PaddedLength(l) + (int)l.Out.C * WideLength(l) : 0),
+            winograd ? ConvWinograd.Scratch(l, winogradBackward) : 0);
+        int prepared = winograd ? ConvWinograd.TransformedLength(l) + (int)l.ParamCount - (int)l.Out.C : 0;
+        return new KernelPlan(forward, winogradBackward ? Algorithm.Winograd : Algorithm.Im2Col, weightGradient, scratch, prepared);
+    }
 
     /// <summary>Transforms the filters again only when the weights differ, bit for bit, from those of the last transform:
     /// inference calls then skip it (64x8x8 -> 128: 58 us of transform against a 47 us layer), while an optimizer step
@@ -89,13 +95,13 @@ internal sealed class ConvEmitter : LayerDescriptor<ConvSpec<long>, ConvSpec<int
 
     public override void ForwardCall(SourceWriter w, LayerPlan l, LayerCall c)
     {
-        if (!ConvWinograd.Applies(l)) { base.ForwardCall(w, l, c); return; }
+        if (c.Kernels.Forward != Algorithm.Winograd) { base.ForwardCall(w, l, c); return; }
         w.Line($"{l.Identifier}.Forward(p, {Prepared(l, c)}, {c.Inputs[0]}, {c.Output}, scratch);");
     }
 
     public override void BackwardCall(SourceWriter w, LayerPlan l, LayerCall c)
     {
-        if (!ConvWinograd.AppliesBackward(l)) { base.BackwardCall(w, l, c); return; }
+        if (c.Kernels.InputGradient != Algorithm.Winograd) { base.BackwardCall(w, l, c); return; }
         w.Line($"{l.Identifier}.Backward(p, {Prepared(l, c)}, {c.Inputs[0]}, {c.Output}, {c.DOutput}, dp, {c.DInputs[0]}, scratch);");
     }
 
@@ -108,9 +114,9 @@ internal sealed class ConvEmitter : LayerDescriptor<ConvSpec<long>, ConvSpec<int
     /// (WP = W + 2P instead of OW), where the window (c, ky, kx) is the constant offset c*HP*WP + ky*WP + kx, and the
     /// extra K - 1 columns per row are dropped afterwards; the sum runs in the im2col GEMM's order, so the bits are the
     /// same. Worth it while the wasted columns are few (a quarter at most): im2col writes and reads back CKK floats per
-    /// pixel, and the padded input is CKK times smaller (3x32x32 -> 32: 20.2 -> 14.9 us). Winograd layers do neither.</summary>
+    /// pixel, and the padded input is CKK times smaller (3x32x32 -> 32: 20.2 -> 14.9 us). Winograd layers, chosen first, do neither.</summary>
     private static bool Taps(LayerPlan l) =>
-        Spec(l).Stride == 1 && Spec(l).Size > 1 && !ConvWinograd.Applies(l) && 4 * (PaddedWidth(l) - l.Out.W) <= l.Out.W;
+        Spec(l).Stride == 1 && Spec(l).Size > 1 && 4 * (PaddedWidth(l) - l.Out.W) <= l.Out.W;
 
     private static int PaddedWidth(LayerPlan l) => (int)l.In.W + 2 * Spec(l).Pad;
     private static int PaddedHeight(LayerPlan l) => (int)l.In.H + 2 * Spec(l).Pad;
@@ -133,10 +139,10 @@ internal sealed class ConvEmitter : LayerDescriptor<ConvSpec<long>, ConvSpec<int
     private static int Ckk(LayerPlan l) => (int)l.In.C * Spec(l).Size * Spec(l).Size;
     private static int Hw(LayerPlan l) => (int)(l.Out.H * l.Out.W);
 
-    private static void Forward(SourceWriter w, LayerPlan l)
+    private static void Forward(SourceWriter w, LayerPlan l, KernelPlan k)
     {
-        if (Taps(l)) { TapsForward(w, l); return; }
-        if (ConvWinograd.Applies(l)) { ConvWinograd.ForwardKernels(w, l); return; }
+        if (k.Forward == Algorithm.GemmTaps) { TapsForward(w, l); return; }
+        if (k.Forward == Algorithm.Winograd) { ConvWinograd.ForwardKernels(w, l); return; }
         long f = l.Out.C;
         int ckk = Ckk(l), hw = Hw(l);
         w.Line($"// {l.Name} forward: input ({l.In.C},{l.In.H},{l.In.W}) -> output ({f},{l.Out.H},{l.Out.W}); weight [{f},{l.In.C},{Spec(l).Size},{Spec(l).Size}], bias [{f}]; stride {Spec(l).Stride}, pad {Spec(l).Pad}.");
@@ -195,13 +201,13 @@ internal sealed class ConvEmitter : LayerDescriptor<ConvSpec<long>, ConvSpec<int
         w.Close();
     }
 
-    private static void Backward(SourceWriter w, LayerPlan l)
+    private static void Backward(SourceWriter w, LayerPlan l, KernelPlan k)
     {
         long f = l.Out.C;
         int ckk = Ckk(l), hw = Hw(l);
         w.Line($"// {l.Name} backward: dOutput ({f},{l.Out.H},{l.Out.W}) -> dInput ({l.In.C},{l.In.H},{l.In.W}), dWeight [{f},{l.In.C},{Spec(l).Size},{Spec(l).Size}] +=, dBias [{f}] +=.");
         w.Line($"// dWeight[{f}, {ckk}] += dOutput[{f}, {hw}] · colᵀ (dot products over pixels); dCol[{ckk}, {hw}] = weightᵀ · dOutput, then col2im adds it into dInput.");
-        bool winograd = ConvWinograd.AppliesBackward(l);
+        bool winograd = k.InputGradient == Algorithm.Winograd;
         if (winograd)
         {
             w.Open($"internal static void Backward({ReadOnlySpanType} p, {ReadOnlySpanType} u, {ReadOnlySpanType} input, {ReadOnlySpanType} output, {ReadOnlySpanType} dOutput, {SpanType} dp, {SpanType} dInput, {SpanType} scratch)");
@@ -217,17 +223,17 @@ internal sealed class ConvEmitter : LayerDescriptor<ConvSpec<long>, ConvSpec<int
         OpenKernel(w, $"private static void BackwardCore{Generic}({ReadOnlySpanType} p, {(winograd ? $"{ReadOnlySpanType} u, " : "")}{ReadOnlySpanType} input, {ReadOnlySpanType} dOutput, {SpanType} dp, {SpanType} dInput, {SpanType} scratch) {Constraint}");
         w.Line("bool needInput = !dInput.IsEmpty;");
         string uCheck = winograd ? $" || u.Length != {ConvWinograd.TransformedLength(l)}" : "";
-        w.Line($"if (p.Length < {l.BiasOffset + f} || dp.Length < {l.BiasOffset + f}{uCheck} || input.Length != {l.InLength} || dOutput.Length != {l.OutLength} || (needInput && dInput.Length != {l.InLength}) || scratch.Length < {Scratch(l)}) throw new global::System.ArgumentException(\"{l.Name}: span lengths do not match the layer.\");");
+        w.Line($"if (p.Length < {l.BiasOffset + f} || dp.Length < {l.BiasOffset + f}{uCheck} || input.Length != {l.InLength} || dOutput.Length != {l.OutLength} || (needInput && dInput.Length != {l.InLength}) || scratch.Length < {k.Scratch}) throw new global::System.ArgumentException(\"{l.Name}: span lengths do not match the layer.\");");
         w.Line($"ref float col = ref {Marshal}.GetReference(scratch);");
         w.Line($"ref float dOut = ref {Marshal}.GetReference(dOutput);");
         w.Line($"ref float dWeight = ref {Unsafe}.Add(ref {Marshal}.GetReference(dp), {l.ParamOffset});");
         w.Line($"ref float dBias = ref {Unsafe}.Add(ref {Marshal}.GetReference(dp), {l.BiasOffset});");
         w.Line($"for (int f = 0; f < {f}; f++) {Unsafe}.Add(ref dBias, f) += {KernelsType}.Sum{Generic}(ref {Unsafe}.Add(ref dOut, f * {hw}), {hw});");
-        if (WeightGradientAsGemm(l))
+        if (k.WeightGradient != WeightGradient.Dots)
         {
             w.Line($"Im2ColT{Generic}(ref {Marshal}.GetReference(input), ref col);");
             string zeros = $"ref {Marshal}.GetArrayDataReference({KernelsType}.Zeros), 0";
-            if (AccumulatesInPlace(l))
+            if (k.WeightGradient == WeightGradient.Gemm)
             {
                 w.Line($"// dWeight[{f}, {ckk}] += dOutput[{f}, {hw}] · colT[{hw}, {ckk}], accumulated in place.");
                 w.Line($"{KernelsType}.Gemm{Generic}(ref dOut, {hw}, 1, ref col, {ckk}, {hw}, {zeros}, ref dWeight, {ckk}, {f}, {ckk}, true);");
@@ -254,7 +260,7 @@ internal sealed class ConvEmitter : LayerDescriptor<ConvSpec<long>, ConvSpec<int
             w.Close();
             w.Line();
             // The forward is Winograd too, so the backward's dWeight pass is the only user of its im2col.
-            if (WeightGradientAsGemm(l)) Im2ColT(w, l);
+            if (k.WeightGradient != WeightGradient.Dots) Im2ColT(w, l);
             else Im2Col(w, l);
             w.Line();
             ConvWinograd.BackwardKernels(w, l);
@@ -270,8 +276,8 @@ internal sealed class ConvEmitter : LayerDescriptor<ConvSpec<long>, ConvSpec<int
         w.Close();
         w.Line();
         // Im2Col serves the direct forward and the dot-product dWeight; a taps forward with a GEMM dWeight uses neither.
-        if (!WeightGradientAsGemm(l) || !(Taps(l) || ConvWinograd.Applies(l))) { Im2Col(w, l); w.Line(); }
-        if (WeightGradientAsGemm(l)) { Im2ColT(w, l); w.Line(); }
+        if (k.WeightGradient == WeightGradient.Dots || k.Forward == Algorithm.Im2Col) { Im2Col(w, l); w.Line(); }
+        if (k.WeightGradient != WeightGradient.Dots) { Im2ColT(w, l); w.Line(); }
         Col2Im(w, l);
     }
 

@@ -45,8 +45,9 @@ internal static class ConvWinograd
     /// <summary>Floats of the transformed filters u[16][F, C].</summary>
     public static int TransformedLength(LayerPlan l) => 16 * UPlane(l);
 
-    public static int Scratch(LayerPlan l) =>
-        System.Math.Max(Forward(l).Scratch, AppliesBackward(l) ? Backward(l).Scratch : 0);
+    /// <summary>Floats of scratch of the forward pass and, when <paramref name="backward"/>, the input gradient's.</summary>
+    public static int Scratch(LayerPlan l, bool backward) =>
+        System.Math.Max(Forward(l).Scratch, backward ? Backward(l).Scratch : 0);
 
     // The 16 planes of u, v and m (one per position ξ) are written or read together, one stream per plane: planes a
     // multiple of 4 KB apart would all fall in the same L1 sets and evict each other (u of 64x32 filters is 8 KB a plane,

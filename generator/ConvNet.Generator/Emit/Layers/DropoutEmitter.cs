@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Globalization;
 using ConvNet.Generator.Model;
+using ConvNet.Generator.Planning;
 using ConvNet.Generator.Shapes;
 using static ConvNet.Generator.Emit.KernelHelpers;
 
@@ -17,6 +18,7 @@ internal sealed class DropoutEmitter : LayerDescriptor<DropoutSpec>
     public override IReadOnlyList<string> Positional => ["p"];
     public override bool HeadKind => true;
     public override bool KeepsShape => true;
+    public override bool DrawsMasks => true;
     public override string LayerInfoProperties(LayerPlan l) => $", Probability = {DoubleLiteral(Spec(l).Probability)}";
 
     /// <summary>Evaluation-mode dropout is the identity: no ONNX node.</summary>
@@ -24,8 +26,6 @@ internal sealed class DropoutEmitter : LayerDescriptor<DropoutSpec>
 
     /// <summary>Dropout sits between a layer and its nonlinearity without changing which initialisation suits it.</summary>
     public override AutoInit AutoInit => AutoInit.LookThrough;
-
-    public override bool IsStochastic => true;
 
     protected override DropoutSpec Read(IAttributeArguments args) => new(args.Real(0));
 
@@ -35,7 +35,7 @@ internal sealed class DropoutEmitter : LayerDescriptor<DropoutSpec>
     protected override Shape3? Output(ShapeChecks check, DropoutSpec dropout, IReadOnlyList<Shape3> inputs) => inputs[0];
     public override string Describe(LayerPlan l) => $"Dropout p={Spec(l).Probability.ToString("0.###", CultureInfo.InvariantCulture)}";
 
-    public override void Kernels(SourceWriter w, LayerPlan l)
+    public override void Kernels(SourceWriter w, LayerPlan l, KernelPlan k)
     {
         int n = l.OutLength;
         double probability = Spec(l).Probability;

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using ConvNet.Generator.Model;
+using ConvNet.Generator.Planning;
 using ConvNet.Generator.Shapes;
 using static ConvNet.Generator.Emit.KernelHelpers;
 
@@ -55,7 +56,7 @@ internal sealed class FullyConnectedEmitter : LayerDescriptor<FullyConnectedSpec
     public override bool Batched => true;
     public override bool Dense => true;
 
-    public override void Kernels(SourceWriter w, LayerPlan l)
+    public override void Kernels(SourceWriter w, LayerPlan l, KernelPlan k)
     {
         Forward(w, l);
         w.Line();

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using ConvNet.Generator.Model;
+using ConvNet.Generator.Planning;
 using ConvNet.Generator.Shapes;
 using static ConvNet.Generator.Emit.KernelHelpers;
 
@@ -16,7 +17,7 @@ internal sealed class GlobalAvgPoolEmitter : LayerDescriptor<NoSpec>
     public override string Describe(LayerPlan l) => "GlobalAvgPool";
     public override OnnxSpec Onnx(LayerPlan l) => new("GlobalAveragePool", OnnxLayout.Volume);
 
-    public override void Kernels(SourceWriter w, LayerPlan l)
+    public override void Kernels(SourceWriter w, LayerPlan l, KernelPlan k)
     {
         int c = (int)l.In.C, hw = (int)(l.In.H * l.In.W);
         string check = $"throw new global::System.ArgumentException(\"{l.Name}: span lengths do not match the layer.\")";

@@ -64,7 +64,7 @@ internal static class LayerDescription
             : $"new global::ConvNet.OnnxAttribute[] {{ {string.Join(", ", onnx.Attributes.Select(a => a.Expression))} }}";
         w.Line(onnx.OpType is null ? "Onnx = global::ConvNet.OnnxNode.Identity,"
             : $"Onnx = new global::ConvNet.OnnxNode(\"{onnx.OpType}\", global::ConvNet.OnnxLayout.{onnx.Layout}, {attributes}),");
-        w.Line($"AutoInit = global::ConvNet.AutoInit.{d.AutoInit}, UsesBatchStatistics = {KernelHelpers.Bool(d.UsesBatchStatistics)}, IsStochastic = {KernelHelpers.Bool(d.IsStochastic)},");
+        w.Line($"AutoInit = global::ConvNet.AutoInit.{d.AutoInit}, UsesBatchStatistics = {KernelHelpers.Bool(d.BatchStatistics)}, IsStochastic = {KernelHelpers.Bool(d.DrawsMasks)},");
     }
 
     private static void Tensors(SourceWriter w, LayerPlan l, string property, IReadOnlyList<TensorSpec> tensors, long offset)

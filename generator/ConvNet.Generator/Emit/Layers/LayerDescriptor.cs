@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using ConvNet.Generator.Model;
+using ConvNet.Generator.Planning;
 using ConvNet.Generator.Shapes;
 
 namespace ConvNet.Generator.Emit.Layers;
@@ -105,13 +106,6 @@ internal abstract class LayerDescriptor
     /// <summary>What the Auto initialisation makes of the layer after a weighted one (<c>LayerInfo.AutoInit</c>).</summary>
     public virtual AutoInit AutoInit => AutoInit.Kaiming;
 
-    /// <summary>Training normalises with batch statistics, so a training batch needs more than one value per channel
-    /// (<c>LayerInfo.UsesBatchStatistics</c>).</summary>
-    public virtual bool UsesBatchStatistics => false;
-
-    /// <summary>Training draws from the network's masks' generator, which checkpoints save (<c>LayerInfo.IsStochastic</c>).</summary>
-    public virtual bool IsStochastic => false;
-
     /// <summary>A double as a C# literal that reads back as the same bits.</summary>
     public static string DoubleLiteral(double value) => value.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + "d";
 
@@ -131,18 +125,30 @@ internal abstract class LayerDescriptor
     /// <summary>Backward adds into its dInputs (merges) rather than overwriting them.</summary>
     public virtual bool AccumulatesInputGradients => false;
 
-    /// <summary>Floats of per-thread scratch its kernels need.</summary>
-    public virtual int ScratchLength(LayerPlan l) => 0;
+    /// <summary>The layer's kernel decisions, asked once by the planner, which records them in the plan: the algorithm of
+    /// each pass, the floats of per-thread scratch its kernels need, and the floats of weights it derives from its
+    /// parameters once per forward call, before any sample runs (a Winograd conv layer's transformed filters: kept in the
+    /// network, shared by all workers, read by its ForwardCall). The emitting methods receive the same decisions.</summary>
+    public virtual KernelPlan Choose(LayerPlan l) => KernelPlan.Direct;
 
-    /// <summary>Floats of weights the layer derives from its parameters once per forward call, before any sample runs (a
-    /// Winograd conv layer's transformed filters): kept in the network, shared by all workers, read by its ForwardCall.</summary>
-    public virtual int PreparedLength(LayerPlan l) => 0;
+    /// <summary>Training normalises by statistics over the whole batch (batch norm): the planner splits the training
+    /// passes into segments at the layer and gives it <see cref="StatisticsLength"/> floats of statistics, and a training
+    /// batch needs more than one value per channel (<c>LayerInfo.UsesBatchStatistics</c>).</summary>
+    public virtual bool BatchStatistics => false;
+
+    /// <summary>Floats of a layer's batch statistics, when <see cref="BatchStatistics"/>.</summary>
+    public virtual int StatisticsLength(LayerPlan l) => 0;
+
+    /// <summary>Training draws random masks (dropout): the network then keeps a masks' generator and seeds each training
+    /// forward call from it; checkpoints save that generator (<c>LayerInfo.IsStochastic</c>).</summary>
+    public virtual bool DrawsMasks => false;
 
     /// <summary>The statement that derives the prepared weights from <c>p</c> into <c>prepared</c> at <paramref name="offset"/>.</summary>
     public virtual void PrepareCall(SourceWriter w, LayerPlan l, int offset) { }
 
-    /// <summary>The kernels, Forward and Backward side by side, inside the layer's nested class.</summary>
-    public abstract void Kernels(SourceWriter w, LayerPlan l);
+    /// <summary>The kernels, Forward and Backward side by side, inside the layer's nested class, as
+    /// <paramref name="k"/> (the layer's <see cref="Choose"/>) decided.</summary>
+    public abstract void Kernels(SourceWriter w, LayerPlan l, KernelPlan k);
 
     /// <summary>The statement(s) that run the layer forward for one sample.</summary>
     public virtual void ForwardCall(SourceWriter w, LayerPlan l, LayerCall c) =>
@@ -218,14 +224,16 @@ internal sealed class LayerCall
     public string Output { get; set; } = "";
     public string DOutput { get; set; } = "";
     public string[] DInputs { get; set; } = [];
-    public bool[] Accumulate { get; set; } = [];
+    public IReadOnlyList<bool> Accumulate { get; set; } = [];
     /// <summary>The sample's index in the whole batch (dropout masks depend on it, not on the worker).</summary>
     public string Sample { get; set; } = "0";
     /// <summary>Batch norm: offset of the layer's statistics in the run's statistics arrays.</summary>
     public int StatsOffset { get; set; }
     /// <summary>Offset of the layer's prepared weights in the network's prepared-weights array (see
-    /// <see cref="LayerDescriptor.PreparedLength"/>), or -1.</summary>
+    /// <see cref="KernelPlan.PreparedLength"/>), or -1.</summary>
     public int PreparedOffset { get; set; } = -1;
+    /// <summary>The layer's kernel decisions (<see cref="LayerDescriptor.Choose"/>), which its calls follow.</summary>
+    public KernelPlan Kernels { get; set; } = KernelPlan.Direct;
     /// <summary>Batch norm: true in the training segments (batch statistics), false in evaluation.</summary>
     public string Training { get; set; } = "false";
 }

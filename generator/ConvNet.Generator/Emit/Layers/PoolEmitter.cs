@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Collections.Generic;
 using ConvNet.Generator.Model;
+using ConvNet.Generator.Planning;
 using ConvNet.Generator.Shapes;
 using static ConvNet.Generator.Emit.KernelHelpers;
 
@@ -46,7 +47,7 @@ internal sealed class PoolEmitter(LayerKind kind, bool max) : LayerDescriptor<Po
     public override OnnxSpec Onnx(LayerPlan l) => new(max ? "MaxPool" : "AveragePool", OnnxLayout.Volume,
         OnnxAttributeSpec.Ints("kernel_shape", Spec(l).Size, Spec(l).Size), OnnxAttributeSpec.Ints("strides", Spec(l).Stride, Spec(l).Stride));
 
-    public override void Kernels(SourceWriter w, LayerPlan l)
+    public override void Kernels(SourceWriter w, LayerPlan l, KernelPlan k)
     {
         Forward(w, l);
         w.Line();
