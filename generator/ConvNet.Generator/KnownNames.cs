@@ -21,8 +21,8 @@ internal static class KnownNames
         // Private, but just as much in the way of a layer class or a user member of the same name (CS0102).
         // ContractTests checks this list against the members of a generated class.
         "ActivationLength", "OutputOffset", "ScratchLength", "PrepareBatch", "ForwardWorker",
-        "BackwardWorker", "ReduceWorker", "RunForward", "RunBackward", "StatsLength", "PreparedLength", "CheckTraining", "UseSingle", "UseBatch",
-        "RunForwardPasses", "RunBackwardPasses", "Dispatch", "FinishStatistics", "FinishGradientSums", "NextSeed", "AddDelta",
+        "BackwardWorker", "RunForward", "RunBackward", "StatsLength", "PreparedLength", "CheckTraining", "UseSingle", "UseBatch",
+        "RunForwardPasses", "RunBackwardPasses", "Dispatch", "NextSeed",
         "BackwardSingle", "BackwardBatch", "CheckBatchForward", "CheckLayer", "Inject",
         // Private fields: a user member of the same name is CS0102 or CS0229 in the generated file just the same.
         "s_layerTable", "s_outputOffsets", "s_live", "_activations", "_deltas", "_singleStats", "_batchStats", "_gradientSums",

@@ -11,6 +11,9 @@ internal static class KernelHelpers
     public const string Namespace = "ConvNet.Internal";
     public const string VectorsType = "global::" + Namespace + ".Vectors";
     public const string KernelsType = "global::" + Namespace + ".Kernels";
+    /// <summary>The per-network plumbing every generated class shares (batch norm and gradient reductions, delta adds,
+    /// per-worker buffers).</summary>
+    public const string RuntimeType = "global::" + Namespace + ".NetworkRuntime";
     public const string Ops = VectorsType + ".IVectorOps<TV>";
     public const string Generic = "<TV, V>";
     public const string Constraint = "where TV : struct where V : struct, " + Ops;

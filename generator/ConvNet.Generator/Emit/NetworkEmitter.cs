@@ -265,7 +265,7 @@ internal static class NetworkEmitter
         w.Line("finally { _runInject = -1; }");
         w.Line("// Worker 0 added straight into Gradients; the others into their own buffers, which every worker now adds into its");
         w.Line("// slice of Gradients in worker order, so the result is the same bits on every run with the same thread count.");
-        w.Line("if (_workers > 1) global::ConvNet.WorkerPool.Run(_workers, this, static (net, worker) => net.ReduceWorker(worker));");
+        w.Line($"if (_workers > 1) global::ConvNet.WorkerPool.Run(_workers, this, static (net, worker) => {KernelHelpers.RuntimeType}.ReduceGradients(net.Gradients, net._workerGradients, net._workers, worker));");
         w.Line("if (_runInputGradients)");
         w.Line("    for (int n = 0; n < batchSize; n++)");
         w.Line($"        new {ReadOnlySpan}(_batchDeltas, n * ActivationLength, InputLength).CopyTo(inputGradients.Slice(n * InputLength, InputLength));");
@@ -334,7 +334,7 @@ internal static class NetworkEmitter
                 if (k < m)
                 {
                     var bn = plan.Layers[x.BatchNorms[k]];
-                    w.Line($"FinishStatistics({x.Layers[bn.Index].StatsOffset}, {bn.Out.C}, {bn.Out.H * bn.Out.W}, {Real(BatchNormEmitter.Spec(bn).Epsilon)}, {Real(BatchNormEmitter.Spec(bn).Momentum)}, {bn.BufferOffset});");
+                    w.Line($"{KernelHelpers.RuntimeType}.CombineStatistics(_workerPartials, _runWorkers, _runSize, {bn.Out.H * bn.Out.W}, {x.Layers[bn.Index].StatsOffset}, {bn.Out.C}, {Real(BatchNormEmitter.Spec(bn).Epsilon)}, {Real(BatchNormEmitter.Spec(bn).Momentum)}, _runStats, Buffers, {bn.BufferOffset});");
                 }
             }
             w.Line("return;");
@@ -359,7 +359,7 @@ internal static class NetworkEmitter
                 if (k > 0 && x.Layers[x.BatchNorms[k - 1]].Live)
                 {
                     var bn = plan.Layers[x.BatchNorms[k - 1]];
-                    w.Line($"FinishGradientSums({x.Layers[bn.Index].StatsOffset}, {bn.Out.C}, {bn.ParamOffset});");
+                    w.Line($"{KernelHelpers.RuntimeType}.CombineGradientSums(_workerPartials, _runWorkers, {x.Layers[bn.Index].StatsOffset}, {bn.Out.C}, _gradientSums, Gradients, {bn.ParamOffset});");
                 }
             }
             w.Line("return;");
@@ -387,45 +387,6 @@ internal static class NetworkEmitter
         w.Close();
         if (x.HasBatchNorm) w.Line("else global::ConvNet.WorkerPool.Run(_runWorkers, this, static (net, worker) => net.ForwardWorker(worker));");
         w.Close();
-        if (x.HasBatchNorm)
-        {
-            w.Line();
-            w.Line("// Combines the workers' per-channel means and squared deviations (Chan's formula, in worker order, so the same");
-            w.Line("// bits on every run with the same thread count), then updates the running statistics as PyTorch does.");
-            w.Open("private void FinishStatistics(int offset, int channels, int spatial, double epsilon, double momentum, int bufferOffset)");
-            w.Line("long total = (long)_runSize * spatial;");
-            w.Open("for (int c = 0; c < channels; c++)");
-            w.Line("double mean = 0, squares = 0;");
-            w.Line("long seen = 0;");
-            w.Open("for (int worker = 0; worker < _runWorkers; worker++)");
-            w.Line("long n = ((long)(worker + 1) * _runSize / _runWorkers - (long)worker * _runSize / _runWorkers) * spatial, all = seen + n;");
-            w.Line("var partial = _workerPartials[worker];");
-            w.Line("double delta = partial[offset + c] - mean;");
-            w.Line("mean += delta * n / all;");
-            w.Line("squares += partial[offset + channels + c] + delta * delta * seen * n / all;");
-            w.Line("seen = all;");
-            w.Close();
-            w.Line("_runStats[offset + c] = (float)mean;");
-            w.Line("_runStats[offset + channels + c] = (float)(1.0 / global::System.Math.Sqrt(squares / total + epsilon));");
-            w.Line("Buffers[bufferOffset + c] = (float)((1 - momentum) * Buffers[bufferOffset + c] + momentum * mean);");
-            w.Line("Buffers[bufferOffset + channels + c] = (float)((1 - momentum) * Buffers[bufferOffset + channels + c] + momentum * squares / (total - 1));");
-            w.Close();
-            w.Line("Buffers[bufferOffset + 2 * channels] += 1f;");
-            w.Close();
-            w.Line();
-            w.Line("// Sums the workers' per-channel sums of dy and dy * xhat in worker order for the layer's backward, and adds them into");
-            w.Line("// dBias and dWeight once (they are sums over the whole batch, not per worker).");
-            w.Open("private void FinishGradientSums(int offset, int channels, int weightOffset)");
-            w.Open("for (int c = 0; c < channels; c++)");
-            w.Line("double dy = 0, dyx = 0;");
-            w.Line("for (int worker = 0; worker < _runWorkers; worker++) { dy += _workerPartials[worker][offset + c]; dyx += _workerPartials[worker][offset + channels + c]; }");
-            w.Line("_gradientSums[offset + c] = dy;");
-            w.Line("_gradientSums[offset + channels + c] = dyx;");
-            w.Line("Gradients[weightOffset + c] += (float)dyx;");
-            w.Line("Gradients[weightOffset + channels + c] += (float)dy;");
-            w.Close();
-            w.Close();
-        }
         if (x.HasDropout)
         {
             w.Line();
@@ -437,13 +398,6 @@ internal static class NetworkEmitter
             w.Line("return z ^ (z >> 31);");
             w.Close();
         }
-        w.Line();
-        w.Line("// dst += src, vectorised: a delta that a second consumer of the same volume adds in.");
-        w.Open($"private static void AddDelta({ReadOnlySpan} src, {Span} dst)");
-        w.Line("if (src.Length != dst.Length) throw new global::System.ArgumentException(\"Delta lengths do not match.\");");
-        // Kernels.Add takes any length (narrower widths, then scalars, for the tail).
-        KernelHelpers.Dispatch(w, int.MaxValue, KernelHelpers.KernelsType + ".Add", $"ref {KernelHelpers.Marshal}.GetReference(src), ref {KernelHelpers.Marshal}.GetReference(dst), src.Length");
-        w.Close();
     }
 
     /// <summary>Derives the prepared weights once per forward or backward call, before any worker starts: Parameters may
@@ -470,19 +424,9 @@ internal static class NetworkEmitter
         w.Line("    _batchActivations = new float[batchSize * ActivationLength];");
         w.Line("    _batchDeltas = new float[batchSize * ActivationLength];");
         w.Line("}");
-        w.Open("if (_workerGradients.Length < _workers)");
-        w.Line("var grown = new float[_workers][];");
-        w.Line("for (int i = 0; i < _workers; i++) grown[i] = i < _workerGradients.Length ? _workerGradients[i] : i == 0 ? global::System.Array.Empty<float>() : new float[ParameterCount];");
-        w.Line("_workerGradients = grown;");
-        w.Close();
-        w.Open("if (_workerScratch.Length < _workers)");
-        w.Line("var grown = new float[_workers][];");
-        w.Line("for (int i = 0; i < _workers; i++) grown[i] = i < _workerScratch.Length ? _workerScratch[i] : new float[ScratchLength];");
-        w.Line("_workerScratch = grown;");
-        w.Line("var partials = new double[_workers][];");
-        w.Line("for (int i = 0; i < _workers; i++) partials[i] = i < _workerPartials.Length ? _workerPartials[i] : new double[StatsLength];");
-        w.Line("_workerPartials = partials;");
-        w.Close();
+        w.Line($"_workerGradients = {KernelHelpers.RuntimeType}.Grow(_workerGradients, _workers, static i => i == 0 ? global::System.Array.Empty<float>() : new float[ParameterCount]);");
+        w.Line($"_workerScratch = {KernelHelpers.RuntimeType}.Grow(_workerScratch, _workers, static i => new float[ScratchLength]);");
+        w.Line($"_workerPartials = {KernelHelpers.RuntimeType}.Grow(_workerPartials, _workers, static i => new double[StatsLength]);");
         w.Close();
         w.Line();
         w.Open("private void ForwardWorker(int worker)");
@@ -507,16 +451,6 @@ internal static class NetworkEmitter
         w.Line($"var d = new {Span}(_runDeltas, first * ActivationLength, count * ActivationLength);");
         w.Line($"if (_runSegment >= 0) RunBackward(_runSegment, true, a, d, gradients, count, first, _workerScratch[worker], _workerPartials[worker]);");
         w.Line($"else for (int segment = {m}; segment >= 0; segment--) RunBackward(segment, false, a, d, gradients, count, first, _workerScratch[worker], _workerPartials[worker]);");
-        w.Close();
-        w.Line();
-        w.Open("private void ReduceWorker(int worker)");
-        w.Line("int start = (int)((long)worker * ParameterCount / _workers), end = (int)((long)(worker + 1) * ParameterCount / _workers);");
-        w.Open("for (int k = 1; k < _workers; k++)");
-        w.Line("var source = _workerGradients[k];");
-        w.Line("if (source.Length != ParameterCount || Gradients.Length != ParameterCount) throw new global::System.InvalidOperationException(\"Gradient buffers do not match the network.\");");
-        // Elementwise adds, vectorised: the same bits as a scalar loop.
-        KernelHelpers.Dispatch(w, plan.ParameterCount, KernelHelpers.KernelsType + ".Add", $"ref {KernelHelpers.Unsafe}.Add(ref {KernelHelpers.Marshal}.GetArrayDataReference(source), start), ref {KernelHelpers.Unsafe}.Add(ref {KernelHelpers.Marshal}.GetArrayDataReference(Gradients), start), end - start");
-        w.Close();
         w.Close();
     }
 
@@ -633,7 +567,7 @@ internal static class NetworkEmitter
             var kind = LayerDescriptors.Of(l.Kind);
             string dIn = l.Inputs[0] == 0 ? "inputGradients ? d : default" : $"d.Slice({l.InOffset})";
             if (i < plan.Layers.Count - 1)
-                w.Line($"if (_runInject == {i}) for (int n = 0; n < count; n++) AddDelta({Injection(l)}, d.Slice(n * ActivationLength + {l.OutOffset}, {l.OutLength}));");
+                w.Line($"if (_runInject == {i}) for (int n = 0; n < count; n++) {KernelHelpers.RuntimeType}.AddInto({Injection(l)}, d.Slice(n * ActivationLength + {l.OutOffset}, {l.OutLength}));");
             if (kind.BatchBackwardCall(w, l, dIn)) continue;
             w.Open("for (int n = 0; n < count; n++)");
             w.Line("var sa = a.Slice(n * ActivationLength, ActivationLength);");
@@ -654,14 +588,14 @@ internal static class NetworkEmitter
                 var call = Call(plan, x, l, "training");
                 // A training batch norm layer's injection goes in before its gradient sums, in the segment above.
                 if (i < plan.Layers.Count - 1)
-                    w.Line($"if (_runInject == {i}{(LayerDescriptors.Of(l.Kind).BatchStatistics ? " && !training" : "")}) AddDelta({Injection(l)}, {call.DOutput});");
+                    w.Line($"if (_runInject == {i}{(LayerDescriptors.Of(l.Kind).BatchStatistics ? " && !training" : "")}) {KernelHelpers.RuntimeType}.AddInto({Injection(l)}, {call.DOutput});");
                 LayerDescriptors.Of(l.Kind).BackwardCall(w, l, call);
                 if (x.Layers[i].TempBlock >= 0)
                     for (int j = 0; j < l.Inputs.Count; j++)
                     {
                         if (!x.Layers[i].Accumulate[j]) continue;
                         int v = l.Inputs[j];
-                        string add = $"AddDelta({TempSpan(plan, x, i, v)}, {DeltaSpan(plan, x, v)});";
+                        string add = $"{KernelHelpers.RuntimeType}.AddInto({TempSpan(plan, x, i, v)}, {DeltaSpan(plan, x, v)});";
                         w.Line(v == 0 ? $"if (inputGradients) {add}" : add);
                     }
             }
@@ -674,7 +608,7 @@ internal static class NetworkEmitter
             string at = "n * ActivationLength + ";
             w.Open("if (training)");
             if (bn.Index < plan.Layers.Count - 1)
-                w.Line($"if (_runInject == {bn.Index}) for (int n = 0; n < count; n++) AddDelta({Injection(bn)}, d.Slice({at}{bn.OutOffset}, {bn.OutLength}));");
+                w.Line($"if (_runInject == {bn.Index}) for (int n = 0; n < count; n++) {KernelHelpers.RuntimeType}.AddInto({Injection(bn)}, d.Slice({at}{bn.OutOffset}, {bn.OutLength}));");
             w.Line($"var part = partial.Slice({x.Layers[bn.Index].StatsOffset}, {x.Layers[bn.Index].StatsLength});");
             w.Line("part.Clear();");
             w.Line($"for (int n = 0; n < count; n++) {bn.Identifier}.GradientSums(new global::System.ReadOnlySpan<float>(_runStats, {x.Layers[bn.Index].StatsOffset}, {x.Layers[bn.Index].StatsLength}), a.Slice({at}{bn.InOffset}, {bn.InLength}), d.Slice({at}{bn.OutOffset}, {bn.OutLength}), part);");

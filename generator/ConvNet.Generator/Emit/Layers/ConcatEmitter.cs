@@ -80,7 +80,7 @@ internal sealed class ConcatEmitter : LayerDescriptor<MergeSpec>
         w.Open($"internal static void Backward({ReadOnlySpanType} dOutput, {SpanType} dInput, bool accumulate)");
         w.Line("if (dInput.IsEmpty) return;");
         w.Line($"if (dOutput.Length != dInput.Length) throw new global::System.ArgumentException(\"{l.Name}: span lengths do not match the layer.\");");
-        w.Line("if (accumulate) AddDelta(dOutput, dInput);");
+        w.Line($"if (accumulate) {RuntimeType}.AddInto(dOutput, dInput);");
         w.Line("else dOutput.CopyTo(dInput);");
         w.Close();
     }
