@@ -16,6 +16,9 @@ public sealed record DigitSet(float[] Images, int[] Labels)
     public ReadOnlySpan<float> Image(int index) =>
         Images.AsSpan(index * MnistData.ImageLength, MnistData.ImageLength);
 
+    /// <summary>The digits as the library's data set (the same arrays, not a copy).</summary>
+    public Dataset ToDataset() => new(Images, Labels);
+
     /// <summary>Digits [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>) as a new set.</summary>
     public DigitSet Slice(int start, int count) => new(
         Images.AsSpan(start * MnistData.ImageLength, count * MnistData.ImageLength).ToArray(),

@@ -84,7 +84,7 @@ public static partial class Pictures
     }
 
     /// <summary>Training and evaluation loss, and evaluation accuracy, per epoch.</summary>
-    public static string Curves(IReadOnlyList<EpochResult> history, string evaluationName, string folder)
+    public static string Curves(IReadOnlyList<FitEpoch> history, string evaluationName, string folder)
     {
         ArgumentNullException.ThrowIfNull(history);
         ArgumentException.ThrowIfNullOrEmpty(evaluationName);
@@ -96,16 +96,16 @@ public static partial class Pictures
         var loss = multiplot.GetPlot(0);
         var train = loss.Add.Scatter(epochs, history.Select(h => (double)h.TrainLoss).ToArray());
         train.LegendText = "training (mean over the epoch, augmented)";
-        var eval = loss.Add.Scatter(epochs, history.Select(h => (double)h.EvalLoss).ToArray());
+        var eval = loss.Add.Scatter(epochs, history.Select(h => (double)h.ValidationLoss!.Value).ToArray());
         eval.LegendText = $"{evaluationName} (after the epoch)";
         loss.Title("Cross-entropy loss");
         loss.XLabel("epoch");
         loss.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
-        loss.Axes.SetLimitsY(0, Math.Max(history.Max(h => Math.Max(h.TrainLoss, h.EvalLoss)) * 1.05, 0.1));
+        loss.Axes.SetLimitsY(0, Math.Max(history.Max(h => Math.Max(h.TrainLoss, h.ValidationLoss!.Value)) * 1.05, 0.1));
         loss.ShowLegend(Alignment.UpperRight);
 
         var accuracy = multiplot.GetPlot(1);
-        var acc = accuracy.Add.Scatter(epochs, history.Select(h => 100.0 * h.EvalAccuracy).ToArray());
+        var acc = accuracy.Add.Scatter(epochs, history.Select(h => 100.0 * h.ValidationAccuracy!.Value).ToArray());
         acc.LegendText = $"{evaluationName} accuracy";
         accuracy.Title($"{char.ToUpperInvariant(evaluationName[0])}{evaluationName[1..]} accuracy (%)");
         accuracy.XLabel("epoch");

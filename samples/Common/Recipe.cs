@@ -1,5 +1,6 @@
 using System;
 using ConvNet;
+using ConvNet.Imaging;
 
 namespace Samples.Common;
 
@@ -59,4 +60,43 @@ public sealed record Recipe(
         ScheduleKind.Cosine => new CosineSchedule(peak, totalSteps),
         _ => throw new ArgumentOutOfRangeException(nameof(schedule), schedule, null),
     };
+
+    /// <summary>Digits per Forward call when evaluating: large batches keep every core busy.</summary>
+    public const int EvaluationBatch = 500;
+
+    /// <summary>The optimizer <paramref name="options"/> ask for, with the learning-rate schedule of a run of
+    /// <paramref name="options"/>' epochs over <paramref name="trainingCount"/> digits.</summary>
+    public static Optimizer CreateOptimizer(INetwork network, TrainingOptions options, int trainingCount)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(options);
+        Optimizer optimizer = options.Optimizer switch
+        {
+            OptimizerKind.Sgd => new Sgd(network.Parameters.Length, options.LearningRate, Momentum, nesterov: true),
+            OptimizerKind.Adam => new Adam(network.Parameters.Length, options.LearningRate),
+            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Optimizer, "Unknown optimizer."),
+        };
+        optimizer.Schedule = ScheduleFor(options.Schedule, options.LearningRate, TotalSteps(options, trainingCount));
+        return optimizer;
+    }
+
+    /// <summary>Optimizer steps in a run of <paramref name="options"/>' epochs over <paramref name="trainingCount"/> digits.</summary>
+    public static long TotalSteps(TrainingOptions options, int trainingCount)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return (long)options.Epochs * Training.StepsPerEpoch(trainingCount, options.BatchSize);
+    }
+
+    /// <summary>The generator behind the shuffling and the shifts, whose state a checkpoint carries. Its own stream,
+    /// apart from the weights' seed, so changing the augmentation leaves the initial weights alone.</summary>
+    public static Rng Generator(int seed) => new(unchecked((ulong)seed * 0x9E3779B97F4A7C15UL + 1));
+
+    /// <summary>The recipe's augmentation: each digit randomly shifted by up to <c>--max-shift</c> pixels, what it
+    /// uncovers left blank; null for none. MNIST digits are centred by their centre of mass, but handwriting still
+    /// lands a pixel or two off, so small shifts are the cheapest augmentation that helps a small training set.</summary>
+    public static IAugmentation? Augmentation(TrainingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.MaxShift > 0 ? new RandomShift(options.MaxShift, MnistData.Background) : null;
+    }
 }

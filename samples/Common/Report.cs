@@ -5,6 +5,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Threading;
+using ConvNet;
 using Spectre.Console;
 
 namespace Samples.Common;
@@ -13,7 +14,7 @@ namespace Samples.Common;
 /// <param name="History">Every completed epoch.</param>
 /// <param name="Interrupted">Where Ctrl-C stopped it, or null.</param>
 /// <param name="Diverged">How training diverged (the weights are no longer numbers), or null.</param>
-public sealed record TrainingRun(IReadOnlyList<EpochResult> History, string? Interrupted, string? Diverged);
+public sealed record TrainingRun(IReadOnlyList<FitEpoch> History, string? Interrupted, string? Diverged);
 
 /// <summary>Everything the sample prints. On an interactive terminal Spectre.Console draws a live progress bar per epoch;
 /// whenever output is not one (a file, a pipe, CI) it prints one plain line per epoch and no escape codes, whatever
@@ -54,86 +55,132 @@ public static partial class Report
     }
 
     /// <summary>Runs every epoch of a fresh run, with no checkpoints; see the overload below.</summary>
-    public static TrainingRun Train(Trainer trainer, TrainingOptions options, MnistSplit data, CancellationToken stop) =>
-        Train(trainer, options, data, [], options.Epochs, _ => { }, stop);
+    public static TrainingRun Train(INetwork network, Optimizer optimizer, Rng rng, TrainingOptions options, MnistSplit data, CancellationToken stop) =>
+        Train(network, optimizer, rng, options, data, [], options.Epochs, _ => { }, stop);
 
     /// <summary>
-    /// Runs the epochs after <paramref name="earlier"/> (a resumed run's) up to <paramref name="lastEpoch"/> (under a
-    /// progress bar on a terminal), calling <paramref name="afterEpoch"/> with the history after each, and prints the
+    /// Runs the epochs after <paramref name="earlier"/> (a resumed run's) up to <paramref name="lastEpoch"/> with
+    /// <see cref="Training.Fit"/> (under a progress bar on a terminal), shuffling and shifting from
+    /// <paramref name="rng"/>, calling <paramref name="afterEpoch"/> with the history after each, and prints the
     /// per-epoch table. Stops after the current batch when <paramref name="stop"/> is signalled, and after an epoch whose
     /// loss or weights are no longer finite.
     /// </summary>
-    public static TrainingRun Train(Trainer trainer, TrainingOptions options, MnistSplit data, IReadOnlyList<EpochResult> earlier,
-        int lastEpoch, Action<IReadOnlyList<EpochResult>> afterEpoch, CancellationToken stop)
+    public static TrainingRun Train(INetwork network, Optimizer optimizer, Rng rng, TrainingOptions options, MnistSplit data,
+        IReadOnlyList<FitEpoch> earlier, int lastEpoch, Action<IReadOnlyList<FitEpoch>> afterEpoch, CancellationToken stop)
     {
-        TrainingRun? run = null;
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(data);
+        var history = new List<FitEpoch>(earlier);
+        FitOptions Fit(IProgress<FitProgress> display) => new()
+        {
+            Epochs = lastEpoch,
+            InitialEpoch = earlier.Count,
+            BatchSize = options.BatchSize,
+            Rng = rng,
+            Augmentation = Recipe.Augmentation(options),
+            Validation = data.Evaluation.ToDataset(),
+            ValidationBatchSize = Recipe.EvaluationBatch,
+            Progress = display,
+            EpochCompleted = epoch =>
+            {
+                history.Add(epoch);
+                afterEpoch(history);
+            },
+            Cancellation = stop,
+        };
+
+        FitResult? result = null;
+        EpochDisplay? display = null;
         if (s_live)
         {
             AnsiConsole.Progress()
                 .AutoClear(false)
                 .HideCompleted(false)
                 .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-                .Start(context => run = Epochs(trainer, options, data, earlier, lastEpoch, afterEpoch, stop, (name, total) =>
+                .Start(context =>
                 {
-                    var task = context.AddTask(name, maxValue: total);
-                    var clock = Stopwatch.StartNew();
-                    return new EpochDisplay(
-                        (done, loss) =>
-                        {
-                            task.Value = done;
-                            task.Description = Invariant($"{name}  loss {loss:F4}  {done / clock.Elapsed.TotalSeconds,6:N0} img/s");
-                        },
-                        line =>
-                        {
-                            task.Description = line;
-                            task.StopTask();
-                        });
-                }));
+                    display = new EpochDisplay(options.Epochs, data.EvaluationName, (name, total) => new LiveTask(context.AddTask(name, maxValue: total)));
+                    result = Training.Fit(network, optimizer, data.Train.ToDataset(), Fit(display));
+                    if (result.Stop == FitStop.Cancelled) display.Interrupted(result.SamplesDone);
+                });
         }
         else
         {
-            run = Epochs(trainer, options, data, earlier, lastEpoch, afterEpoch, stop, (_, _) => new EpochDisplay(null, AnsiConsole.WriteLine));
+            display = new EpochDisplay(options.Epochs, data.EvaluationName, null);
+            result = Training.Fit(network, optimizer, data.Train.ToDataset(), Fit(display));
+            if (result.Stop == FitStop.Cancelled) display.Interrupted(result.SamplesDone);
+        }
+
+        string? interrupted = null, diverged = null;
+        int count = data.Train.Count;
+        if (result!.Stop == FitStop.Cancelled)
+            interrupted = Invariant($"epoch {history.Count + 1} of {options.Epochs}, after {result.SamplesDone:N0} of {count:N0} digits");
+        if (result.Stop == FitStop.Diverged)
+        {
+            // Fit keeps the diverged epoch out of EpochCompleted (no checkpoint of NaN weights), but the table shows it.
+            var last = result.History[^1];
+            history.Add(last);
+            diverged = Invariant(
+                $"training diverged in epoch {last.Epoch}: the loss is {last.TrainLoss} and the weights are no longer all numbers; try a smaller --learning-rate (this run used {options.LearningRate}).");
         }
 
         var table = new Table().AddColumns("epoch", "train loss", $"{data.EvaluationName} loss", $"{data.EvaluationName} accuracy", "images/s");
         foreach (var column in table.Columns) column.RightAligned();
-        foreach (var h in run!.History)
-            table.AddRow(h.Epoch.ToString(), Invariant($"{h.TrainLoss:F4}"), Invariant($"{h.EvalLoss:F4}"),
-                Invariant($"{100 * h.EvalAccuracy:F2}%"), Invariant($"{h.ImagesPerSecond:N0}"));
-        if (run.History.Count > 0) AnsiConsole.Write(table);
-        return run;
+        foreach (var h in history)
+            table.AddRow(h.Epoch.ToString(), Invariant($"{h.TrainLoss:F4}"), Invariant($"{h.ValidationLoss:F4}"),
+                Invariant($"{100 * h.ValidationAccuracy:F2}%"), Invariant($"{h.ImagesPerSecond:N0}"));
+        if (history.Count > 0) AnsiConsole.Write(table);
+        return new TrainingRun(history, interrupted, diverged);
     }
 
-    // What an epoch shows while it runs (nothing when output is not a terminal) and the line it ends with.
-    private sealed record EpochDisplay(Action<int, float>? OnBatch, Action<string> Finish);
-
-    private static TrainingRun Epochs(Trainer trainer, TrainingOptions options, MnistSplit data, IReadOnlyList<EpochResult> earlier,
-        int lastEpoch, Action<IReadOnlyList<EpochResult>> afterEpoch, CancellationToken stop, Func<string, int, EpochDisplay> startEpoch)
+    // A progress bar of the live display.
+    private sealed class LiveTask(ProgressTask task)
     {
-        var history = new List<EpochResult>(earlier);
-        for (int epoch = earlier.Count + 1; epoch <= lastEpoch; epoch++)
+        public void Update(int done, string description)
         {
-            string name = $"epoch {epoch.ToString().PadLeft(options.Epochs.ToString().Length)}/{options.Epochs}";
-            var display = startEpoch(name, data.Train.Count);
-            EpochResult result;
-            try
-            {
-                result = trainer.RunEpoch(epoch, data.Train, data.Evaluation, display.OnBatch, stop);
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                display.Finish(Invariant($"{name}  interrupted after {trainer.DigitsDone:N0} of {data.Train.Count:N0} digits"));
-                return new TrainingRun(history, Invariant($"epoch {epoch} of {options.Epochs}, after {trainer.DigitsDone:N0} of {data.Train.Count:N0} digits"), null);
-            }
-            display.Finish(Invariant(
-                $"{name}  loss {result.TrainLoss:F4}  {result.ImagesPerSecond,6:N0} img/s  {data.EvaluationName} {100 * result.EvalAccuracy:F2}%"));
-            history.Add(result);
-            if (!float.IsFinite(result.TrainLoss) || !trainer.WeightsAreFinite())
-                return new TrainingRun(history, null, Invariant(
-                    $"training diverged in epoch {epoch}: the loss is {result.TrainLoss} and the weights are no longer all numbers; try a smaller --learning-rate (this run used {options.LearningRate})."));
-            afterEpoch(history);
+            task.Value = done;
+            task.Description = description;
         }
-        return new TrainingRun(history, null, null);
+
+        public void Finish(string line)
+        {
+            task.Description = line;
+            task.StopTask();
+        }
+    }
+
+    // What the epochs show while they run: a bar per epoch on a terminal (newTask is null elsewhere), and the line each
+    // ends with. Fit reports on the training thread, so this runs in step with it.
+    private sealed class EpochDisplay(int epochs, string evaluationName, Func<string, int, LiveTask>? newTask) : IProgress<FitProgress>
+    {
+        private LiveTask? _task;
+        private string _name = "";
+        private int _total;
+
+        public void Report(FitProgress progress)
+        {
+            string name = $"epoch {progress.Epoch.ToString().PadLeft(epochs.ToString().Length)}/{epochs}";
+            if (name != _name)
+            {
+                _name = name;
+                _total = progress.SamplesPerEpoch;
+                _task = newTask?.Invoke(name, progress.SamplesPerEpoch);
+            }
+            if (!progress.EpochEnd)
+            {
+                _task?.Update(progress.Samples, Invariant($"{name}  loss {progress.Loss:F4}  {progress.ImagesPerSecond,6:N0} img/s"));
+                return;
+            }
+            Finish(Invariant($"{name}  loss {progress.Loss:F4}  {progress.ImagesPerSecond,6:N0} img/s  {evaluationName} {100 * progress.ValidationAccuracy:F2}%"));
+        }
+
+        public void Interrupted(int done) => Finish(Invariant($"{_name}  interrupted after {done:N0} of {_total:N0} digits"));
+
+        private void Finish(string line)
+        {
+            if (_task is null) AnsiConsole.WriteLine(line);
+            else _task.Finish(line);
+        }
     }
 
     /// <summary>Says that Ctrl-C was seen; training stops at the end of the current batch.</summary>

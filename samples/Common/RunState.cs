@@ -36,14 +36,14 @@ public sealed class RunState
     private string ThreadsKey => _name + ".threads";
 
     /// <summary>Writes the checkpoint after the last epoch of <paramref name="history"/>, replacing the previous one in one step.</summary>
-    public void Save(TrainingOptions options, IReadOnlyList<EpochResult> history, string path)
+    public void Save(TrainingOptions options, IReadOnlyList<FitEpoch> history, string path)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(history);
         var metadata = Recipe(options);
         metadata[ThreadsKey] = Invariant(options.Threads);
         metadata[HistoryKey] = string.Join("\n", history.Select(h => string.Join(",",
-            Invariant(h.Epoch), Invariant(h.TrainLoss), Invariant(h.EvalLoss), Invariant(h.EvalAccuracy), Invariant(h.Images),
+            Invariant(h.Epoch), Invariant(h.TrainLoss), Invariant(h.ValidationLoss!.Value), Invariant(h.ValidationAccuracy!.Value), Invariant(h.Samples),
             Invariant(h.TrainTime.Ticks))));
         _checkpoint.Save(path, metadata);
     }
@@ -55,7 +55,7 @@ public sealed class RunState
     /// <param name="path">The checkpoint.</param>
     /// <exception cref="UserException">The file is no checkpoint of this sample, it was made with other options, or its
     /// history is damaged or disagrees with its optimizer's step count.</exception>
-    public IReadOnlyList<EpochResult> Load(TrainingOptions options, int trainingCount, string path)
+    public IReadOnlyList<FitEpoch> Load(TrainingOptions options, int trainingCount, string path)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(trainingCount);
@@ -81,7 +81,7 @@ public sealed class RunState
         // --epochs is the checkpoint's own (checked above), so a history this long is either finished or edited.
         if (history.Count >= options.Epochs)
             throw new UserException($"--resume: '{path}' records {history.Count} finished epochs of a run of {options.Epochs}: nothing is left to train.");
-        long steps = (long)history.Count * NetworkModel.StepsPerEpoch(options, trainingCount);
+        long steps = (long)history.Count * Training.StepsPerEpoch(trainingCount, options.BatchSize);
         string savedSteps = saved.GetValueOrDefault(StepsKey) ?? "(none)";
         if (savedSteps != Invariant(steps))
             throw new UserException($"--resume: '{path}' records {history.Count} finished epochs, which take {steps} optimizer steps in batches of " +
@@ -122,9 +122,9 @@ public sealed class RunState
 
     // The history is the sample's own text, which an edit can break: every line is checked before anything is loaded,
     // so a bad one is an error naming it rather than an exception after the state was restored.
-    private List<EpochResult> ReadHistory(string text, string path)
+    private List<FitEpoch> ReadHistory(string text, string path)
     {
-        var history = new List<EpochResult>();
+        var history = new List<FitEpoch>();
         foreach (string line in text.Split('\n'))
         {
             int epoch = history.Count + 1;
@@ -136,7 +136,7 @@ public sealed class RunState
                 && int.TryParse(f[4], NumberStyles.None, CultureInfo.InvariantCulture, out int images) && images > 0
                 && long.TryParse(f[5], NumberStyles.None, CultureInfo.InvariantCulture, out long ticks))
             {
-                history.Add(new EpochResult(epoch, trainLoss, evalLoss, accuracy, images, TimeSpan.FromTicks(ticks)));
+                history.Add(new FitEpoch(epoch, trainLoss, evalLoss, accuracy, images, TimeSpan.FromTicks(ticks)));
                 continue;
             }
             throw new UserException($"--resume: '{path}' has a damaged {HistoryKey}: line {epoch} is '{line}', not " +

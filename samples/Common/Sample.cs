@@ -83,9 +83,9 @@ public static class Sample
             network.MaxDegreeOfParallelism = options.Threads;
             Report.Header(spec.Title, network.Parameters.Length, spec.Flops, options, data);
 
-            var model = new NetworkModel(network, options, data.Train.Count);
-            var trainer = new Trainer(model, options, data.Train.Count);
-            var state = new RunState(spec.Name, new Checkpoint(network, model.Optimizer, trainer.Rng));
+            var optimizer = Recipe.CreateOptimizer(network, options, data.Train.Count);
+            var rng = Recipe.Generator(options.Seed);
+            var state = new RunState(spec.Name, new Checkpoint(network, optimizer, rng));
             using var stop = new CancellationTokenSource();
             // The first Ctrl-C (SIGINT) stops training at the end of the current batch; a second one, with the handler's
             // Cancel left false, ends the process at once as usual.
@@ -104,7 +104,7 @@ public static class Sample
             var failures = new List<string>();
             var checkpoints = new List<string>();
             bool lastCheckpointWritten = false;
-            var run = Report.Train(trainer, options, data, earlier, lastEpoch,
+            var run = Report.Train(network, optimizer, rng, options, data, earlier, lastEpoch,
                 history => lastCheckpointWritten = Outputs.Write("the checkpoint", () =>
                 {
                     state.Save(options, history, checkpoint);
@@ -131,7 +131,7 @@ public static class Sample
                 return failures.Count > 0 ? ExitCodes.OutputFailed : ExitCodes.Success;
             }
 
-            var final = run.History[^1];
+            float finalAccuracy = run.History[^1].ValidationAccuracy!.Value;
             var files = new List<string>();
             string? weights = Outputs.SaveWeights(network, options.OutputDirectory, spec.WeightsFile, failures);
             float reloadedAccuracy = float.NaN;
@@ -142,11 +142,11 @@ public static class Sample
                 var reloaded = spec.Create(unchecked(options.Seed + 1));
                 reloaded.MaxDegreeOfParallelism = options.Threads;
                 SafeTensors.Load(reloaded, weights);
-                reloadedAccuracy = NetworkModel.Evaluate(reloaded, data.Evaluation).Accuracy;
-                Report.ReloadCheck(weights, data.EvaluationName, final.EvalAccuracy, reloadedAccuracy);
+                reloadedAccuracy = Training.Evaluate(reloaded, data.Evaluation.Images, data.Evaluation.Labels, Recipe.EvaluationBatch).Accuracy;
+                Report.ReloadCheck(weights, data.EvaluationName, finalAccuracy, reloadedAccuracy);
             }
 
-            var evaluation = ClassificationReport.Evaluate(network, data.Evaluation.Images, data.Evaluation.Labels, batchSize: 500);
+            var evaluation = ClassificationReport.Evaluate(network, data.Evaluation.Images, data.Evaluation.Labels, Recipe.EvaluationBatch);
             Report.Classes(evaluation, data.EvaluationName);
 
             // Different digits show the same filters responding to different strokes.
@@ -170,11 +170,11 @@ public static class Sample
             if (checkpoints.Count > 0) files.Add(checkpoint);
 
             var total = DateTime.Now - Process.GetCurrentProcess().StartTime;
-            double imagesPerSecond = run.History.Sum(h => h.Images) / run.History.Sum(h => h.TrainTime.TotalSeconds);
-            Report.Final(data.EvaluationName, final.EvalAccuracy, total, imagesPerSecond, folder, files);
+            double imagesPerSecond = run.History.Sum(h => h.Samples) / run.History.Sum(h => h.TrainTime.TotalSeconds);
+            Report.Final(data.EvaluationName, finalAccuracy, total, imagesPerSecond, folder, files);
             failures.ForEach(Report.Error);
             if (failures.Count > 0) return ExitCodes.OutputFailed;
-            return reloadedAccuracy == final.EvalAccuracy ? ExitCodes.Success : ExitCodes.ReloadMismatch;
+            return reloadedAccuracy == finalAccuracy ? ExitCodes.Success : ExitCodes.ReloadMismatch;
         }
         catch (UserException e)
         {

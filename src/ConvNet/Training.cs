@@ -1,4 +1,5 @@
 using System;
+using System.Threading;
 
 namespace ConvNet;
 
@@ -17,7 +18,7 @@ public enum LossKind
 /// indices in [0, <see cref="INetwork.OutputLength"/>). Every argument and label is checked before the first step,
 /// so bad data never leaves a half-trained network.
 /// </remarks>
-public static class Training
+public static partial class Training
 {
     /// <summary>
     /// One pass over the data in an order shuffled by <paramref name="rng"/>: for each minibatch, zero the gradients,
@@ -46,6 +47,26 @@ public static class Training
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(rng);
+        int trained = CheckEpoch(network, optimizer, inputs, labels, batchSize, loss, dropLastPartialBatch);
+        var batch = new Batch(network, Math.Min(batchSize, labels.Length));
+        using (new ModeScope(network, training: true))
+            return (float)(RunEpoch(network, optimizer, inputs, labels, trained, batchSize, rng, loss, batch, null, null, default).LossSum / trained);
+    }
+
+    /// <summary>Optimizer steps in one epoch over <paramref name="samples"/> samples in batches of
+    /// <paramref name="batchSize"/>: one per batch, the last one partial unless <paramref name="dropLastPartialBatch"/>
+    /// leaves it out. Times the epochs, the step count a schedule spans.</summary>
+    public static int StepsPerEpoch(int samples, int batchSize, bool dropLastPartialBatch = false)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(samples);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        return dropLastPartialBatch ? samples / batchSize : (int)(((long)samples + batchSize - 1) / batchSize);
+    }
+
+    // Everything TrainEpoch and Fit check before the first step; returns the samples an epoch trains on.
+    private static int CheckEpoch(INetwork network, Optimizer optimizer, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels,
+        int batchSize, LossKind loss, bool dropLastPartialBatch)
+    {
         Check(network, inputs, labels, batchSize, loss);
         Guard.Length(optimizer.ParameterCount, network.Parameters.Length, nameof(optimizer));
         int trained = labels.Length, partial = labels.Length % batchSize;
@@ -61,7 +82,21 @@ public static class Training
         if (partial > 0 && labels.Length > batchSize)
             CheckBatchNorm(network, partial, $"The last batch ({labels.Length} samples = {labels.Length / batchSize} x {batchSize} + {partial})",
                 "choose another batch size, or pass dropLastPartialBatch: true");
+        return trained;
+    }
 
+    // Told after every step: the batch's number in the epoch (from 1), the samples done, the sum of their losses and the
+    // step's learning rate.
+    private delegate void BatchDone(int batch, int samples, double lossSum, float learningRate);
+
+    // One epoch in training mode (the caller's scope) over the first `trained` samples of a fresh order; each sample is
+    // copied (or augmented) into the batch. Returns early, after a whole step, when `cancel` is signalled.
+    private static (double LossSum, int Done) RunEpoch(INetwork network, Optimizer optimizer, ReadOnlySpan<float> inputs,
+        ReadOnlySpan<int> labels, int trained, int batchSize, Rng rng, LossKind loss, Batch batch, IAugmentation? augmentation,
+        BatchDone? batchDone, CancellationToken cancel)
+    {
+        // The order is drawn over every sample, dropped ones included, so dropping the partial batch leaves out a
+        // different few each epoch.
         var order = new int[labels.Length];
         for (int i = 0; i < order.Length; i++) order[i] = i;
         for (int i = order.Length - 1; i > 0; i--)
@@ -70,26 +105,29 @@ public static class Training
             (order[i], order[j]) = (order[j], order[i]);
         }
 
-        var batch = new Batch(network, Math.Min(batchSize, labels.Length));
+        int length = batch.InputLength;
         double total = 0;
-        using (new ModeScope(network, training: true))
+        for (int start = 0, index = 1; start < trained; start += batchSize, index++)
         {
-            for (int start = 0; start < trained; start += batchSize)
+            int count = Math.Min(batchSize, trained - start);
+            for (int k = 0; k < count; k++)
             {
-                int count = Math.Min(batchSize, trained - start);
-                for (int k = 0; k < count; k++)
-                {
-                    int sample = order[start + k];
-                    inputs.Slice(sample * batch.InputLength, batch.InputLength).CopyTo(batch.Inputs.AsSpan(k * batch.InputLength));
-                    batch.Labels[k] = labels[sample];
-                }
-                network.ZeroGradients();
-                total += batch.ForwardAndLoss(batch.Inputs, batch.Labels, count, loss) * count;
-                network.Backward(batch.OutputGradients.AsSpan(0, count * batch.OutputLength), Span<float>.Empty, count);
-                optimizer.Step(network);
+                int sample = order[start + k];
+                var source = inputs.Slice(sample * length, length);
+                var destination = batch.Inputs.AsSpan(k * length, length);
+                if (augmentation is null) source.CopyTo(destination);
+                else augmentation.Apply(source, destination, network.InputShape, rng);
+                batch.Labels[k] = labels[sample];
             }
+            network.ZeroGradients();
+            total += batch.ForwardAndLoss(batch.Inputs, batch.Labels, count, loss) * count;
+            network.Backward(batch.OutputGradients.AsSpan(0, count * batch.OutputLength), Span<float>.Empty, count);
+            float learningRate = optimizer.LearningRate;
+            optimizer.Step(network);
+            batchDone?.Invoke(index, start + count, total, learningRate);
+            if (cancel.IsCancellationRequested) return (total, start + count);
         }
-        return (float)(total / trained);
+        return (total, trained);
     }
 
     // Training batch norm needs more than one value per channel; a batch that has not would throw in the middle of the

@@ -21,7 +21,7 @@ public sealed class DivergenceTests
         var network = new LeNet5(1) { MaxDegreeOfParallelism = 1 };
         network.Parameters[LeNet5.Fc3.WeightOffset] = float.NaN;
 
-        var run = Report.Train(new Trainer(new NetworkModel(network, options, small.Train.Count), options, small.Train.Count), options, small, CancellationToken.None);
+        var run = Report.Train(network, Recipe.CreateOptimizer(network, options, small.Train.Count), Recipe.Generator(options.Seed), options, small, CancellationToken.None);
 
         Assert.Single(run.History);
         Assert.Null(run.Interrupted);

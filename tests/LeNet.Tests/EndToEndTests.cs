@@ -57,7 +57,7 @@ public sealed partial class EndToEndTests : IDisposable
         var network = new LeNet5();
         SafeTensors.Load(network, Path.Combine(Output, "lenet.safetensors"));
         var test = MnistData.Load(null, holdout: 0).Evaluation;
-        Assert.Equal(printed, MathF.Round(NetworkModel.Evaluate(network, test).Accuracy * 10_000) / 10_000, 4);
+        Assert.Equal(printed, MathF.Round(Training.Evaluate(network, test.Images, test.Labels, Recipe.EvaluationBatch).Accuracy * 10_000) / 10_000, 4);
         foreach (string picture in Pictures)
             Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(Path.Combine(Output, picture))[..4]);
         foreach (var (name, width, height) in GradientPictures)
@@ -107,7 +107,8 @@ public sealed partial class EndToEndTests : IDisposable
         // What was trained is kept, and it is trained: far above the 10% of the initial weights.
         var network = new LeNet5();
         SafeTensors.Load(network, partial);
-        Assert.True(NetworkModel.Evaluate(network, MnistData.Load(null, holdout: 0).Evaluation).Accuracy > 0.5f);
+        var test = MnistData.Load(null, holdout: 0).Evaluation;
+        Assert.True(Training.Evaluate(network, test.Images, test.Labels, Recipe.EvaluationBatch).Accuracy > 0.5f);
         // Beside them, the checkpoint of the last finished epoch, if one finished (to --resume from).
         int epoch = int.Parse(Regex.Match(note, @"^interrupted in epoch (\d+) ").Groups[1].Value);
         string[] expected = epoch > 1 ? ["lenet.partial.safetensors", RunState.FileName] : ["lenet.partial.safetensors"];

@@ -37,9 +37,9 @@ public sealed class RecipeTests
     {
         var commandLine = LeNetSample.Spec.CommandLine();
         var options = commandLine.ToOptions(commandLine.Parse("--epochs", "3", "--batch-size", "64"));
-        var model = new NetworkModel(new LeNet5(), options, trainingCount: 8_000);
+        var optimizer = Recipe.CreateOptimizer(new LeNet5(), options, trainingCount: 8_000);
         // 125 batches of 64 per epoch.
-        var schedule = Assert.IsType<CosineSchedule>(model.Optimizer.Schedule);
+        var schedule = Assert.IsType<CosineSchedule>(optimizer.Schedule);
         Assert.Equal(375, schedule.TotalSteps);
         Assert.Equal(options.LearningRate, schedule.PeakLearningRate);
     }

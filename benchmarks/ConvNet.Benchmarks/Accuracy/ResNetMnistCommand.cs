@@ -17,9 +17,9 @@ namespace ConvNet.Benchmarks;
 /// training throughput side by side.
 /// </summary>
 /// <remarks>
-/// Both systems run the sample's own <see cref="Trainer"/> (shuffling, random shifts, cosine schedule) from the same
-/// seed, so they see the same digits in the same order with the same shifts and learning rates; only the model behind
-/// <see cref="ITrainableModel"/> differs. TorchSharp's module is built from the network's layer table with ConvNet's
+/// ConvNet trains with the sample's own loop (<see cref="Training.Fit"/> with the recipe's shifts and cosine schedule);
+/// TorchSharp's loop draws each epoch's order and each digit's shift from its own generator with the same seed in the
+/// order Fit draws them, so both see the same digits in the same order with the same shifts and learning rates. TorchSharp's module is built from the network's layer table with ConvNet's
 /// initial weights copied in. Epochs alternate between the systems, so a burst of load from other processes hits both.
 /// Options are the sample's (<c>--epochs</c>, <c>--data</c>, <c>--threads</c>, <c>--seed</c>, ...); images/s counts
 /// training only (batch assembly and steps), as the sample's report does.
@@ -62,21 +62,31 @@ internal static class ResNetMnistCommand
         var network = ResNetSample.Spec.Create(options.Seed);
         network.MaxDegreeOfParallelism = options.Threads;
         set_num_threads(options.Threads);
+        // Built before ConvNet's first step, so it starts from the same initial weights.
         using var torchModel = new TorchModel(network, options, data.Train.Count);
-        var convNetModel = new NetworkModel(network, options, data.Train.Count);
-        var systems = new (string Name, Trainer Trainer, List<EpochResult> History)[]
+        var optimizer = Recipe.CreateOptimizer(network, options, data.Train.Count);
+        var augmentation = Recipe.Augmentation(options);
+        var train = data.Train.ToDataset();
+        var evaluation = data.Evaluation.ToDataset();
+        var convNetRng = Recipe.Generator(options.Seed);
+        var torchRng = Recipe.Generator(options.Seed);
+        var systems = new (string Name, Func<int, FitEpoch> RunEpoch, List<FitEpoch> History)[]
         {
-            ("ConvNet", new Trainer(convNetModel, options, data.Train.Count), []),
-            ("TorchSharp", new Trainer(torchModel, options, data.Train.Count), []),
+            ("ConvNet", epoch => Training.Fit(network, optimizer, train, new FitOptions
+            {
+                Epochs = epoch, InitialEpoch = epoch - 1, BatchSize = options.BatchSize, Rng = convNetRng, Augmentation = augmentation,
+                Validation = evaluation, ValidationBatchSize = Recipe.EvaluationBatch,
+            }).History[0], []),
+            ("TorchSharp", epoch => torchModel.RunEpoch(epoch, train, data.Evaluation, options.BatchSize, torchRng, augmentation), []),
         };
 
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
-            foreach (var (name, trainer, history) in systems)
+            foreach (var (name, runEpoch, history) in systems)
             {
-                var r = trainer.RunEpoch(epoch, data.Train, data.Evaluation);
+                var r = runEpoch(epoch);
                 history.Add(r);
-                Console.WriteLine($"{name,-10} epoch {epoch,2}/{options.Epochs}  train loss {r.TrainLoss:F4}  {data.EvaluationName} loss {r.EvalLoss:F4}  " +
-                                  $"{data.EvaluationName} accuracy {100 * r.EvalAccuracy:F2}%  {r.ImagesPerSecond:N0} images/s");
+                Console.WriteLine($"{name,-10} epoch {epoch,2}/{options.Epochs}  train loss {r.TrainLoss:F4}  {data.EvaluationName} loss {r.ValidationLoss:F4}  " +
+                                  $"{data.EvaluationName} accuracy {100 * r.ValidationAccuracy:F2}%  {r.ImagesPerSecond:N0} images/s");
             }
 
         Console.WriteLine();
@@ -85,7 +95,7 @@ internal static class ResNetMnistCommand
         {
             var final = history[^1];
             double seconds = history.Sum(h => h.TrainTime.TotalSeconds);
-            table.Add(name, $"{100 * final.EvalAccuracy:F2}%", $"{final.EvalLoss:F4}", $"{history.Sum(h => h.Images) / seconds:N0}", $"{seconds:F1} s");
+            table.Add(name, $"{100 * final.ValidationAccuracy:F2}%", $"{final.ValidationLoss:F4}", $"{history.Sum(h => h.Samples) / seconds:N0}", $"{seconds:F1} s");
         }
         Console.WriteLine(table);
         Console.WriteLine($"Load average at end: {Machine.LoadAverage()} ({Environment.ProcessorCount} cores)");
@@ -93,10 +103,10 @@ internal static class ResNetMnistCommand
         return 0;
     }
 
-    /// <summary>The network as a TorchSharp module behind the sample's training loop: the same optimizer (torch.optim's
-    /// Adam, or SGD with Nesterov momentum), the learning rate of the sample's schedule set before every step, train()
-    /// for steps and eval() for evaluation.</summary>
-    private sealed class TorchModel : ITrainableModel, IDisposable
+    /// <summary>The network as a TorchSharp module in a loop that draws what <see cref="Training.Fit"/> draws: the same
+    /// optimizer (torch.optim's Adam, or SGD with Nesterov momentum), the learning rate of the sample's schedule set
+    /// before every step, train() for steps and eval() for evaluation.</summary>
+    private sealed class TorchModel : IDisposable
     {
         private const int EvaluationBatch = 500;
 
@@ -104,21 +114,55 @@ internal static class ResNetMnistCommand
         private readonly optim.Optimizer _optimizer;
         private readonly LearningRateSchedule _schedule;
         private readonly long[] _inputShape;
+        private readonly ConvNet.Shape _sampleShape;
         private long _steps;
 
         public TorchModel(INetwork network, TrainingOptions options, int trainingCount)
         {
             _module = TorchSystem.BuildModule(network);
             var shape = network.InputShape;
+            _sampleShape = shape;
             _inputShape = [0, shape.Channels, shape.Height, shape.Width];
             InputLength = network.InputLength;
             _optimizer = options.Optimizer == OptimizerKind.Adam
                 ? optim.Adam(_module.parameters(), options.LearningRate)
                 : optim.SGD(_module.parameters(), options.LearningRate, momentum: Recipe.Momentum, nesterov: true);
-            _schedule = Recipe.ScheduleFor(options.Schedule, options.LearningRate, NetworkModel.TotalSteps(options, trainingCount));
+            _schedule = Recipe.ScheduleFor(options.Schedule, options.LearningRate, Recipe.TotalSteps(options, trainingCount));
         }
 
         public int InputLength { get; }
+
+        /// <summary>One epoch as Fit runs it: the order drawn first (Fisher-Yates from the last sample down), then each
+        /// digit's augmentation as it enters its batch, all from <paramref name="rng"/>; then evaluation.</summary>
+        public FitEpoch RunEpoch(int epoch, Dataset train, DigitSet evaluation, int batchSize, Rng rng, IAugmentation? augmentation)
+        {
+            var clock = Stopwatch.StartNew();
+            var order = new int[train.Count];
+            for (int i = 0; i < order.Length; i++) order[i] = i;
+            for (int i = order.Length - 1; i > 0; i--)
+            {
+                int j = rng.NextInt(i + 1);
+                (order[i], order[j]) = (order[j], order[i]);
+            }
+            var inputs = new float[Math.Min(batchSize, train.Count) * InputLength];
+            var labels = new int[Math.Min(batchSize, train.Count)];
+            double lossSum = 0;
+            for (int start = 0; start < order.Length; start += batchSize)
+            {
+                int count = Math.Min(batchSize, order.Length - start);
+                for (int k = 0; k < count; k++)
+                {
+                    var destination = inputs.AsSpan(k * InputLength, InputLength);
+                    if (augmentation is null) train.Sample(order[start + k]).CopyTo(destination);
+                    else augmentation.Apply(train.Sample(order[start + k]), destination, _sampleShape, rng);
+                    labels[k] = train.Labels[order[start + k]];
+                }
+                lossSum += Step(inputs, labels, count) * count;
+            }
+            var trainTime = clock.Elapsed;
+            var (loss, accuracy) = Evaluate(evaluation);
+            return new FitEpoch(epoch, (float)(lossSum / order.Length), loss, accuracy, order.Length, trainTime);
+        }
 
         public float Step(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, int count)
         {
@@ -152,12 +196,6 @@ internal static class ResNetMnistCommand
                 correct += scores.argmax(1).eq(y).sum().item<long>();
             }
             return ((float)(loss / set.Count), (float)correct / set.Count);
-        }
-
-        public bool WeightsAreFinite()
-        {
-            using var scope = NewDisposeScope();
-            return _module.parameters().All(p => p.isfinite().all().item<bool>());
         }
 
         private Tensor Inputs(ReadOnlySpan<float> inputs, int count)

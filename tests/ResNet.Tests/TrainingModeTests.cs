@@ -5,9 +5,10 @@ using Xunit;
 
 namespace ResNet.Tests;
 
-/// <summary>The sample's training loop trains in training mode (batch statistics, running statistics updated) and
-/// evaluates in evaluation mode (running statistics used, never changed), whatever mode the network was left in.</summary>
-public sealed class NetworkModelTests
+/// <summary>The sample's training loop (<see cref="ConvNet.Training.Fit"/>) trains in training mode (batch statistics,
+/// running statistics updated) and evaluates in evaluation mode (running statistics used, never changed), whatever mode
+/// the network was left in.</summary>
+public sealed class TrainingModeTests
 {
     private static readonly TrainingOptions s_options = Options();
 
@@ -25,17 +26,24 @@ public sealed class NetworkModelTests
         return new DigitSet(images, Enumerable.Range(0, count).Select(i => i % 10).ToArray());
     }
 
+    // One epoch of one batch of 8, validated on the same digits.
+    private static void FitOneStep(MnistResNet network, DigitSet digits) =>
+        ConvNet.Training.Fit(network, Recipe.CreateOptimizer(network, s_options, digits.Count), digits.ToDataset(), new ConvNet.FitOptions
+        {
+            BatchSize = 8, Validation = digits.ToDataset(), ValidationBatchSize = Recipe.EvaluationBatch,
+        });
+
     [Fact]
     public void AStepRunsInTrainingModeAndRestoresTheMode()
     {
         var network = new MnistResNet(1) { MaxDegreeOfParallelism = 2 };
-        var model = new NetworkModel(network, s_options, trainingCount: 8);
         var digits = Digits(8);
         float[] before = (float[])network.Buffers.Clone();
 
-        model.Step(digits.Images, digits.Labels, 8);
+        FitOneStep(network, digits);
 
-        // Only a training-mode Forward moves the running statistics and counts the batch.
+        // Only a training-mode Forward moves the running statistics and counts the batch: the step counted, the
+        // validation did not.
         Assert.NotEqual(before, network.Buffers);
         var bn1 = network.Layers[MnistResNet.Bn1.Index].BufferTensors.Single(t => t.IsCount);
         Assert.Equal(1f, network.Buffers[bn1.Offset]);
@@ -46,12 +54,12 @@ public sealed class NetworkModelTests
     public void EvaluationUsesTheRunningStatisticsAndLeavesThemAlone()
     {
         var network = new MnistResNet(1) { MaxDegreeOfParallelism = 2, Training = true };
-        var model = new NetworkModel(network, s_options, trainingCount: 8);
         var digits = Digits(8);
-        model.Step(digits.Images, digits.Labels, 8);
+        FitOneStep(network, digits);
+        Assert.True(network.Training, "Fit restores the mode the caller set");
         float[] before = (float[])network.Buffers.Clone();
 
-        var (loss, accuracy) = model.Evaluate(digits);
+        var (loss, accuracy) = ConvNet.Training.Evaluate(network, digits.Images, digits.Labels, Recipe.EvaluationBatch);
 
         Assert.Equal(before, network.Buffers);
         Assert.True(network.Training, "the mode the caller set is restored");

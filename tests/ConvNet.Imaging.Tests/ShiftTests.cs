@@ -1,12 +1,11 @@
 using System;
 using System.Linq;
-using ConvNet;
-using Samples.Common;
 using Xunit;
 
-namespace LeNet.Tests;
+namespace ConvNet.Imaging.Tests;
 
-public sealed class AugmentationTests
+/// <summary>One-channel shifts, the LeNet and ResNet samples' augmentation.</summary>
+public sealed class ShiftTests
 {
     // A 3x4 image whose pixel values are their row-major indices + 1, so every pixel is told apart from the fill (0).
     private static readonly float[] Image = Enumerable.Range(1, 12).Select(i => (float)i).ToArray();
@@ -14,7 +13,7 @@ public sealed class AugmentationTests
     private static float[] Shift(int dx, int dy)
     {
         var result = new float[12];
-        Augmentation.Shift(Image, 3, 4, dx, dy, fill: 0f, result);
+        ImageTransforms.Shift(Image, new Shape(1, 3, 4), dx, dy, fill: 0f, result);
         return result;
     }
 
@@ -43,10 +42,10 @@ public sealed class AugmentationTests
     [Fact]
     public void RejectsWrongSizesAndOverlap()
     {
-        Assert.Throws<ArgumentException>(() => Augmentation.Shift(Image, 3, 3, 0, 0, 0f, new float[12]));
-        Assert.Throws<ArgumentException>(() => Augmentation.Shift(Image, 3, 4, 0, 0, 0f, new float[11]));
+        Assert.Throws<ArgumentException>(() => ImageTransforms.Shift(Image, new Shape(1, 3, 3), 0, 0, 0f, new float[12]));
+        Assert.Throws<ArgumentException>(() => ImageTransforms.Shift(Image, new Shape(1, 3, 4), 0, 0, 0f, new float[11]));
         var buffer = (float[])Image.Clone();
-        Assert.Throws<ArgumentException>(() => Augmentation.Shift(buffer, 3, 4, 1, 0, 0f, buffer));
+        Assert.Throws<ArgumentException>(() => ImageTransforms.Shift(buffer, new Shape(1, 3, 4), 1, 0, 0f, buffer));
     }
 
     [Fact]
@@ -60,7 +59,7 @@ public sealed class AugmentationTests
         var seen = new bool[5, 5];
         for (int i = 0; i < 2000; i++)
         {
-            Augmentation.RandomShift(image, 9, 9, maxShift: 2, fill: 0f, rng, result);
+            new RandomShift(maxShift: 2).Apply(image, result, new Shape(1, 9, 9), rng);
             int at = Array.IndexOf(result, 1f);
             int dx = at % 9 - 4, dy = at / 9 - 4;
             Assert.InRange(dx, -2, 2);
@@ -77,7 +76,7 @@ public sealed class AugmentationTests
         {
             var rng = new Rng(7);
             var result = new float[12];
-            for (int i = 0; i < 5; i++) Augmentation.RandomShift(Image, 3, 4, 1, -1f, rng, result);
+            for (int i = 0; i < 5; i++) new RandomShift(1, -1f).Apply(Image, result, new Shape(1, 3, 4), rng);
             return result;
         }
         Assert.Equal(Run(), Run());
