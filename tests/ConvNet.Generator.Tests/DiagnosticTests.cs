@@ -625,6 +625,8 @@ public class DiagnosticTests
     [InlineData("[global::ConvNet.ConvAttribute(2, 3)]\npublic partial class Net { }", "CNN005")]
     [InlineData("[Relu, Conv(2, 3)]\n[MaxPool(2)]\npublic partial class Net { }", "CNN005")]
     [InlineData("[Relu]\npublic delegate void Net();", "CNN005 CNN006")]
+    [InlineData("[Other.Input]\n[Conv(2, 3)]\npublic partial class Net { }\nnamespace Other { public sealed class InputAttribute : System.Attribute { } }", "CNN005")]
+    [InlineData("[ConvNet.Input(1, 8, 8)]\n[Relu]\npublic enum Net { A }", "CNN006")]
     [InlineData("[Input(1, 8, 8)]\n[Relu]\npublic delegate void Net();", "CNN006")]
     public void Every_problem_is_reported_once_by_the_generator(string declaration, string ids)
     {

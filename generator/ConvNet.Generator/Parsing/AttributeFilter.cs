@@ -20,20 +20,41 @@ internal static class AttributeFilter
     private static readonly HashSet<string> Names = new(
         NetworkParser.AttributeNames.SelectMany(n => new[] { n, n.Substring(0, n.Length - Suffix.Length) }));
 
-    /// <summary>Whether <paramref name="node"/> is a type or delegate declaration that may carry a ConvNet attribute.</summary>
+    /// <summary>Whether <paramref name="node"/> is a type or delegate declaration that may carry a ConvNet attribute,
+    /// and is not a class, struct or record that carries [Input] itself: the [Input] pipeline reports those. Deciding
+    /// that here, without a semantic model, keeps the pipeline's transform off every network on every keystroke (it
+    /// cost a 20-layer network's cached run a fifth more).</summary>
     public static bool MayCarryConvNetAttribute(SyntaxNode node)
     {
         if (node is not (BaseTypeDeclarationSyntax or DelegateDeclarationSyntax)) return false;
+        bool candidate = false;
         foreach (var list in ((MemberDeclarationSyntax)node).AttributeLists)
             foreach (var attribute in list.Attributes)
             {
+                if (node is TypeDeclarationSyntax && IsInput(attribute.Name)) return false;
                 string name = RightmostName(attribute.Name);
-                if (Names.Contains(name) || NamesAlias(node, name)) return true;
+                candidate |= Names.Contains(name) || NamesAlias(node, name);
             }
-        return false;
+        return candidate;
     }
 
-    private static string RightmostName(NameSyntax name) => name switch
+    /// <summary><c>[Input]</c>, <c>[InputAttribute]</c>, or either qualified by <c>ConvNet</c> or <c>global::ConvNet</c>.
+    /// An unqualified name is taken to be ConvNet's: a type whose [Input] binds to another attribute of that name,
+    /// in its own namespace, beside ConvNet's layer attributes, gets no CNN005 (nothing is generated for it either).</summary>
+    private static bool IsInput(NameSyntax name)
+    {
+        if (RightmostName(name) is not ("Input" or "InputAttribute")) return false;
+        return name switch
+        {
+            SimpleNameSyntax => true,
+            QualifiedNameSyntax { Left: var left } => left is IdentifierNameSyntax { Identifier.ValueText: KnownNames.Namespace }
+                || left is AliasQualifiedNameSyntax { Alias.Identifier.ValueText: "global", Name.Identifier.ValueText: KnownNames.Namespace },
+            _ => false,
+        };
+    }
+
+    /// <summary>The attribute's own name without qualifiers (<c>ConvNet.Conv</c> gives <c>Conv</c>).</summary>
+    public static string RightmostName(NameSyntax name) => name switch
     {
         SimpleNameSyntax simple => simple.Identifier.ValueText,
         QualifiedNameSyntax qualified => qualified.Right.Identifier.ValueText,
