@@ -98,6 +98,15 @@ public sealed class SigmoidAttribute : LayerAttribute;
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public sealed class TanhAttribute : LayerAttribute;
 
+/// <summary>Leaky rectified linear unit, x &gt;= 0 ? x : slope * x elementwise (PyTorch's <c>nn.LeakyReLU</c>).</summary>
+/// <remarks>Default names <c>leakyrelu1</c>, <c>leakyrelu2</c>, ... No parameters. The slope must be finite.</remarks>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class LeakyReluAttribute(double slope = 0.01) : LayerAttribute
+{
+    /// <summary>The slope for negative inputs.</summary>
+    public double Slope { get; } = slope;
+}
+
 /// <summary>Elementwise sum of this layer's input (the previous layer, or <see cref="LayerAttribute.From"/>) and the
 /// output of the layer named <paramref name="other"/>: the merge of a residual block. Both shapes must be equal.</summary>
 /// <remarks>Default names <c>add1</c>, <c>add2</c>, ... No parameters. Backward passes the gradient to both inputs.</remarks>

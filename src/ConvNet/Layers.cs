@@ -30,6 +30,8 @@ public enum LayerKind
     Dropout,
     /// <summary>Global average pooling (<see cref="GlobalAvgPoolAttribute"/>).</summary>
     GlobalAvgPool,
+    /// <summary>Leaky ReLU (<see cref="LeakyReluAttribute"/>).</summary>
+    LeakyRelu,
 }
 
 /// <summary>A volume's shape: channels (depth), height, width. Data is stored CHW, row-major.</summary>
@@ -94,6 +96,9 @@ public sealed record LayerInfo(
 
     /// <summary>Dropout: the drop probability; 0 for other kinds.</summary>
     public double Probability { get; init; }
+
+    /// <summary>Leaky ReLU: the slope for negative inputs; 0 for other kinds.</summary>
+    public double Slope { get; init; }
 
     // Null: not described, so the built-in rule of the kind gives it (Described).
     private readonly IReadOnlyList<ParameterTensor>? _tensors, _bufferTensors;

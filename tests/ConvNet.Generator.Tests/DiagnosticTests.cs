@@ -164,6 +164,8 @@ public class DiagnosticTests
     [InlineData("[AvgPool(2, Stride = 0)]", 13, "Stride must be at least 1, got 0")]
     [InlineData("[Conv(2, 3, Stride = 1, Pad = -2)]", 25, "Pad must not be negative, got -2")]
     [InlineData("[Conv(2, 3, Pad = 1, Stride = 0)]", 22, "Stride must be at least 1, got 0")]
+    [InlineData("[LeakyRelu(double.NaN)]", 12, "Slope must be a finite number, got NaN")]
+    [InlineData("[LeakyRelu(-1.0 / 0)]", 12, "Slope must be a finite number, got -Infinity")]
     public void CNN003_invalid_argument_points_at_the_argument(string attribute, int column, string message)
     {
         var d = Single($"using ConvNet;\n[Input(1, 8, 8)]\n{attribute}\npublic partial class Net {{ }}\n", "CNN003");

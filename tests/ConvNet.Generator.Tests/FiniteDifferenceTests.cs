@@ -35,7 +35,7 @@ public class FiniteDifferenceTests
         "ConvSingleChannelPad", "ConvTapsRgb", "ConvTaps5x5",
         "ConvWinograd", "ConvWinogradOdd", "ConvWinogradPad2",
         "MaxPool2", "MaxPoolOverlap", "AvgPool2", "AvgPool3Stride1",
-        "Fc", "Relu", "Sigmoid", "Tanh",
+        "Fc", "Relu", "Sigmoid", "Tanh", "LeakyReluNegative",
         "AddInput", "AddThenReader", "FanOut3", "ConcatUnequal", "InceptionUnequal",
         "Gap", "BatchNormConv", "DropoutFirst",
         "Tiny", "LeNetLike", "Smooth",
@@ -176,7 +176,7 @@ public class FiniteDifferenceTests
         for (int i = 0; i < r.Layers.Length; i++)
         {
             var (l, x) = (r.Layers[i], r.Inputs[i][0]);
-            if (l.Kind == LayerKind.Relu && acts[x].Any(v => Math.Abs(v) < Margin)) return false;
+            if ((l.Kind is LayerKind.Relu or LayerKind.LeakyRelu) && acts[x].Any(v => Math.Abs(v) < Margin)) return false;
             if (l.Kind != LayerKind.MaxPool) continue;
             var (c, h, w) = r.Shapes[x];
             var (_, oh, ow) = r.Shapes[i + 1];

@@ -56,6 +56,9 @@ public class NumericTests
         new("Relu", new((2, 3, 5), Relu)),
         new("Sigmoid", new((1, 4, 4), Sigmoid)),
         new("Tanh", new((3, 2, 2), Tanh)),
+        new("LeakyRelu", new((2, 3, 5), LeakyRelu())),
+        // A negative slope: backward must tell the sides of 0 apart by the input, not the output.
+        new("LeakyReluNegative", new((1, 4, 4), Conv(2, 3, pad: 1), LeakyRelu(-0.5), Fc(3), LeakyRelu(0.25))),
         new("Tiny", new((3, 12, 12), Conv(4, 5, pad: 2), Relu, MaxPool(2), Fc(5))),
         new("LeNetLike", new((1, 28, 28), Conv(6, 5, pad: 2), Relu, MaxPool(2), Conv(16, 5), Relu, MaxPool(2), Fc(120), Relu, Fc(84), Relu, Fc(10))),
         new("Smooth", new((2, 10, 10), Conv(3, 3, pad: 1), Tanh, AvgPool(2), Conv(4, 3, stride: 2, pad: 1), Sigmoid, Fc(6), Tanh, Fc(3))),

@@ -19,6 +19,9 @@ public class PropertyTests
         Gen.Select(Gen.Int[1, 4], Gen.Int[1, 14], Gen.Int[1, 14], Gen.Int[1, 5],
                    Gen.Int.Array[16, 16]).Select((c, h, w, count, draws) => Build(c, h, w, count, draws));
 
+    /// <summary>The activations of unit 5: ReLU and its variants, with their kinks.</summary>
+    private static readonly RefLayer[] Piecewise = [Relu, LeakyRelu(), Relu, LeakyRelu(-0.5)];
+
     private static ReferenceNetwork Build(int c, int h, int w, int count, int[] draws)
     {
         var layers = new List<RefLayer>();
@@ -36,7 +39,8 @@ public class PropertyTests
                 2 => [MaxPool(1 + Next(3), 1 + Next(3))],
                 3 => [AvgPool(1 + Next(3), 1 + Next(3))],
                 4 => [Fc(1 + Next(6))],
-                5 => [Relu],
+                // Chosen by position, not by a draw, so the rest of the stream (and the blocks it draws) stays as it was.
+                5 => [Piecewise[(u + h + w) % Piecewise.Length]],
                 6 => [Next(2) == 0 ? Tanh : Sigmoid],
                 7 => [Next(2) == 0 ? BatchNorm() : BatchNorm(epsilon: 1e-3, momentum: 0.25)],
                 8 => [Dropout(Next(2) == 0 ? 0.2 : 0.5)],

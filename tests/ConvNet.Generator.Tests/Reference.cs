@@ -19,6 +19,8 @@ public sealed record RefLayer(LayerKind Kind, int A = 0, int Size = 0, int Strid
     public double P { get; init; }
     public double Epsilon { get; init; } = 1e-5;
     public double Momentum { get; init; } = 0.1;
+    /// <summary>Leaky ReLU's slope for negative inputs.</summary>
+    public double Slope { get; init; } = 0.01;
 
     public static RefLayer Conv(int filters, int size, int stride = 1, int pad = 0) => new(LayerKind.Conv, filters, size, stride, pad);
     public static RefLayer MaxPool(int size, int stride = 0) => new(LayerKind.MaxPool, 0, size, stride == 0 ? size : stride);
@@ -28,6 +30,7 @@ public sealed record RefLayer(LayerKind Kind, int A = 0, int Size = 0, int Strid
     public static RefLayer Concat(params string[] others) => new(LayerKind.Concat) { Others = others };
     public static RefLayer BatchNorm(double epsilon = 1e-5, double momentum = 0.1) => new(LayerKind.BatchNorm) { Epsilon = epsilon, Momentum = momentum };
     public static RefLayer Dropout(double p) => new(LayerKind.Dropout) { P = p };
+    public static RefLayer LeakyRelu(double slope = 0.01) => new(LayerKind.LeakyRelu) { Slope = slope };
     public static readonly RefLayer Relu = new(LayerKind.Relu), Sigmoid = new(LayerKind.Sigmoid), Tanh = new(LayerKind.Tanh),
         Gap = new(LayerKind.GlobalAvgPool);
 
@@ -46,6 +49,7 @@ public sealed record RefLayer(LayerKind Kind, int A = 0, int Size = 0, int Strid
             case LayerKind.FullyConnected: name = "FullyConnected"; args.Add($"{A}"); break;
             case LayerKind.Add or LayerKind.Concat: name = Kind.ToString(); args.AddRange(Others.Select(Literal)); break;
             case LayerKind.Dropout: name = "Dropout"; args.Add(Real(P)); break;
+            case LayerKind.LeakyRelu: name = "LeakyRelu"; if (Slope != 0.01) args.Add(Real(Slope)); break;
             case LayerKind.BatchNorm:
                 name = "BatchNorm";
                 if (Epsilon != 1e-5) args.Add($"Epsilon = {Real(Epsilon)}");
@@ -150,7 +154,7 @@ public sealed class ReferenceNetwork
                 case LayerKind.GlobalAvgPool:
                     Shapes[i + 1] = (c, 1, 1);
                     break;
-                case LayerKind.Relu or LayerKind.Sigmoid or LayerKind.Tanh or LayerKind.Dropout:
+                case LayerKind.Relu or LayerKind.Sigmoid or LayerKind.Tanh or LayerKind.Dropout or LayerKind.LeakyRelu:
                     Shapes[i + 1] = (c, h, w);
                     break;
                 default:
@@ -352,6 +356,10 @@ public sealed class ReferenceNetwork
             case LayerKind.Tanh:
                 for (int k = 0; k < x.Length; k++) y[k] = Math.Tanh(x[k]);
                 break;
+            case LayerKind.LeakyRelu:
+                // The slope as the layer holds it, a float.
+                for (int k = 0; k < x.Length; k++) y[k] = x[k] > 0 ? x[k] : (float)l.Slope * x[k];
+                break;
             case LayerKind.Add:
                 for (int k = 0; k < x.Length; k++) y[k] = x[k] + xs[1][k];
                 break;
@@ -512,6 +520,9 @@ public sealed class ReferenceNetwork
                 break;
             case LayerKind.Tanh:
                 for (int k = 0; k < x.Length; k++) dx[k] += dy[k] * (1 - y[k] * y[k]);
+                break;
+            case LayerKind.LeakyRelu:
+                for (int k = 0; k < x.Length; k++) dx[k] += x[k] > 0 ? dy[k] : (float)l.Slope * dy[k];
                 break;
             case LayerKind.Add:
                 foreach (int input in Inputs[i])

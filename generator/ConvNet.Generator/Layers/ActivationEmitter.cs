@@ -68,10 +68,7 @@ internal sealed class ActivationEmitter : LayerDescriptor<NoSpec>
             return;
         }
         // Sigmoid and tanh stay scalar: MathF.Exp/Tanh are exact to the last bit, and these layers are rare in practice.
-        w.Open($"for (int i = 0; i < {l.InLength}; i++)");
-        w.Line("float x = input[i];");
-        w.Line($"output[i] = {_forward};");
-        w.Close().Close();
+        ScalarLoop(w, l, "x", "input", $"output[i] = {_forward};");
     }
 
     private void Backward(SourceWriter w, LayerPlan l)
@@ -86,9 +83,16 @@ internal sealed class ActivationEmitter : LayerDescriptor<NoSpec>
             w.Close();
             return;
         }
+        ScalarLoop(w, l, "y", "output", $"dInput[i] = {_backward};");
+    }
+
+    /// <summary>The loop of a scalar kernel, closing the kernel too: <paramref name="statement"/> for each element, with
+    /// <paramref name="variable"/> the element of <paramref name="source"/> (shared by the activations with arguments).</summary>
+    internal static void ScalarLoop(SourceWriter w, LayerPlan l, string variable, string source, string statement)
+    {
         w.Open($"for (int i = 0; i < {l.InLength}; i++)");
-        w.Line("float y = output[i];");
-        w.Line($"dInput[i] = {_backward};");
+        w.Line($"float {variable} = {source}[i];");
+        w.Line(statement);
         w.Close().Close();
     }
 }

@@ -249,6 +249,7 @@ internal static class LayerDescriptors
         ActivationEmitter.Scalar(LayerKind.Sigmoid, "Sigmoid", "Sigmoid", AutoInit.Xavier, "1f / (1f + global::System.MathF.Exp(-x))", "dOutput[i] * y * (1f - y)"),
         ActivationEmitter.Scalar(LayerKind.Tanh, "Tanh", "Tanh", AutoInit.Xavier, "global::System.MathF.Tanh(x)", "dOutput[i] * (1f - y * y)"),
         new AddEmitter(), new ConcatEmitter(), new BatchNormEmitter(), new DropoutEmitter(), new GlobalAvgPoolEmitter(),
+        new LeakyReluEmitter(),
     ];
 
     // Indexed by kind; built once, and the registry test builds it too, so a shipped generator cannot hold a gap or a

@@ -5,7 +5,7 @@ namespace ConvNet.Generator.Model;
 // Compilation: they compare by reference (every edit would regenerate) and root old compilations.
 
 /// <summary>Mirrors ConvNet.LayerKind in the runtime library (same names, same order).</summary>
-internal enum LayerKind { Conv, MaxPool, AvgPool, FullyConnected, Relu, Sigmoid, Tanh, Add, Concat, BatchNorm, Dropout, GlobalAvgPool }
+internal enum LayerKind { Conv, MaxPool, AvgPool, FullyConnected, Relu, Sigmoid, Tanh, Add, Concat, BatchNorm, Dropout, GlobalAvgPool, LeakyRelu }
 
 internal readonly record struct Shape3(long C, long H, long W)
 {
