@@ -55,6 +55,13 @@ public partial class ConvEndNet { }
 [Conv(3, 1)] [Tanh]
 public partial class FcThenConvNet { }
 
+// Leaky ReLU on a volume (a negative slope, so both sides show) and on the FC head with the default slope.
+[Input(2, 8, 8)]
+[Conv(4, 3, Pad = 1)] [LeakyRelu(-0.25)] [MaxPool(2)]
+[FullyConnected(6)] [LeakyRelu]
+[FullyConnected(3)]
+public partial class LeakyReluNet { }
+
 // No layers: Forward copies its input, so the graph is one Identity. CNN010 warns about exactly this.
 #pragma warning disable CNN010
 [Input(2, 3, 3)]

@@ -16,7 +16,7 @@ public sealed class OnnxExportTests(ITestOutputHelper log)
     public static TheoryData<string> NetworkNames =>
     [
         nameof(LeNet5), nameof(CifarNet), nameof(AvgPoolNet), nameof(SigmoidNet), nameof(StridedNet),
-        nameof(OverlappingPoolNet), nameof(ConvEndNet), nameof(FcThenConvNet), nameof(EmptyNet),
+        nameof(OverlappingPoolNet), nameof(ConvEndNet), nameof(FcThenConvNet), nameof(LeakyReluNet), nameof(EmptyNet),
         nameof(ResidualNet), nameof(InceptionNet), nameof(DropoutNet), nameof(FlatMergeNet),
     ];
 
@@ -30,6 +30,7 @@ public sealed class OnnxExportTests(ITestOutputHelper log)
         nameof(OverlappingPoolNet) => new OverlappingPoolNet(6),
         nameof(ConvEndNet) => new ConvEndNet(7),
         nameof(FcThenConvNet) => new FcThenConvNet(8),
+        nameof(LeakyReluNet) => new LeakyReluNet(13),
         nameof(EmptyNet) => new EmptyNet(),
         nameof(ResidualNet) => new ResidualNet(9),
         nameof(InceptionNet) => new InceptionNet(10),
