@@ -56,7 +56,8 @@ internal static class NetworkParser
     public static NetworkParse? ParseUnseen(ISymbol? symbol, SyntaxNode declaration, CancellationToken ct)
     {
         // Checked before the attributes are sorted: this runs on every compilation for every declaration the syntax
-        // filter lets through, and nearly all of those are networks that the [Input] pipeline reports.
+        // filter lets through, and those include a network's other partial declarations and [Input] written through an
+        // alias, which the [Input] pipeline reports.
         if (symbol is not INamedTypeSymbol type || SeenByInputPipeline(type, ct)) return null;
         var attributes = Attributes(type, ct);
         if (attributes.Count == 0 || attributes[0].Syntax.Parent?.Parent != declaration) return null;
